@@ -1,0 +1,56 @@
+package onebyte.coordinator.cluster;
+
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import onebyte.coordinator.metrics.MetricsRow;
+
+/** In-JVM callbacks of the coordinator (churn driver, progress printer, tests). Called on the coordinator's thread. */
+public interface RunListener {
+    /** Round {@code round} has its member set; the coordinator broadcasts RoundOpen when the stage completes. */
+    default CompletionStage<Void> beforeOpen(long round, Set<Integer> members) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** A round was closed, committed, applied by the coordinator and measured. */
+    default void roundClosed(MetricsRow row, RoundReport report) {}
+
+    /** A node finished its join (or resync). */
+    default void nodeSynced(RunResult.JoinRecord record) {}
+
+    /** The run is over. */
+    default void finished(RunResult result) {}
+
+    /** Details of a round beyond the metrics row. */
+    record RoundReport(long round, Set<Integer> members, Set<Integer> contributors, boolean closedByDeadline,
+                       double wallSeconds, long replicaHash, java.util.Map<Integer, Boolean> hashAgreement) {}
+
+    /** Calls several listeners in order; beforeOpen waits for all stages. */
+    static RunListener all(RunListener... ls) {
+        return new RunListener() {
+            @Override
+            public CompletionStage<Void> beforeOpen(long round, Set<Integer> members) {
+                CompletableFuture<?>[] fs = new CompletableFuture<?>[ls.length];
+                for (int i = 0; i < ls.length; i++) {
+                    fs[i] = ls[i].beforeOpen(round, members).toCompletableFuture();
+                }
+                return CompletableFuture.allOf(fs);
+            }
+
+            @Override
+            public void roundClosed(MetricsRow row, RoundReport report) {
+                for (RunListener l : ls) l.roundClosed(row, report);
+            }
+
+            @Override
+            public void nodeSynced(RunResult.JoinRecord record) {
+                for (RunListener l : ls) l.nodeSynced(record);
+            }
+
+            @Override
+            public void finished(RunResult result) {
+                for (RunListener l : ls) l.finished(result);
+            }
+        };
+    }
+}
