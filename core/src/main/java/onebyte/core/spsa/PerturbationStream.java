@@ -90,6 +90,39 @@ public final class PerturbationStream {
         }
     }
 
+    /**
+     * Fused generate-and-accumulate used by the replica update: {@code acc[i] = acc[i] - c * z[i]}
+     * for the first len elements z of chunk {@code chunk} of Z(seed), in float32. Bit-identical to
+     * {@link #fillChunk} into a buffer followed by that loop (for Rademacher, c·(±1) = ±c exactly,
+     * so the sign is applied to c's bits directly), without the intermediate buffer.
+     */
+    public void accumulateChunk(long seed, int chunk, float[] acc, int len, float c) {
+        if (chunk < 0 || len < 0 || len > chunkSize || len > acc.length) {
+            throw new IllegalArgumentException("bad chunk " + chunk + " / len " + len);
+        }
+        SplittableRandom rng = new SplittableRandom(SeedMixer.chunkSeed(seed, chunk));
+        if (distribution == Distribution.GAUSSIAN) {
+            for (int j = 0; j < len; j++) {
+                acc[j] = acc[j] - c * (float) rng.nextGaussian();
+            }
+            return;
+        }
+        final int cb = Float.floatToRawIntBits(c);
+        int j = 0;
+        for (; j + 64 <= len; j += 64) {
+            long bits = rng.nextLong();
+            for (int b = 0; b < 64; b++) {
+                acc[j + b] = acc[j + b] - Float.intBitsToFloat(cb ^ ((int) (bits >>> b) & 1) << 31);
+            }
+        }
+        if (j < len) {
+            long bits = rng.nextLong();
+            for (int b = 0; j + b < len; b++) {
+                acc[j + b] = acc[j + b] - Float.intBitsToFloat(cb ^ ((int) (bits >>> b) & 1) << 31);
+            }
+        }
+    }
+
     private static void fillRademacher(SplittableRandom rng, float[] out, int off, int len) {
         final int one = Float.floatToRawIntBits(1f);
         int j = 0;

@@ -21,8 +21,9 @@ import java.util.Set;
  * thread count, so the result is bit-identical to {@link #applyOneByOne} and across replicas.
  *
  * <p><b>Fusion.</b> θ is split into the stream's chunks, distributed over threads; a thread reads a
- * chunk of θ into a heap buffer once, regenerates that chunk of every z_k into a second reusable
- * buffer, accumulates, and writes the chunk back once. Memory: two chunk buffers per thread.
+ * chunk of θ into a reusable heap buffer once, regenerates that chunk of every z_k on the fly and
+ * accumulates it ({@link PerturbationStream#accumulateChunk}), and writes the chunk back once.
+ * Memory: one chunk buffer per thread (256 KiB by default).
  *
  * <p>Instances are immutable and may be shared; concurrent {@code apply} calls on different θ
  * are fine.
@@ -135,10 +136,8 @@ public final class ReplicaUpdate {
         int workers = Parallel.workers(chunks, threads);
         int cs = stream.chunkSize();
         float[][] tBuf = new float[workers][Math.min(cs, d)];
-        float[][] zBuf = new float[workers][Math.min(cs, d)];
         Parallel.run(chunks, workers, (w, c) -> {
             float[] t = tBuf[w];
-            float[] z = zBuf[w];
             int off = c * cs;
             int len = stream.chunkLength(d, c);
             theta.get(off, t, 0, len);
@@ -146,8 +145,7 @@ public final class ReplicaUpdate {
                 decay(t, len, p.decay);
             }
             for (int k = 0; k < p.seeds.length; k++) {
-                stream.fillChunk(p.seeds[k], c, z, 0, len);
-                axpy(t, z, len, p.coef[k]);
+                stream.accumulateChunk(p.seeds[k], c, t, len, p.coef[k]);
             }
             theta.put(off, t, 0, len);
         });
