@@ -19,7 +19,8 @@ import onebyte.core.model.Model;
  * double, so the quotient uses the step actually applied. It is only the input of the codec, so
  * its exact bits need not agree across nodes (the transmitted code is what all replicas use).
  *
- * <p>Not thread-safe per instance only in the sense that the model is not (see {@link Model}).
+ * <p>An instance holds no mutable state of its own, but it calls the model, which must not be used
+ * from two threads at once (see {@link Model}); give each evaluating thread its own estimator and model.
  */
 public final class SpsaEstimator {
     /** The default perturbation scale ε. */
