@@ -8,8 +8,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.typed.Cluster;
-import akka.cluster.typed.SelfUp;
-import akka.cluster.typed.Subscribe;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.GeneratedMessage;
 import java.time.Duration;
@@ -141,7 +139,9 @@ public final class NodeActor {
     public static Behavior<Object> create(Params params) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             NodeActor a = new NodeActor(ctx, timers, params);
-            Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(ctx.messageAdapter(SelfUp.class, up -> new Up()), SelfUp.class));
+            // Ask right away: remoting does not wait for cluster membership, and a joining member
+            // can stay Joining for a while when another member is unreachable.
+            ctx.getSelf().tell(new Up());
             return a.behavior();
         }));
     }
@@ -174,7 +174,7 @@ public final class NodeActor {
             if (phase == Phase.WAITING_UP) {
                 phase = Phase.JOINING;
                 sendJoin(false);
-                timers.startTimerWithFixedDelay("join", new RetryJoin(), Duration.ofSeconds(3));
+                timers.startTimerWithFixedDelay("join", new RetryJoin(), Duration.ofSeconds(2));
             }
         } else if (m instanceof RetryJoin) {
             if (phase == Phase.JOINING) {

@@ -63,9 +63,10 @@ import org.slf4j.Logger;
  * checks, the commit log for replay, and one {@link MetricsRow} per round.
  *
  * <p>Membership: a node is a member of the next round once it has synced. A node that misses a
- * deadline, or that the cluster reports unreachable, is left out of later rounds (SUSPECT) until
- * it is heard from again; a node removed from the cluster without a Leave is counted as crashed.
- * So a crash costs at most one round deadline.
+ * deadline, or that the cluster reports unreachable, is counted as crashed in that round's row
+ * and left out of later rounds (SUSPECT) until it is heard from again (then it takes part again,
+ * with its replica checked by hash); a node removed from the cluster is gone for good. So a crash
+ * costs at most one round deadline.
  *
  * <p>Bytes: every message the coordinator sends (down) or receives (up) is counted at payload +
  * {@link Wire#ENVELOPE_BYTES}. Rows count the algorithm's messages; MetricsReport telemetry
@@ -76,7 +77,7 @@ public final class Coordinator {
 
     private record Deadline(long round) {}
 
-    private record HookDone(long round, Throwable error) {}
+    private record HookDone(long round, int step, Throwable error) {}
 
     private record RetryOpen(long round) {}
 
@@ -100,6 +101,7 @@ public final class Coordinator {
         boolean leaveAcked;
         boolean everActive;
         boolean crashCounted;
+        boolean unreachable;
         SyncMode sync;
         long admitNanos;
         // telemetry of the current round
@@ -464,9 +466,6 @@ public final class Coordinator {
             joined++;
         }
         maybeStart();
-        if (started && !open && !opening && !finished && mr.isEmpty()) {
-            openRound(current); // rounds were waiting for members
-        }
     }
 
     private void onSnapshotRequest(SnapshotRequest r) {
@@ -541,6 +540,7 @@ public final class Coordinator {
         send(m, Leave.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).build());
         m.state = State.GONE;
         left++;
+        listener.nodeLeft(m.id);
     }
 
     // ---- cluster membership --------------------------------------------------------------
@@ -567,20 +567,29 @@ public final class Coordinator {
 
     private void onReachability(ClusterEvent.ReachabilityEvent e) {
         for (Member m : byAddress(e.member().address())) {
+            if (e instanceof ClusterEvent.UnreachableMember) {
+                m.unreachable = true;
+            } else if (e instanceof ClusterEvent.ReachableMember) {
+                m.unreachable = false;
+            }
             if (e instanceof ClusterEvent.UnreachableMember && m.state != State.GONE) {
                 markCrashed(m, "unreachable");
                 if (m.state != State.GONE) {
                     m.state = State.SUSPECT;
                 }
             } else if (e instanceof ClusterEvent.ReachableMember && m.state == State.SUSPECT) {
-                log.info("coordinator: node {} reachable again", m.id);
+                log.info("coordinator: node {} reachable again; it takes part again from the next round", m.id);
                 m.state = State.ACTIVE;
+                m.crashCounted = false;
             }
         }
     }
 
     private void markCrashed(Member m, String why) {
         pending.remove(m.id);
+        if (finished) {
+            return;
+        }
         if (!m.crashCounted && !m.leaving) {
             m.crashCounted = true;
             crashed++;
@@ -592,34 +601,41 @@ public final class Coordinator {
 
     /** Any message from a node proves it is alive. */
     private void heardFrom(Member m) {
-        if (m.state == State.SUSPECT && !m.crashCounted) {
+        if (m.state == State.SUSPECT && !m.unreachable) {
             log.info("coordinator: node {} is back; it takes part again from the next round", m.id);
             m.state = State.ACTIVE;
+            m.crashCounted = false;
         }
     }
 
     // ---- rounds --------------------------------------------------------------------------
 
+    /** Opens round r in three steps: churn before the member set, the member set, churn after it (crashes), RoundOpen. */
     private void openRound(long r) {
         current = r;
-        Set<Integer> set = new TreeSet<>();
-        members.values().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
-        mr = set;
-        if (set.isEmpty()) {
-            log.warn("coordinator: no live members for round {}; waiting", r);
-            timers.startSingleTimer("retry-open", new RetryOpen(r), java.time.Duration.ofSeconds(1));
-            return;
-        }
         opening = true;
-        ctx.pipeToSelf(listener.beforeOpen(r, Set.copyOf(set)), (ok, err) -> new HookDone(r, err));
+        ctx.pipeToSelf(listener.beforeRound(r), (ok, err) -> new HookDone(r, 1, err));
     }
 
     private void onHookDone(HookDone h) {
-        opening = false;
         if (h.error() != null) {
-            log.error("coordinator: round {} hook failed", h.round(), h.error());
+            log.error("coordinator: round {} churn hook failed", h.round(), h.error());
         }
         long r = h.round();
+        if (h.step() == 1) {
+            Set<Integer> set = new TreeSet<>();
+            members.values().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
+            mr = set;
+            if (set.isEmpty()) {
+                opening = false;
+                log.warn("coordinator: no live members for round {}; waiting", r);
+                timers.startSingleTimer("retry-open", new RetryOpen(r), java.time.Duration.ofSeconds(1));
+                return;
+            }
+            ctx.pipeToSelf(listener.beforeOpen(r, Set.copyOf(set)), (ok, err) -> new HookDone(r, 2, err));
+            return;
+        }
+        opening = false;
         RoundOpen o = RoundOpen.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllMembers(mr)
                 .setDeadlineMs(s.roundDeadline().toMillis()).build();
         pending.clear();
@@ -730,7 +746,7 @@ public final class Coordinator {
             Member m = members.get(id);
             if (m.state == State.ACTIVE) {
                 m.state = State.SUSPECT;
-                log.warn("coordinator: node {} missed the deadline of round {}; left out until heard from", id, r);
+                markCrashed(m, "missed the deadline of round " + r + "; left out until heard from");
             }
         }
         pending.clear();

@@ -27,9 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator and every node as separate ActorSystems in this JVM, on loopback ports, joined
  * into one Akka cluster: every message crosses Artery TCP and is serialized. Executes the run's
- * churn schedule: joins start a new node system before the round opens, leaves ask a node to
- * leave gracefully, crashes terminate a member's ActorSystem abruptly (no coordinated shutdown,
- * no Leave) after the round's member set was fixed and before RoundOpen is sent.
+ * churn schedule: a join at round r starts a new node system and holds round r until the node
+ * has synced (it is a member of M_r); a leave at round r asks a node to leave gracefully and
+ * holds round r until the coordinator acknowledged it (it is not in M_r); a crash at round r
+ * terminates a member's ActorSystem abruptly (no coordinated shutdown, no Leave) after M_r was
+ * fixed and before RoundOpen is sent, so round r closes at its deadline without it.
  */
 public final class EmbeddedCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCluster.class);
@@ -43,6 +45,10 @@ public final class EmbeddedCluster implements AutoCloseable {
     private final Map<Integer, ActorSystem<Object>> byNodeId = new ConcurrentHashMap<>();
     private final Map<Integer, NodeRecord> nodeRecords = new ConcurrentHashMap<>();
     private int started;
+    private final Map<Integer, CompletableFuture<Void>> syncedFutures = new ConcurrentHashMap<>();
+    private final Map<Integer, CompletableFuture<Void>> leftFutures = new ConcurrentHashMap<>();
+    private final Set<Integer> executed = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> gone = ConcurrentHashMap.newKeySet();
 
     /** What the embedded driver observed of one node (from its own callbacks). */
     public static final class NodeRecord {
@@ -58,8 +64,23 @@ public final class EmbeddedCluster implements AutoCloseable {
         this.host = host;
         RunListener driver = new RunListener() {
             @Override
+            public CompletionStage<Void> beforeRound(long round) {
+                return churnBefore(round);
+            }
+
+            @Override
             public CompletionStage<Void> beforeOpen(long round, Set<Integer> members) {
-                return churn(round, members);
+                return crashes(round, members);
+            }
+
+            @Override
+            public void nodeSynced(RunResult.JoinRecord record) {
+                synced(record.nodeId()).complete(null);
+            }
+
+            @Override
+            public void nodeLeft(int nodeId) {
+                left(nodeId).complete(null);
             }
         };
         RunListener listener = extra == null ? driver : RunListener.all(driver, extra);
@@ -118,6 +139,10 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Starts one more node; it joins the cluster and asks to be admitted with this sync mode. */
     public synchronized ActorSystem<Object> startNode(SyncMode sync) {
+        return startNode(sync, new CompletableFuture<>());
+    }
+
+    private synchronized ActorSystem<Object> startNode(SyncMode sync, CompletableFuture<Integer> admittedId) {
         int label = ++started;
         java.util.concurrent.atomic.AtomicReference<ActorSystem<Object>> self = new java.util.concurrent.atomic.AtomicReference<>();
         NodeActor.Observer observer = new NodeActor.Observer() {
@@ -126,6 +151,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                 NodeRecord r = nodeRecords.computeIfAbsent(nodeId, k -> new NodeRecord());
                 r.admit = admit;
                 byNodeId.put(nodeId, self.get());
+                admittedId.complete(nodeId);
             }
 
             @Override
@@ -153,45 +179,89 @@ public final class EmbeddedCluster implements AutoCloseable {
         return sys;
     }
 
-    private CompletionStage<Void> churn(long round, Set<Integer> members) {
-        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
-        for (SpsaRunSettings.Churn c : settings.churn()) {
-            if (c.round() != round) {
+    private CompletableFuture<Void> synced(int nodeId) {
+        return syncedFutures.computeIfAbsent(nodeId, k -> new CompletableFuture<>());
+    }
+
+    private CompletableFuture<Void> left(int nodeId) {
+        return leftFutures.computeIfAbsent(nodeId, k -> new CompletableFuture<>());
+    }
+
+    /**
+     * Joins and leaves scheduled for this round, before its member set is fixed: a joining node
+     * is started and the round waits until it has synced (so it is a member from this round on);
+     * a leaving node is asked to leave and the round waits until the coordinator acknowledged it.
+     */
+    private CompletionStage<Void> churnBefore(long round) {
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        for (int i = 0; i < settings.churn().size(); i++) {
+            SpsaRunSettings.Churn c = settings.churn().get(i);
+            if (c.round() != round || c.action() == SpsaRunSettings.Churn.Action.CRASH || !executed.add(i)) {
                 continue;
             }
             switch (c.action()) {
-                case JOIN_AUTO -> joinAsync(SyncMode.SYNC_AUTO);
-                case JOIN_SNAPSHOT -> joinAsync(SyncMode.SYNC_SNAPSHOT);
-                case JOIN_REPLAY -> joinAsync(SyncMode.SYNC_REPLAY);
+                case JOIN_AUTO -> waits.add(join(round, SyncMode.SYNC_AUTO));
+                case JOIN_SNAPSHOT -> waits.add(join(round, SyncMode.SYNC_SNAPSHOT));
+                case JOIN_REPLAY -> waits.add(join(round, SyncMode.SYNC_REPLAY));
                 case LEAVE -> {
-                    int id = pick(c.nodeId(), members);
+                    int id = pick(c.nodeId(), live());
                     ActorSystem<Object> sys = byNodeId.get(id);
                     if (sys == null) {
                         LOG.warn("churn at round {}: no node {} to leave", round, id);
                     } else {
                         LOG.info("churn at round {}: node {} leaves", round, id);
+                        gone.add(id);
                         sys.tell(new NodeActor.LeaveNow());
-                    }
-                }
-                case CRASH -> {
-                    int id = pick(c.nodeId(), members);
-                    ActorSystem<Object> sys = byNodeId.get(id);
-                    if (sys == null || !members.contains(id)) {
-                        LOG.warn("churn at round {}: node {} is not a member, nothing to crash", round, id);
-                    } else {
-                        LOG.info("churn at round {}: crashing node {} (ActorSystem terminated, no leave)", round, id);
-                        sys.terminate();
-                        done = done.thenCombine(sys.getWhenTerminated().toCompletableFuture(), (a, b) -> null);
+                        waits.add(bounded(left(id), "leave of node " + id));
                     }
                 }
                 default -> throw new IllegalStateException(c.action().name());
             }
         }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Void> join(long round, SyncMode mode) {
+        CompletableFuture<Integer> id = new CompletableFuture<>();
+        CompletableFuture.runAsync(() -> startNode(mode, id));
+        LOG.info("churn at round {}: a node joins by {}", round, mode);
+        return bounded(id.thenCompose(this::synced), "join at round " + round);
+    }
+
+    /** Churn waits at most 60 s; a join or leave that takes longer is logged and the run goes on. */
+    private CompletableFuture<Void> bounded(CompletableFuture<Void> f, String what) {
+        return f.orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> {
+            LOG.warn("churn: {} did not complete: {}", what, e.toString());
+            return null;
+        });
+    }
+
+    /** Crashes scheduled for this round, after its member set is fixed and before RoundOpen is sent. */
+    private CompletionStage<Void> crashes(long round, Set<Integer> members) {
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        for (int i = 0; i < settings.churn().size(); i++) {
+            SpsaRunSettings.Churn c = settings.churn().get(i);
+            if (c.round() != round || c.action() != SpsaRunSettings.Churn.Action.CRASH || !executed.add(i)) {
+                continue;
+            }
+            int id = pick(c.nodeId(), members);
+            ActorSystem<Object> sys = byNodeId.get(id);
+            if (sys == null || !members.contains(id)) {
+                LOG.warn("churn at round {}: node {} is not a member, nothing to crash", round, id);
+                continue;
+            }
+            LOG.info("churn at round {}: crashing node {} (ActorSystem terminated, no leave)", round, id);
+            gone.add(id);
+            sys.terminate();
+            done = done.thenCombine(sys.getWhenTerminated().toCompletableFuture(), (a, b) -> null);
+        }
         return done;
     }
 
-    private void joinAsync(SyncMode mode) {
-        CompletableFuture.runAsync(() -> startNode(mode));
+    private Set<Integer> live() {
+        Set<Integer> ids = new java.util.TreeSet<>(byNodeId.keySet());
+        ids.removeAll(gone);
+        return ids;
     }
 
     private int pick(int nodeId, Set<Integer> members) {

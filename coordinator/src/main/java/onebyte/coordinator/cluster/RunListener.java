@@ -7,6 +7,11 @@ import onebyte.coordinator.metrics.MetricsRow;
 
 /** In-JVM callbacks of the coordinator (churn driver, progress printer, tests). Called on the coordinator's thread. */
 public interface RunListener {
+    /** Round {@code round} is next; its member set is fixed when the stage completes (joins and leaves go here). */
+    default CompletionStage<Void> beforeRound(long round) {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Round {@code round} has its member set; the coordinator broadcasts RoundOpen when the stage completes. */
     default CompletionStage<Void> beforeOpen(long round, Set<Integer> members) {
         return CompletableFuture.completedFuture(null);
@@ -17,6 +22,9 @@ public interface RunListener {
 
     /** A node finished its join (or resync). */
     default void nodeSynced(RunResult.JoinRecord record) {}
+
+    /** A node's leave was acknowledged; it is in no later round. */
+    default void nodeLeft(int nodeId) {}
 
     /** The run is over. */
     default void finished(RunResult result) {}
@@ -29,12 +37,26 @@ public interface RunListener {
     static RunListener all(RunListener... ls) {
         return new RunListener() {
             @Override
+            public CompletionStage<Void> beforeRound(long round) {
+                CompletableFuture<?>[] fs = new CompletableFuture<?>[ls.length];
+                for (int i = 0; i < ls.length; i++) {
+                    fs[i] = ls[i].beforeRound(round).toCompletableFuture();
+                }
+                return CompletableFuture.allOf(fs);
+            }
+
+            @Override
             public CompletionStage<Void> beforeOpen(long round, Set<Integer> members) {
                 CompletableFuture<?>[] fs = new CompletableFuture<?>[ls.length];
                 for (int i = 0; i < ls.length; i++) {
                     fs[i] = ls[i].beforeOpen(round, members).toCompletableFuture();
                 }
                 return CompletableFuture.allOf(fs);
+            }
+
+            @Override
+            public void nodeLeft(int nodeId) {
+                for (RunListener l : ls) l.nodeLeft(nodeId);
             }
 
             @Override

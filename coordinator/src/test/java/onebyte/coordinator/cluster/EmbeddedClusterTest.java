@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** A 4-node embedded cluster (5 ActorSystems on loopback, Artery TCP) fine-tunes the tiny task. */
 class EmbeddedClusterTest {
     static SpsaRunSettings.Builder tiny() {
-        return SpsaRunSettings.builder().workload(TinyWorkloadFactory.SPEC).engine(TinyEngineFactory.NAME)
+        return SpsaRunSettings.builder().workload(TinyWorkloadFactory.SPEC).engine("core")
                 .nodes(4).lr(0.05).batchSize(32).evalEvery(10).roundDeadline(Duration.ofSeconds(5)).runSeed(42);
     }
 
