@@ -661,21 +661,24 @@ public final class Coordinator {
         }
         String kind = null;
         String detail = null;
-        if (!open || c.getRound() != current) {
-            kind = c.getRound() < current || (!open && c.getRound() == current) ? "late-round" : "unknown-round";
-            detail = "round " + c.getRound() + " while " + (open ? "round " + current + " is open" : "no round is open");
-        } else if (m == null) {
+        if (m == null) {
             kind = "unknown-node";
             detail = "node " + c.getNodeId() + " was never admitted";
-        } else if (m.state == State.GONE || !mr.contains(m.id) || !pending.contains(m.id) && !codes.containsKey(m.id)) {
-            kind = "not-member";
-            detail = "node " + m.id + " is not expected in round " + current;
+        } else if (m.state == State.GONE) {
+            kind = "gone-node";
+            detail = "node " + m.id + " has left or crashed";
         } else if (c.getSample() >= s.samplesPerNode()) {
             kind = "bad-sample";
             detail = "sample " + c.getSample() + " of " + s.samplesPerNode();
         } else if (c.getCode().size() != engine.codeWidth()) {
             kind = "bad-code-width";
             detail = c.getCode().size() + " bytes, codec " + s.codec() + " has " + engine.codeWidth();
+        } else if (!open || c.getRound() != current) {
+            kind = c.getRound() < current || (!open && c.getRound() == current) ? "late-round" : "unknown-round";
+            detail = "round " + c.getRound() + " while " + (open ? "round " + current + " is open" : "no round is open");
+        } else if (!mr.contains(m.id) || !pending.contains(m.id) && !codes.containsKey(m.id)) {
+            kind = "not-member";
+            detail = "node " + m.id + " is not expected in round " + current;
         } else if (codes.containsKey(m.id) && codes.get(m.id)[c.getSample()] != null) {
             kind = "duplicate";
             detail = "node " + m.id + " sample " + c.getSample() + " twice in round " + current;

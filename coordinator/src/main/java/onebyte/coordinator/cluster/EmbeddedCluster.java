@@ -96,8 +96,13 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Starts the coordinator and the initial nodes; the run starts when they are synced. */
     public static EmbeddedCluster start(SpsaRunSettings settings, MetricsSink sink, RunListener extra) {
+        return start(settings, sink, extra, settings.nodes());
+    }
+
+    /** As {@link #start(SpsaRunSettings, MetricsSink, RunListener)} with fewer node systems (tests add their own nodes). */
+    public static EmbeddedCluster start(SpsaRunSettings settings, MetricsSink sink, RunListener extra, int initialNodes) {
         EmbeddedCluster ec = new EmbeddedCluster(settings, sink, extra, "127.0.0.1");
-        for (int i = 0; i < settings.nodes(); i++) {
+        for (int i = 0; i < initialNodes; i++) {
             ec.startNode(SyncMode.SYNC_AUTO);
         }
         return ec;
@@ -128,7 +133,12 @@ public final class EmbeddedCluster implements AutoCloseable {
         return nodeRecords;
     }
 
-    /** The coordinator's ActorSystem (tests send forged frames through it or a node's system). */
+    /** The ActorSystem of an admitted node (its guardian is the node actor), or null. */
+    public ActorSystem<Object> nodeSystem(int nodeId) {
+        return byNodeId.get(nodeId);
+    }
+
+    /** The coordinator's ActorSystem. */
     public ActorSystem<Void> coordinatorSystem() {
         return coordinatorSystem;
     }
