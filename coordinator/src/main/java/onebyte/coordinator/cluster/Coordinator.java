@@ -170,7 +170,7 @@ public final class Coordinator {
     private long roundStartNanos;
 
     // metrics
-    private final long startNanos = System.nanoTime();
+    private long startNanos = System.nanoTime(); // reset when round 0 opens: wall_time_s counts from there
     private int joined;
     private int left;
     private int crashed;
@@ -266,6 +266,7 @@ public final class Coordinator {
         long active = members.values().stream().filter(m -> m.state == State.ACTIVE).count();
         if (active >= s.nodes()) {
             started = true;
+            startNanos = System.nanoTime();
             log.info("coordinator: {} nodes synced; opening round 0", active);
             openRound(0);
         }
