@@ -25,7 +25,7 @@ public final class Models {
     public static Model create(ModelSpec spec) {
         return switch (spec.kind()) {
             case ModelSpec.LOGREG, ModelSpec.MLP -> new DenseClassifier(spec);
-            case ModelSpec.TRANSFORMER_LM -> throw new UnsupportedOperationException("transformer-lm is not built yet");
+            case ModelSpec.TRANSFORMER_LM -> new TransformerLm(spec);
             default -> throw new IllegalArgumentException("unknown model kind " + spec.kind());
         };
     }
