@@ -1,0 +1,489 @@
+package onebyte.coordinator.scenario;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a scenario file (HOCON) over the defaults in {@code onebyte/scenario-defaults.conf},
+ * applies command-line overrides, and validates everything before anything starts: unknown
+ * keys, wrong types and out-of-range values fail with file:line, the key and what was expected.
+ */
+public final class ScenarioLoader {
+    private static final String DEFAULTS = "onebyte/scenario-defaults.conf";
+    private static final Set<String> ALGORITHMS = Set.of("spsa", "spsa-f32", "fedspeed", "fedavg");
+    private static final Set<String> EVENT_KEYS = Set.of("at", "round", "action", "node", "count", "sync", "class");
+
+    private final Config defaults;
+
+    public ScenarioLoader() {
+        this.defaults = ConfigFactory.parseResources(ScenarioLoader.class.getClassLoader(), DEFAULTS,
+                ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    /** Loads and validates {@code file} with {@code overrides} ("key=value" each) applied on top. */
+    public Scenario load(Path file, List<String> overrides) {
+        if (!Files.isRegularFile(file)) {
+            throw new ScenarioException(file.toString(), "(file)", "no such scenario file");
+        }
+        Config user;
+        try {
+            user = ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+            for (int i = overrides.size() - 1; i >= 0; i--) {
+                String o = overrides.get(i);
+                if (!o.contains("=")) {
+                    throw new ScenarioException("command line", o, "expected key=value");
+                }
+                Config c = ConfigFactory.parseString(o, ConfigParseOptions.defaults().setOriginDescription("command line --set " + o));
+                user = c.withFallback(user);
+            }
+            user = user.resolve();
+        } catch (ConfigException.Parse e) {
+            throw new ScenarioException(where(e.origin()), "(syntax)", stripOrigin(e));
+        } catch (ConfigException e) {
+            throw new ScenarioException(where(e.origin()), "(config)", stripOrigin(e));
+        }
+        checkKeys(user.root(), defaults.root(), "");
+        Config c = user.withFallback(defaults).resolve();
+        String resolved = c.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+        return new Reader(c, file).scenario(resolved);
+    }
+
+    /** Every key in the user's tree must exist in the defaults (node classes and events have templates). */
+    private void checkKeys(ConfigObject user, ConfigObject template, String prefix) {
+        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+            String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            ConfigValue value = e.getValue();
+            if (prefix.equals("nodes.classes")) {
+                if (value.valueType() != ConfigValueType.OBJECT) {
+                    throw new ScenarioException(where(value.origin()), key, "expected a node class object { uplink-mbps, downlink-mbps, latency-ms }");
+                }
+                checkKeys((ConfigObject) value, (ConfigObject) defaults.getValue("nodes.classes.default"), key);
+                continue;
+            }
+            ConfigValue t = template.get(e.getKey());
+            if (t == null) {
+                throw new ScenarioException(where(value.origin()), key, "unknown key; expected one of " + template.keySet());
+            }
+            if (key.equals("churn.events")) {
+                checkEvents(value, key);
+            } else if (t.valueType() == ConfigValueType.OBJECT) {
+                if (value.valueType() != ConfigValueType.OBJECT) {
+                    throw new ScenarioException(where(value.origin()), key, "expected an object { ... }, got " + describe(value));
+                }
+                checkKeys((ConfigObject) value, (ConfigObject) t, key);
+            }
+        }
+    }
+
+    private static void checkEvents(ConfigValue value, String key) {
+        if (value.valueType() != ConfigValueType.LIST) {
+            throw new ScenarioException(where(value.origin()), key, "expected a list of events [ { at = 10s, action = join }, ... ]");
+        }
+        for (ConfigValue ev : (ConfigList) value) {
+            if (ev.valueType() != ConfigValueType.OBJECT) {
+                throw new ScenarioException(where(ev.origin()), key, "expected an event object { at, action, node, ... }, got " + describe(ev));
+            }
+            for (Map.Entry<String, ConfigValue> f : ((ConfigObject) ev).entrySet()) {
+                if (!EVENT_KEYS.contains(f.getKey())) {
+                    throw new ScenarioException(where(f.getValue().origin()), key + "." + f.getKey(),
+                            "unknown event key; expected one of " + EVENT_KEYS);
+                }
+            }
+        }
+    }
+
+    static String where(ConfigOrigin o) {
+        if (o == null) {
+            return "(unknown)";
+        }
+        if (o.filename() != null) {
+            return o.filename() + ":" + o.lineNumber();
+        }
+        if (o.resource() != null) {
+            return "defaults " + o.resource() + ":" + o.lineNumber();
+        }
+        return o.description();
+    }
+
+    private static String stripOrigin(ConfigException e) {
+        String m = e.getMessage();
+        if (e.origin() != null && m.startsWith(e.origin().description())) {
+            m = m.substring(e.origin().description().length()).replaceFirst("^:\\s*", "");
+        }
+        return m;
+    }
+
+    private static String describe(ConfigValue v) {
+        return v.valueType().name().toLowerCase(Locale.ROOT) + " " + v.render(ConfigRenderOptions.concise());
+    }
+
+    /** Typed, range-checked reads with the origin of each value in every error. */
+    private static final class Reader {
+        private final Config c;
+        private final Path file;
+
+        Reader(Config c, Path file) {
+            this.c = c;
+            this.file = file;
+        }
+
+        Scenario scenario(String resolved) {
+            String id = str("run.id");
+            if (id.isEmpty()) {
+                String name = file.getFileName().toString();
+                id = name.endsWith(".conf") ? name.substring(0, name.length() - 5) : name;
+            }
+            if (!id.matches("[A-Za-z0-9._-]+")) {
+                fail("run.id", "expected letters, digits, '.', '_' or '-' only, got '" + id + "'");
+            }
+            List<String> algorithms = strings("run.algorithms");
+            if (algorithms.isEmpty()) {
+                fail("run.algorithms", "expected at least one of " + ALGORITHMS);
+            }
+            for (String a : algorithms) {
+                if (!ALGORITHMS.contains(a)) {
+                    fail("run.algorithms", "unknown algorithm '" + a + "'; expected one of " + ALGORITHMS);
+                }
+            }
+            if (Set.copyOf(algorithms).size() != algorithms.size()) {
+                fail("run.algorithms", "an algorithm is listed twice: " + algorithms);
+            }
+            var run = new Scenario.Run(id, c.getLong("run.seed"), path("run.output-dir"), List.copyOf(algorithms));
+
+            String kind = oneOf("model.kind", "logreg", "mlp", "transformer-lm");
+            List<Integer> hidden = ints("model.hidden");
+            for (int h : hidden) {
+                if (h < 1 || h > 1 << 16) {
+                    fail("model.hidden", "expected layer sizes in 1..65536, got " + h);
+                }
+            }
+            var model = new Scenario.ModelSection(kind, List.copyOf(hidden), intIn("model.layers", 1, 64),
+                    intIn("model.heads", 1, 64), intIn("model.width", 4, 8192), intIn("model.context", 2, 8192),
+                    str("model.checkpoint").isEmpty() ? null : path("model.checkpoint"));
+            if (model.width() % model.heads() != 0) {
+                fail("model.heads", "expected a divisor of model.width = " + model.width() + ", got " + model.heads());
+            }
+            if (model.checkpoint() != null && !Files.isRegularFile(model.checkpoint())) {
+                fail("model.checkpoint", "no such checkpoint file: " + model.checkpoint());
+            }
+            var pretrain = new Scenario.Pretrain(intIn("pretrain.steps", 0, 10_000_000), positive("pretrain.lr"),
+                    intIn("pretrain.batch-size", 1, 1 << 20));
+
+            String dataKind = oneOf("data.kind", "synthetic", "csv", "synthetic-text", "text");
+            boolean lm = kind.equals("transformer-lm");
+            if (lm != dataKind.endsWith("text")) {
+                fail("data.kind", "model.kind = " + kind + " needs " + (lm ? "synthetic-text or text" : "synthetic or csv") + " data, got " + dataKind);
+            }
+            Path dataPath = str("data.path").isEmpty() ? null : path("data.path");
+            if ((dataKind.equals("csv") || dataKind.equals("text")) && (dataPath == null || !Files.exists(dataPath))) {
+                fail("data.path", "data.kind = " + dataKind + " needs an existing file, got '" + str("data.path") + "'");
+            }
+            String partition = str("data.partition");
+            checkPartition(partition);
+            var data = new Scenario.Data(dataKind, intIn("data.features", 1, 1 << 20), intIn("data.classes", 2, 1 << 16),
+                    nonNegative("data.shift"), intIn("data.train-size", 1, 100_000_000), intIn("data.eval-size", 1, 100_000_000),
+                    dataPath, str("data.label-column"), partition);
+
+            Map<String, Scenario.NodeClass> classes = new LinkedHashMap<>();
+            for (String name : c.getObject("nodes.classes").keySet()) {
+                String p = "nodes.classes." + quoteKey(name);
+                classes.put(name, new Scenario.NodeClass(name, positive(p + ".uplink-mbps"), positive(p + ".downlink-mbps"),
+                        nonNegative(p + ".latency-ms")));
+            }
+            String initialClass = str("nodes.class");
+            if (!classes.containsKey(initialClass)) {
+                fail("nodes.class", "expected one of the classes " + classes.keySet() + ", got '" + initialClass + "'");
+            }
+            int initial = intIn("nodes.initial", 1, 4096);
+            if (initial < 3 && algorithms.stream().anyMatch(a -> a.startsWith("spsa"))) {
+                // see README: with keep-majority downing a 2-member cluster dies with its lowest address
+                fail("nodes.initial", "expected at least 3 nodes for a cluster run, got " + initial);
+            }
+            var nodes = new Scenario.Nodes(initial, initialClass, Map.copyOf(classes));
+
+            var budget = new Scenario.Budget(c.getLong("budget.rounds"), nonNegative("budget.virtual-seconds"), c.getLong("budget.bytes"));
+            if (budget.rounds() < 1) {
+                fail("budget.rounds", "expected at least 1, got " + budget.rounds());
+            }
+            if (budget.bytes() < 0) {
+                fail("budget.bytes", "expected >= 0 (0 = no limit), got " + budget.bytes());
+            }
+            double target = nonNegative("eval.target-accuracy");
+            if (target > 1) {
+                fail("eval.target-accuracy", "expected a fraction in 0..1, got " + target);
+            }
+            var eval = new Scenario.Eval(intIn("eval.every", 1, 1_000_000), target);
+
+            var spsa = new Scenario.Spsa(positive("spsa.eps"), positive("spsa.lr"), intIn("spsa.samples", 1, 1024),
+                    oneOf("spsa.codec", "log8", "f32", "sign", "paper"), oneOf("spsa.distribution", "gaussian", "rademacher"),
+                    intIn("spsa.chunk-size", 64, 1 << 24), intIn("spsa.batch-size", 1, 1 << 20), deadline("spsa.round-deadline"),
+                    ChurnEvent.Sync.valueOf(oneOf("spsa.join-sync", "auto", "snapshot", "replay").toUpperCase(Locale.ROOT)),
+                    nonNegative("spsa.weight-decay"));
+            var fedspeed = new Scenario.FedSpeed(intIn("fedspeed.local-steps", 1, 100_000), positive("fedspeed.lr"),
+                    fraction("fedspeed.lr-decay", false), nonNegative("fedspeed.prox"), nonNegative("fedspeed.rho"),
+                    fraction("fedspeed.alpha", true), fraction("fedspeed.participation", false),
+                    intIn("fedspeed.batch-size", 1, 1 << 20), deadline("fedspeed.round-deadline"));
+            var fedavg = new Scenario.FedAvg(intIn("fedavg.local-steps", 1, 100_000), positive("fedavg.lr"),
+                    fraction("fedavg.lr-decay", false), fraction("fedavg.participation", false),
+                    intIn("fedavg.batch-size", 1, 1 << 20), deadline("fedavg.round-deadline"));
+
+            var random = new Scenario.RandomChurn(seconds("churn.random.interval"),
+                    fraction("churn.random.join-probability", true), fraction("churn.random.leave-probability", true),
+                    fraction("churn.random.crash-probability", true), intIn("churn.random.min-members", 1, 4096),
+                    intIn("churn.random.max-members", 1, 4096), seconds("churn.random.until"));
+            if (random.maxMembers() < random.minMembers()) {
+                fail("churn.random.max-members", "expected >= churn.random.min-members = " + random.minMembers());
+            }
+            Path trace = str("churn.trace").isEmpty() ? null : path("churn.trace");
+            if (trace != null && !Files.isRegularFile(trace)) {
+                fail("churn.trace", "no such availability trace file: " + trace);
+            }
+            var churn = new Scenario.Churn(events(classes.keySet()), random, trace);
+            return new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg, churn);
+        }
+
+        private List<ChurnEvent> events(Set<String> classes) {
+            List<ChurnEvent> out = new ArrayList<>();
+            for (ConfigValue v : c.getList("churn.events")) {
+                Config ev = ((ConfigObject) v).toConfig();
+                String at = where(v.origin());
+                boolean hasAt = ev.hasPath("at");
+                boolean hasRound = ev.hasPath("round");
+                if (hasAt == hasRound) {
+                    throw new ScenarioException(at, "churn.events", "expected exactly one of 'at' (virtual time, e.g. 30s) or 'round'");
+                }
+                double atS = 0;
+                long round = ChurnEvent.NO_ROUND;
+                try {
+                    if (hasAt) {
+                        atS = durationSeconds(ev, "at");
+                    } else {
+                        round = ev.getLong("round");
+                        if (round < 1) {
+                            throw new ScenarioException(where(ev.getValue("round").origin()), "churn.events.round", "expected a round >= 1, got " + round);
+                        }
+                    }
+                    if (!ev.hasPath("action")) {
+                        throw new ScenarioException(at, "churn.events.action", "missing; expected join, leave, crash or rejoin");
+                    }
+                    String actionName = ev.getString("action");
+                    ChurnEvent.Action action;
+                    try {
+                        action = ChurnEvent.Action.valueOf(actionName.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new ScenarioException(where(ev.getValue("action").origin()), "churn.events.action",
+                                "expected join, leave, crash or rejoin, got '" + actionName + "'");
+                    }
+                    int node = ChurnEvent.ANY;
+                    if (ev.hasPath("node")) {
+                        String n = ev.getString("node");
+                        if (!n.equals("any")) {
+                            try {
+                                node = Integer.parseInt(n);
+                            } catch (NumberFormatException e) {
+                                node = 0;
+                            }
+                            if (node < 1) {
+                                throw new ScenarioException(where(ev.getValue("node").origin()), "churn.events.node",
+                                        "expected 'any' or a node id >= 1, got '" + n + "'");
+                            }
+                        }
+                    }
+                    if (action == ChurnEvent.Action.JOIN && node != ChurnEvent.ANY) {
+                        throw new ScenarioException(where(ev.getValue("node").origin()), "churn.events.node",
+                                "a join admits a new node (ids are assigned, never reused); use 'rejoin' for a node that left");
+                    }
+                    int count = ev.hasPath("count") ? ev.getInt("count") : 1;
+                    if (count < 1 || count > 4096 || count > 1 && node != ChurnEvent.ANY) {
+                        throw new ScenarioException(where(ev.getValue("count").origin()), "churn.events.count",
+                                "expected 1..4096 (and 1 when a node id is given), got " + count);
+                    }
+                    ChurnEvent.Sync sync = ChurnEvent.Sync.AUTO;
+                    if (ev.hasPath("sync")) {
+                        String s = ev.getString("sync");
+                        try {
+                            sync = ChurnEvent.Sync.valueOf(s.toUpperCase(Locale.ROOT));
+                        } catch (IllegalArgumentException e) {
+                            throw new ScenarioException(where(ev.getValue("sync").origin()), "churn.events.sync",
+                                    "expected auto, snapshot or replay, got '" + s + "'");
+                        }
+                    }
+                    String cls = ev.hasPath("class") ? ev.getString("class") : c.getString("nodes.class");
+                    if (!classes.contains(cls)) {
+                        throw new ScenarioException(where(ev.getValue("class").origin()), "churn.events.class",
+                                "expected one of the node classes " + classes + ", got '" + cls + "'");
+                    }
+                    for (int i = 0; i < count; i++) {
+                        out.add(new ChurnEvent(atS, round, action, node, sync, cls, at));
+                    }
+                } catch (ConfigException e) {
+                    throw new ScenarioException(where(e.origin()), "churn.events", stripOrigin(e));
+                }
+            }
+            return out;
+        }
+
+        private void checkPartition(String p) {
+            String[] parts = p.split(":", -1);
+            String k = parts[0];
+            boolean ok;
+            try {
+                ok = switch (k) {
+                    case "iid" -> parts.length == 1;
+                    case "dirichlet", "quantity" -> parts.length == 2 && Double.parseDouble(parts[1]) > 0;
+                    case "pathological" -> parts.length == 2 && Integer.parseInt(parts[1]) >= 1;
+                    default -> false;
+                };
+            } catch (NumberFormatException e) {
+                ok = false;
+            }
+            if (!ok) {
+                fail("data.partition", "expected iid, dirichlet:ALPHA (> 0), pathological:C (>= 1) or quantity:ALPHA (> 0), got '" + p + "'");
+            }
+        }
+
+        private String str(String key) {
+            try {
+                return c.getString(key);
+            } catch (ConfigException e) {
+                throw typed(key, e, "a string");
+            }
+        }
+
+        private Path path(String key) {
+            return Path.of(str(key));
+        }
+
+        private List<String> strings(String key) {
+            try {
+                return c.getStringList(key);
+            } catch (ConfigException e) {
+                throw typed(key, e, "a list of strings");
+            }
+        }
+
+        private List<Integer> ints(String key) {
+            try {
+                return c.getIntList(key);
+            } catch (ConfigException e) {
+                throw typed(key, e, "a list of whole numbers");
+            }
+        }
+
+        private String oneOf(String key, String... allowed) {
+            String v = str(key);
+            for (String a : allowed) {
+                if (a.equals(v)) {
+                    return v;
+                }
+            }
+            throw fail(key, "expected one of " + String.join(", ", allowed) + ", got '" + v + "'");
+        }
+
+        private int intIn(String key, int lo, int hi) {
+            int v;
+            try {
+                v = c.getInt(key);
+            } catch (ConfigException e) {
+                throw typed(key, e, "a whole number in " + lo + ".." + hi);
+            }
+            if (v < lo || v > hi) {
+                fail(key, "expected a whole number in " + lo + ".." + hi + ", got " + v);
+            }
+            return v;
+        }
+
+        private double number(String key) {
+            try {
+                double v = c.getDouble(key);
+                if (!Double.isFinite(v)) {
+                    fail(key, "expected a finite number, got " + v);
+                }
+                return v;
+            } catch (ConfigException e) {
+                throw typed(key, e, "a number");
+            }
+        }
+
+        private double positive(String key) {
+            double v = number(key);
+            if (v <= 0) {
+                fail(key, "expected a number > 0, got " + v);
+            }
+            return v;
+        }
+
+        private double nonNegative(String key) {
+            double v = number(key);
+            if (v < 0) {
+                fail(key, "expected a number >= 0, got " + v);
+            }
+            return v;
+        }
+
+        private double fraction(String key, boolean zeroAllowed) {
+            double v = number(key);
+            if (v > 1 || v < 0 || !zeroAllowed && v == 0) {
+                fail(key, "expected a fraction in " + (zeroAllowed ? "[0, 1]" : "(0, 1]") + ", got " + v);
+            }
+            return v;
+        }
+
+        private Duration deadline(String key) {
+            double s = seconds(key);
+            if (s <= 0) {
+                fail(key, "expected a positive duration such as 5s or 500ms");
+            }
+            return Duration.ofNanos((long) (s * 1e9));
+        }
+
+        private double seconds(String key) {
+            try {
+                return durationSeconds(c, key);
+            } catch (ConfigException e) {
+                throw typed(key, e, "a duration such as 5s or 500ms");
+            }
+        }
+
+        private static double durationSeconds(Config cfg, String key) {
+            Duration d = cfg.getDuration(key);
+            if (d.isNegative()) {
+                throw new ConfigException.BadValue(cfg.getValue(key).origin(), key, "expected a duration >= 0");
+            }
+            return d.toNanos() / 1e9;
+        }
+
+        private ScenarioException typed(String key, ConfigException e, String expected) {
+            ConfigOrigin o = c.hasPath(key) ? c.getValue(key).origin() : e.origin();
+            String got = c.hasPath(key) ? ", got " + describe(c.getValue(key)) : "";
+            return new ScenarioException(where(o), key, "expected " + expected + got);
+        }
+
+        private ScenarioException fail(String key, String problem) {
+            throw new ScenarioException(where(c.getValue(key).origin()), key, problem);
+        }
+
+        private static String quoteKey(String k) {
+            return k.matches("[A-Za-z0-9_-]+") ? k : '"' + k.replace("\"", "\\\"") + '"';
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package onebyte.coordinator.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import onebyte.coordinator.metrics.MetricsRow;
+import onebyte.coordinator.cluster.SpsaRunSettings.Churn;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Churn on a real embedded cluster: a 5th node joins by snapshot at round 6, a 6th by replay at
+ * round 12, node 2 crashes (its ActorSystem terminated, no leave) right after round 24's member
+ * set is fixed, and node 3 leaves gracefully at round 32.
+ */
+class EmbeddedChurnTest {
+    @Test
+    void joinBySnapshotAndReplayCrashAndLeave() throws Exception {
+        SpsaRunSettings s = EmbeddedClusterTest.tiny().runId("churn").rounds(45).roundDeadline(Duration.ofSeconds(2))
+                .churn(List.of(Churn.parse("6:join-snapshot"), Churn.parse("12:join-replay"), Churn.parse("24:crash:2"),
+                        Churn.parse("32:leave:3")))
+                .build();
+        Map<Long, RunListener.RoundReport> reports = new ConcurrentHashMap<>();
+        RunListener record = new RunListener() {
+            @Override
+            public void roundClosed(MetricsRow row, RoundReport report) {
+                reports.put(row.round(), report);
+            }
+        };
+        EmbeddedClusterTest.ListSink sink = new EmbeddedClusterTest.ListSink();
+        RunResult r;
+        Map<Integer, EmbeddedCluster.NodeRecord> nodes;
+        try (EmbeddedCluster ec = EmbeddedCluster.start(s, sink, RunListener.all(record, new ProgressPrinter(System.out)))) {
+            r = ec.await(Duration.ofMinutes(3));
+            nodes = Map.copyOf(ec.nodes());
+            Thread.sleep(500); // RunComplete reaches the nodes
+        }
+        List<MetricsRow> rows = r.rows();
+        assertEquals(45, rows.size());
+        rows.forEach(row -> assertEquals(Boolean.TRUE, row.replicasAgree(), "round " + row.round()));
+
+        // joins: one by snapshot, one by replay, both agreeing from their first round
+        RunResult.JoinRecord snap = r.joins().stream().filter(j -> j.sync().equals("SYNC_SNAPSHOT")).findFirst().orElseThrow();
+        RunResult.JoinRecord replay = r.joins().stream().filter(j -> j.sync().equals("SYNC_REPLAY")).findFirst().orElseThrow();
+        for (RunResult.JoinRecord j : List.of(snap, replay)) {
+            assertTrue(j.hashAgrees() && j.bytes() > 0 && j.seconds() > 0, j.toString());
+            RunResult.FirstRound first = r.firstRoundAgreement().get(j.nodeId());
+            assertNotNull(first, "node " + j.nodeId() + " never contributed");
+            assertTrue(first.agrees(), j + " " + first);
+            // the node's own hash of θ at its first round equals the coordinator's θ of that round
+            EmbeddedCluster.NodeRecord nr = nodes.get(j.nodeId());
+            long firstRound = nr.firstContributedRound;
+            assertEquals(reports.get(firstRound - 1).replicaHash(), nr.hashes.get(firstRound), "node " + j.nodeId());
+            System.out.printf("join by %s: node %d synced to round %d with %d bytes in %.3f s%n", j.sync(), j.nodeId(), j.round(),
+                    j.bytes(), j.seconds());
+        }
+        assertTrue(snap.bytes() >= 4L * 27, "a snapshot carries θ");
+
+        // crash: node 2 is in M_24 but never reports; round 24 closes at its deadline without it
+        RunListener.RoundReport crashRound = reports.get(24L);
+        assertTrue(crashRound.members().contains(2));
+        assertFalse(crashRound.contributors().contains(2));
+        assertTrue(crashRound.closedByDeadline());
+        assertTrue(crashRound.wallSeconds() >= 1.9 && crashRound.wallSeconds() < 4.0, "round 24 took " + crashRound.wallSeconds());
+        for (long round = 25; round < 45; round++) {
+            assertFalse(reports.get(round).members().contains(2), "crashed node in round " + round);
+            assertFalse(reports.get(round).closedByDeadline(), "round " + round + " waited for a deadline");
+        }
+        assertEquals(1, rows.get(24).crashed());
+        assertEquals(1, rows.stream().mapToInt(MetricsRow::crashed).sum());
+        assertEquals(List.of(2), r.crashedNodes());
+
+        // leave at round 32: node 3 takes part in round 31 and is in no round from 32 on
+        assertTrue(reports.get(31L).contributors().contains(3));
+        for (long round = 32; round < 45; round++) {
+            assertFalse(reports.get(round).members().contains(3), "left node in round " + round);
+        }
+        assertEquals(1, rows.get(32).left());
+        assertEquals(1, rows.stream().mapToInt(MetricsRow::left).sum());
+        assertEquals(6, rows.stream().mapToInt(MetricsRow::joined).sum());
+
+        // nothing committed is lost: every surviving node ends on the coordinator's final θ
+        long finalHash = reports.get(44L).replicaHash();
+        for (int id : List.of(1, 4, 5, 6)) {
+            assertEquals(45, nodes.get(id).finalRound, "node " + id);
+            assertEquals(finalHash, nodes.get(id).finalHash, "node " + id);
+        }
+        assertEquals(0, r.hashMismatches());
+    }
+}
