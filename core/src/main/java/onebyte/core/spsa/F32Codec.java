@@ -5,7 +5,7 @@ package onebyte.core.spsa;
  * Finite doubles beyond the float range saturate to ±Float.MAX_VALUE (never to ∞). Decoding a
  * 4-byte pattern of NaN or ±∞ (which {@link #encode} never produces) throws.
  */
-public final class F32Codec implements ByteCodec {
+public record F32Codec() implements ByteCodec {
     @Override
     public String name() {
         return "f32";
@@ -33,16 +33,6 @@ public final class F32Codec implements ByteCodec {
             throw new IllegalArgumentException("f32 code " + Integer.toHexString(bits) + " is not a finite float (" + f + ")");
         }
         return f;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof F32Codec;
-    }
-
-    @Override
-    public int hashCode() {
-        return 0xF32;
     }
 
     @Override

@@ -12,7 +12,7 @@ package onebyte.core.spsa;
  * the point of comparing it with {@code log8}. Its range is e^(±127/16) ≈ [3.6e−4, 2.8e3] with
  * level ratio e^(1/16) ≈ 1.065. ĝ = 0 is sent as the explicit zero code.
  */
-public final class PaperCodec implements ByteCodec {
+public record PaperCodec() implements ByteCodec {
     public static final int MAX_K = 127;
 
     @Override
@@ -45,16 +45,6 @@ public final class PaperCodec implements ByteCodec {
         int k = Math.max(-MAX_K, code[1]);
         double v = StrictMath.exp(k / 16.0);
         return (code[0] & 1) != 0 ? -v : v;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof PaperCodec;
-    }
-
-    @Override
-    public int hashCode() {
-        return 0x9A9E5;
     }
 
     @Override

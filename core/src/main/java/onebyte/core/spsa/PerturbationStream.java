@@ -108,16 +108,10 @@ public final class PerturbationStream {
             return;
         }
         final int cb = Float.floatToRawIntBits(c);
-        int j = 0;
-        for (; j + 64 <= len; j += 64) {
+        for (int j = 0; j < len; j += 64) {
             long bits = rng.nextLong();
-            for (int b = 0; b < 64; b++) {
-                acc[j + b] = acc[j + b] - Float.intBitsToFloat(cb ^ ((int) (bits >>> b) & 1) << 31);
-            }
-        }
-        if (j < len) {
-            long bits = rng.nextLong();
-            for (int b = 0; j + b < len; b++) {
+            int m = Math.min(64, len - j);
+            for (int b = 0; b < m; b++) {
                 acc[j + b] = acc[j + b] - Float.intBitsToFloat(cb ^ ((int) (bits >>> b) & 1) << 31);
             }
         }
@@ -125,18 +119,12 @@ public final class PerturbationStream {
 
     private static void fillRademacher(SplittableRandom rng, float[] out, int off, int len) {
         final int one = Float.floatToRawIntBits(1f);
-        int j = 0;
-        for (; j + 64 <= len; j += 64) {
+        for (int j = 0; j < len; j += 64) {
             long bits = rng.nextLong();
+            int m = Math.min(64, len - j);
             int base = off + j;
-            for (int b = 0; b < 64; b++) {
+            for (int b = 0; b < m; b++) {
                 out[base + b] = Float.intBitsToFloat(one | ((int) (bits >>> b) & 1) << 31);
-            }
-        }
-        if (j < len) {
-            long bits = rng.nextLong();
-            for (int b = 0; j + b < len; b++) {
-                out[off + j + b] = Float.intBitsToFloat(one | ((int) (bits >>> b) & 1) << 31);
             }
         }
     }

@@ -6,24 +6,17 @@ package onebyte.core.spsa;
  * the step size is carried entirely by the learning rate (θ ← θ − (η/n) Σ ±z); pass another scale
  * ("sign:0.01") to keep a learning rate tuned for magnitude-carrying codes.
  */
-public final class SignCodec implements ByteCodec {
+public record SignCodec(double scale) implements ByteCodec {
     public static final double DEFAULT_SCALE = 1.0;
 
-    private final double scale;
-
-    public SignCodec() {
-        this(DEFAULT_SCALE);
-    }
-
-    public SignCodec(double scale) {
+    public SignCodec {
         if (!(scale > 0) || !Double.isFinite(scale)) {
             throw new IllegalArgumentException("sign scale must be finite and > 0, got " + scale);
         }
-        this.scale = scale;
     }
 
-    public double scale() {
-        return scale;
+    public SignCodec() {
+        this(DEFAULT_SCALE);
     }
 
     @Override
@@ -46,16 +39,6 @@ public final class SignCodec implements ByteCodec {
     public double decode(byte[] code) {
         ByteCodec.requireWidth(code, 1, "sign");
         return code[0] > 0 ? scale : code[0] < 0 ? -scale : 0.0;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof SignCodec other && other.scale == scale;
-    }
-
-    @Override
-    public int hashCode() {
-        return Double.hashCode(scale);
     }
 
     @Override

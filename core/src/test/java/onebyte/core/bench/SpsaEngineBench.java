@@ -1,5 +1,7 @@
 package onebyte.core.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Locale;
@@ -33,10 +35,14 @@ public final class SpsaEngineBench {
                 .measurementTime(TimeValue.seconds(secs))
                 .jvmArgsAppend("-Xmx1g")
                 .build();
+        String loadBefore = loadAverage();
         Collection<RunResult> results = new Runner(opts).run();
 
         Map<String, double[]> gen = new HashMap<>(); // dist/threads -> {score, error}
         StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "%nMachine: %d processors, %s, %s %s; load average before %s, after %s%n",
+                Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.vm.name"),
+                System.getProperty("java.version"), loadBefore, loadAverage()));
         md.append("\n### Generation rate (d = 2^20 per fill)\n\n| distribution | threads | elements/s | ± (99.9%) |\n|---|---|---|---|\n");
         for (RunResult r : results) {
             if (r.getParams().getBenchmark().endsWith("PerturbationGenBench.fill")) {
@@ -64,5 +70,23 @@ public final class SpsaEngineBench {
             }
         }
         System.out.println(md);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (Exception e) {
+            return "n/a";
+        }
+    }
+
+    private static String cpuModel() {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse("unknown CPU");
+        } catch (Exception e) {
+            return "unknown CPU";
+        }
     }
 }

@@ -24,6 +24,15 @@ class ByteCodecTest {
     }
 
     @Test
+    void decodedValuesArePinnedBitForBit() {
+        // StrictMath makes decoding platform-independent; these pins catch a change of the level formula.
+        assertEquals(0x3f1dcaadb64b5f18L, Double.doubleToRawLongBits(log8.level(2)));
+        assertEquals(0x3fd43d1362484911L, Double.doubleToRawLongBits(log8.level(64)));
+        assertEquals(0x408b7f615e85d3a0L, Double.doubleToRawLongBits(log8.level(126)));
+        assertEquals(0x402433044e477998L, Double.doubleToRawLongBits(new PaperCodec().decode(new byte[] {0, 37})));
+    }
+
+    @Test
     void log8RoundTripIsWithinOneLevelRatio() {
         double rho = log8.ratio();
         SplittableRandom r = new SplittableRandom(1);

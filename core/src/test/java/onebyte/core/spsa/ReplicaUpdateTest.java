@@ -54,6 +54,24 @@ class ReplicaUpdateTest {
     }
 
     @Test
+    void goldenHashPinsTheWholeUpdatePipeline() {
+        // seed mixing + generation + log8 decoding + float arithmetic + weight decay, end to end
+        String[] expected = {"76016d22d97405866ccde51923823e333310febd1a006d90e47d6064244ea837",
+            "ec9410d01c44d6db2b496008770744ac18673a544cc8c11617125fe4f307a6b0"};
+        for (Distribution dist : Distribution.values()) {
+            ReplicaUpdate up = new ReplicaUpdate(new PerturbationStream(dist, 256), new Log8Codec(), 99L, 2, 0.01);
+            float[] t = new float[1000];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = i / 1000f;
+            }
+            ParameterVector theta = ParameterVector.of(t);
+            up.apply(theta, new RoundCommit(4, List.of(new Contribution(1, 0, new byte[] {50}),
+                    new Contribution(1, 1, new byte[] {(byte) 0xB0}), new Contribution(3, 0, new byte[] {127}))), 0.01);
+            assertEquals(expected[dist.ordinal()], theta.hashHex(), dist.toString());
+        }
+    }
+
+    @Test
     void updateFollowsTheFormulaOfSpec2() {
         int d = 3 * CHUNK + 10;
         ByteCodec codec = new F32Codec();
