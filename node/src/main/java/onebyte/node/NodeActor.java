@@ -228,6 +228,9 @@ public final class NodeActor {
     }
 
     private void onAdmit(Admit a) {
+        if (!a.getResync() && a.getNodeId() == nodeId && phase != Phase.JOINING) {
+            return; // the answer to a retried JoinRequest: already admitted
+        }
         boolean expected = phase == Phase.JOINING || (a.getResync() && a.getNodeId() == nodeId);
         if (!expected) {
             rejections.reject("unexpected-admit:Admit", "phase " + phase + ", admitted as " + a.getNodeId() + " while " + nodeId);
@@ -281,8 +284,11 @@ public final class NodeActor {
                 applied = 0;
                 long h = Wire.hash8(theta.hash());
                 if (h != config.getInitialHash()) {
-                    throw new IllegalStateException("node " + nodeId + ": initial parameters differ from the coordinator's ("
-                            + Long.toHexString(h) + " vs " + Long.toHexString(config.getInitialHash()) + ")");
+                    log.warn("node {}: its θ_0 ({}) differs from the coordinator's ({}); syncing by snapshot instead of {}",
+                            nodeId, Long.toHexString(h), Long.toHexString(config.getInitialHash()), syncMode);
+                    syncMode = SyncMode.SYNC_SNAPSHOT;
+                    startSync();
+                    return;
                 }
                 if (syncMode == SyncMode.SYNC_REPLAY && firstRound > 0) {
                     send(CommitLogRequest.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId)

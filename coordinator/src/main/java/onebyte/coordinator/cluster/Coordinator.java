@@ -370,7 +370,9 @@ public final class Coordinator {
 
     private void onJoin(JoinRequest j) {
         if (theta == null) {
-            deferredJoins.add(j);
+            if (deferredJoins.stream().noneMatch(d -> d.getNodeRef().equals(j.getNodeRef()))) {
+                deferredJoins.add(j); // retries of the same node are answered once
+            }
             return;
         }
         if (finished) {
@@ -474,10 +476,11 @@ public final class Coordinator {
         if (m == null) {
             return;
         }
-        if (m.state != State.SYNCING || m.sync != SyncMode.SYNC_SNAPSHOT) {
-            rejections.reject("unexpected:SnapshotRequest", "node " + m.id + " is not syncing by snapshot");
+        if (m.state != State.SYNCING) {
+            rejections.reject("unexpected:SnapshotRequest", "node " + m.id + " is not syncing");
             return;
         }
+        m.sync = SyncMode.SYNC_SNAPSHOT; // also a node whose own θ_0 did not match falls back to a snapshot
         if (busy) {
             deferredSnapshots.add(r);
             return;
