@@ -58,6 +58,6 @@ class EmbeddedClusterTest {
         // steady-state bytes: per node and round, one Contribution + MetricsReport up, RoundOpen + Commit down
         MetricsRow steady = r.rows().get(40);
         System.out.printf("round 40: %d B up, %d B down for 4 nodes%n", steady.bytesUp(), steady.bytesDown());
-        assertEquals(4 * (18 + 32), steady.bytesUp());
+        assertEquals(4 * (14 + 32), steady.bytesUp());
     }
 }
