@@ -92,4 +92,21 @@ class EmbeddedChurnTest {
         }
         assertEquals(0, r.hashMismatches());
     }
+
+    /** θ of 51 204 floats travels as two SnapshotChunks; the joiner agrees from its first round. */
+    @Test
+    void largeSnapshotInChunks() throws Exception {
+        SpsaRunSettings s = SpsaRunSettings.builder().runId("big-snapshot").engine("core").nodes(3).rounds(8).lr(1e-3)
+                .workload("synthetic;model=mlp:inputs=20,hidden=2048,classes=4;train=1000;eval=200;pretrain-steps=0")
+                .churn(List.of(Churn.parse("4:join-snapshot"))).roundDeadline(Duration.ofSeconds(10)).build();
+        RunResult r = EmbeddedCluster.run(s, null, new ProgressPrinter(System.out), Duration.ofMinutes(3));
+        r.rows().forEach(row -> assertEquals(Boolean.TRUE, row.replicasAgree(), "round " + row.round()));
+        RunResult.JoinRecord snap = r.joins().stream().filter(j -> j.sync().equals("SYNC_SNAPSHOT")).findFirst().orElseThrow();
+        assertTrue(snap.hashAgrees());
+        assertTrue(snap.bytes() > 4L * 51_204 && snap.bytes() < 4L * 51_204 + 1024, "snapshot bytes " + snap.bytes());
+        assertEquals(2L, r.bytesByType().get("down:SnapshotChunk") / (4L * 32 * 1024) + 1);
+        assertTrue(r.firstRoundAgreement().get(snap.nodeId()).agrees());
+        assertEquals(4, r.rows().get(4).members());
+        System.out.printf("snapshot of d=51204: %d bytes in %.3f s%n", snap.bytes(), snap.seconds());
+    }
 }
