@@ -44,6 +44,13 @@ public final class ScenarioCheckpoint {
         if (s.model().checkpoint() != null) {
             return s.model().checkpoint();
         }
+        Path file = runDir.resolve("pretrained.ckpt");
+        pretrain(s, file, progress);
+        return file;
+    }
+
+    /** Pretrains the scenario's model on its source distribution and writes the checkpoint to {@code file}. */
+    public static void pretrain(Scenario s, Path file, Consumer<String> progress) {
         if (!s.data().kind().equals("synthetic")) {
             throw new IllegalArgumentException("data.kind = " + s.data().kind()
                     + ": pretraining is only built for synthetic classification so far; give model.checkpoint");
@@ -65,7 +72,6 @@ public final class ScenarioCheckpoint {
         progress.accept(String.format(java.util.Locale.ROOT,
                 "pretrained %s (%d parameters): source accuracy %.2f%%, target accuracy %.2f%% before fine-tuning",
                 spec, model.numParams(), 100 * r.sourceAccuracy(), 100 * targetAcc));
-        Path file = runDir.resolve("pretrained.ckpt");
         try {
             new Checkpoint(spec, r.parameters(), seed, Map.of(
                     "data", "synthetic source features=" + s.data().features() + " classes=" + s.data().classes()
@@ -76,6 +82,5 @@ public final class ScenarioCheckpoint {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
-        return file;
     }
 }
