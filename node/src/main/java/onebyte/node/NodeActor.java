@@ -193,31 +193,24 @@ public final class NodeActor {
 
     private void onWire(GeneratedMessage g) {
         if (g instanceof Admit a) {
-            if (check(a.getVersion(), "Admit")) onAdmit(a);
+            if (rejections.versionOk(a.getVersion(), "Admit")) onAdmit(a);
         } else if (g instanceof Commit c) {
-            if (check(c.getVersion(), "Commit")) onCommit(c);
+            if (rejections.versionOk(c.getVersion(), "Commit")) onCommit(c);
         } else if (g instanceof RoundOpen o) {
-            if (check(o.getVersion(), "RoundOpen")) onRoundOpen(o);
+            if (rejections.versionOk(o.getVersion(), "RoundOpen")) onRoundOpen(o);
         } else if (g instanceof SnapshotChunk s) {
-            if (check(s.getVersion(), "SnapshotChunk")) onSnapshotChunk(s);
+            if (rejections.versionOk(s.getVersion(), "SnapshotChunk")) onSnapshotChunk(s);
         } else if (g instanceof CommitLogChunk l) {
-            if (check(l.getVersion(), "CommitLogChunk")) onLogChunk(l);
+            if (rejections.versionOk(l.getVersion(), "CommitLogChunk")) onLogChunk(l);
         } else if (g instanceof Leave l) {
-            if (check(l.getVersion(), "Leave")) onLeaveAck(l);
+            if (rejections.versionOk(l.getVersion(), "Leave")) onLeaveAck(l);
         } else if (g instanceof RunComplete e) {
-            if (check(e.getVersion(), "RunComplete")) onRunComplete(e);
+            if (rejections.versionOk(e.getVersion(), "RunComplete")) onRunComplete(e);
         } else {
             rejections.reject("unexpected:" + g.getClass().getSimpleName(), "nodes do not accept it");
         }
     }
 
-    private boolean check(int version, String type) {
-        if (version != Wire.VERSION) {
-            rejections.reject("bad-version:" + type, "version " + version + ", expected " + Wire.VERSION);
-            return false;
-        }
-        return true;
-    }
 
     // ---- admission and sync -------------------------------------------------------------
 
@@ -228,6 +221,9 @@ public final class NodeActor {
     }
 
     private void onAdmit(Admit a) {
+        if (!a.getResync() && a.getNodeId() == nodeId && phase != Phase.JOINING) {
+            return; // the answer to a retried JoinRequest: already admitted
+        }
         boolean expected = phase == Phase.JOINING || (a.getResync() && a.getNodeId() == nodeId);
         if (!expected) {
             rejections.reject("unexpected-admit:Admit", "phase " + phase + ", admitted as " + a.getNodeId() + " while " + nodeId);
@@ -281,8 +277,11 @@ public final class NodeActor {
                 applied = 0;
                 long h = Wire.hash8(theta.hash());
                 if (h != config.getInitialHash()) {
-                    throw new IllegalStateException("node " + nodeId + ": initial parameters differ from the coordinator's ("
-                            + Long.toHexString(h) + " vs " + Long.toHexString(config.getInitialHash()) + ")");
+                    log.warn("node {}: its θ_0 ({}) differs from the coordinator's ({}); syncing by snapshot instead of {}",
+                            nodeId, Long.toHexString(h), Long.toHexString(config.getInitialHash()), syncMode);
+                    syncMode = SyncMode.SYNC_SNAPSHOT;
+                    startSync();
+                    return;
                 }
                 if (syncMode == SyncMode.SYNC_REPLAY && firstRound > 0) {
                     send(CommitLogRequest.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId)
@@ -439,7 +438,7 @@ public final class NodeActor {
                 Contribution.Builder b = Contribution.newBuilder().setVersion(Wire.VERSION).setRound(c.round())
                         .setNodeId(nodeId).setSample(k).setCode(ByteString.copyFrom(c.samples()[k].code()));
                 if (k == 0) {
-                    b.setReplicaHash(c.hash());
+                    b.setReplicaHash(Wire.hash4(c.hash()));
                 }
                 send(b.build());
             }

@@ -311,31 +311,24 @@ public final class Coordinator {
 
     private void onWire(GeneratedMessage g) {
         if (g instanceof Contribution c) {
-            if (check(c.getVersion(), "Contribution")) onContribution(c);
+            if (rejections.versionOk(c.getVersion(), "Contribution")) onContribution(c);
         } else if (g instanceof MetricsReport r) {
-            if (check(r.getVersion(), "MetricsReport")) onReport(r);
+            if (rejections.versionOk(r.getVersion(), "MetricsReport")) onReport(r);
         } else if (g instanceof JoinRequest j) {
-            if (check(j.getVersion(), "JoinRequest")) onJoin(j);
+            if (rejections.versionOk(j.getVersion(), "JoinRequest")) onJoin(j);
         } else if (g instanceof SyncDone d) {
-            if (check(d.getVersion(), "SyncDone")) onSyncDone(d);
+            if (rejections.versionOk(d.getVersion(), "SyncDone")) onSyncDone(d);
         } else if (g instanceof SnapshotRequest r) {
-            if (check(r.getVersion(), "SnapshotRequest")) onSnapshotRequest(r);
+            if (rejections.versionOk(r.getVersion(), "SnapshotRequest")) onSnapshotRequest(r);
         } else if (g instanceof CommitLogRequest r) {
-            if (check(r.getVersion(), "CommitLogRequest")) onLogRequest(r);
+            if (rejections.versionOk(r.getVersion(), "CommitLogRequest")) onLogRequest(r);
         } else if (g instanceof Leave l) {
-            if (check(l.getVersion(), "Leave")) onLeave(l);
+            if (rejections.versionOk(l.getVersion(), "Leave")) onLeave(l);
         } else {
             rejections.reject("unexpected:" + g.getClass().getSimpleName(), "the coordinator does not accept it");
         }
     }
 
-    private boolean check(int version, String type) {
-        if (version != Wire.VERSION) {
-            rejections.reject("bad-version:" + type, "version " + version + ", expected " + Wire.VERSION);
-            return false;
-        }
-        return true;
-    }
 
     /** The member a node message claims to come from, or null (rejected and counted). */
     private Member known(int nodeId, String type) {
@@ -370,7 +363,9 @@ public final class Coordinator {
 
     private void onJoin(JoinRequest j) {
         if (theta == null) {
-            deferredJoins.add(j);
+            if (deferredJoins.stream().noneMatch(d -> d.getNodeRef().equals(j.getNodeRef()))) {
+                deferredJoins.add(j); // retries of the same node are answered once
+            }
             return;
         }
         if (finished) {
@@ -474,10 +469,11 @@ public final class Coordinator {
         if (m == null) {
             return;
         }
-        if (m.state != State.SYNCING || m.sync != SyncMode.SYNC_SNAPSHOT) {
-            rejections.reject("unexpected:SnapshotRequest", "node " + m.id + " is not syncing by snapshot");
+        if (m.state != State.SYNCING) {
+            rejections.reject("unexpected:SnapshotRequest", "node " + m.id + " is not syncing");
             return;
         }
+        m.sync = SyncMode.SYNC_SNAPSHOT; // also a node whose own θ_0 did not match falls back to a snapshot
         if (busy) {
             deferredSnapshots.add(r);
             return;
@@ -691,7 +687,7 @@ public final class Coordinator {
         }
         countUp(m, c, true);
         if (c.getSample() == 0) {
-            boolean agrees = hashByRound.get(current) == c.getReplicaHash();
+            boolean agrees = Wire.hash4(hashByRound.get(current)) == c.getReplicaHash();
             agreement.put(m.id, agrees);
             firstRounds.putIfAbsent(m.id, new RunResult.FirstRound(current, agrees));
             if (!agrees) {
@@ -807,6 +803,7 @@ public final class Coordinator {
         double lossSum = 0;
         int lossCount = 0;
         double slowest = 0;
+        double slowestCompute = 0;
         double bitsPerSecond = s.bandwidthMbps() * 1e6;
         for (Member m : members.values()) {
             up += m.up;
@@ -819,6 +816,7 @@ public final class Coordinator {
                 }
                 double t = m.compute + m.apply + (m.up + m.down) * 8.0 / bitsPerSecond + 2 * s.latencyMs() / 1000.0;
                 slowest = Math.max(slowest, t);
+                slowestCompute = Math.max(slowestCompute, m.compute);
             }
         }
         if (byDeadline) {
@@ -836,7 +834,7 @@ public final class Coordinator {
         if (sink != null) {
             sink.write(row);
         }
-        listener.roundClosed(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, a.hash(),
+        listener.roundClosed(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, slowestCompute, a.hash(),
                 Map.copyOf(agreement)));
         if (byDeadline) {
             log.info("coordinator: round {} closed at its deadline; missing {}", r, missed);

@@ -29,9 +29,14 @@ public interface RunListener {
     /** The run is over. */
     default void finished(RunResult result) {}
 
-    /** Details of a round beyond the metrics row. */
+    /**
+     * Details of a round beyond the metrics row: wall seconds from RoundOpen to close, the slowest
+     * contributor's measured SPSA compute seconds (their difference is the round overhead), the
+     * coordinator's θ_{round+1} hash (first 8 bytes of SHA-256) and each contributor's hash check.
+     */
     record RoundReport(long round, Set<Integer> members, Set<Integer> contributors, boolean closedByDeadline,
-                       double wallSeconds, long replicaHash, java.util.Map<Integer, Boolean> hashAgreement) {}
+                       double wallSeconds, double slowestComputeSeconds, long replicaHash,
+                       java.util.Map<Integer, Boolean> hashAgreement) {}
 
     /** Calls several listeners in order; beforeOpen waits for all stages. */
     static RunListener all(RunListener... ls) {

@@ -64,19 +64,19 @@ class MalformedMessagesTest {
                     left.complete(id[0]);
                 } else if (m instanceof RoundOpen o && o.getRound() == 0) {
                     int me = id[0];
-                    coordinator.tell(contribution(me, 0).setVersion(2).setReplicaHash(h0[0]).build());
-                    coordinator.tell(contribution(999, 0).setReplicaHash(h0[0]).build());
-                    coordinator.tell(contribution(me, 77).setReplicaHash(h0[0]).build());
-                    coordinator.tell(contribution(me, 0).setCode(ByteString.copyFrom(new byte[] {1, 2})).setReplicaHash(h0[0]).build());
-                    coordinator.tell(contribution(me, 0).setSample(5).setReplicaHash(h0[0]).build());
-                    Contribution valid = contribution(me, 0).setReplicaHash(h0[0]).build();
+                    coordinator.tell(contribution(me, 0).setVersion(2).setReplicaHash(Wire.hash4(h0[0])).build());
+                    coordinator.tell(contribution(999, 0).setReplicaHash(Wire.hash4(h0[0])).build());
+                    coordinator.tell(contribution(me, 77).setReplicaHash(Wire.hash4(h0[0])).build());
+                    coordinator.tell(contribution(me, 0).setCode(ByteString.copyFrom(new byte[] {1, 2})).setReplicaHash(Wire.hash4(h0[0])).build());
+                    coordinator.tell(contribution(me, 0).setSample(5).setReplicaHash(Wire.hash4(h0[0])).build());
+                    Contribution valid = contribution(me, 0).setReplicaHash(Wire.hash4(h0[0])).build();
                     coordinator.tell(valid);
                     coordinator.tell(valid); // duplicate
                     byte[] bytes = valid.toByteArray();
                     coordinator.tell(new RawFrame("C", Arrays.copyOf(bytes, bytes.length - 3))); // cut inside the hash
                     coordinator.tell(new RawFrame("ZZ", bytes)); // no such message type
                 } else if (m instanceof RoundOpen o && o.getRound() == 1) {
-                    coordinator.tell(contribution(id[0], 1).setReplicaHash(h0[0] ^ 1).build()); // wrong replica
+                    coordinator.tell(contribution(id[0], 1).setReplicaHash(Wire.hash4(h0[0]) ^ 1).build()); // wrong replica
                 }
                 return Behaviors.same();
             }).build();

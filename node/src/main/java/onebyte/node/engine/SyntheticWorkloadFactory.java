@@ -16,15 +16,18 @@ import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
 import onebyte.core.spsa.ParameterVector;
 import onebyte.core.spsa.SeedMixer;
+import onebyte.core.train.Pretrainer;
 
 /**
  * The built-in workload: {@link SyntheticClassification} target data split by a
- * {@link Partitioner}, a dense model, θ_0 from a checkpoint file or from the model's seeded
- * initialisation. Spec (keys optional, defaults shown):
+ * {@link Partitioner}, a dense model, θ_0 from a checkpoint file or pretrained with Adam on the
+ * source distribution from the model's seeded initialisation ({@code pretrain-steps=0}: no
+ * pretraining). Spec (keys optional, defaults shown):
  * <pre>synthetic;model=mlp:inputs=20,hidden=32,classes=4;features=20;classes=4;shift=0.5;
- *   train=8000;eval=2000;partition=iid;checkpoint=</pre>
+ *   train=8000;eval=2000;partition=iid;pretrain-steps=400;pretrain-lr=0.01;pretrain-batch=64;checkpoint=</pre>
  * With {@code checkpoint=path} every process must see the same file (its spec must match the
- * model); the coordinator checks that all replicas start from the same θ_0 hash.
+ * model). Every node checks its θ_0 against the coordinator's hash; a node whose own θ_0
+ * differs (e.g. pretraining not bit-reproducible across machines) falls back to a snapshot.
  */
 public final class SyntheticWorkloadFactory implements Workload.Factory {
     @Override
@@ -39,12 +42,21 @@ public final class SyntheticWorkloadFactory implements Workload.Factory {
                 "mlp:inputs=" + features + ",hidden=32,classes=" + classes));
         Partitioner partitioner = Partitioner.parse(p.getOrDefault("partition", "iid"));
         String checkpoint = p.getOrDefault("checkpoint", "");
+        int pretrainSteps = Integer.parseInt(p.getOrDefault("pretrain-steps", "400"));
+        double pretrainLr = Double.parseDouble(p.getOrDefault("pretrain-lr", "0.01"));
+        int pretrainBatch = Integer.parseInt(p.getOrDefault("pretrain-batch", "64"));
         SyntheticClassification task = new SyntheticClassification(features, classes, shift, seed);
         InMemoryDataset pool = task.targetTrain(train, seed);
         InMemoryDataset eval = task.targetEval(evalSize, seed);
         ParameterVector theta0;
         if (checkpoint.isEmpty()) {
             theta0 = Models.initialParameters(modelSpec, SeedMixer.derive(seed, 0x494E4954L)); // "INIT"
+            if (pretrainSteps > 0) {
+                Pretrainer.Result r = new Pretrainer(Pretrainer.Config.of(pretrainLr, pretrainSteps, pretrainBatch,
+                        SeedMixer.derive(seed, 0x5052455452L))) // "PRETR"
+                        .run(Models.create(modelSpec), theta0, task.sourceTrain(train, seed), task.sourceEval(evalSize, seed).all(), null);
+                theta0 = r.parameters();
+            }
         } else {
             try {
                 Checkpoint cp = Checkpoint.read(Path.of(checkpoint));

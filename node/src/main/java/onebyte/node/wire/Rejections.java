@@ -29,6 +29,15 @@ public final class Rejections {
         }
     }
 
+    /** True when a received message carries {@link Wire#VERSION}; otherwise counts "bad-version:&lt;type&gt;". */
+    public boolean versionOk(int version, String type) {
+        if (version != Wire.VERSION) {
+            reject("bad-version:" + type, "version " + version + ", expected " + Wire.VERSION);
+            return false;
+        }
+        return true;
+    }
+
     public long count(String kind) {
         AtomicLong n = counts.get(kind);
         return n == null ? 0 : n.get();

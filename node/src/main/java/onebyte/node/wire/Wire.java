@@ -42,6 +42,11 @@ public final class Wire {
         return ByteBuffer.wrap(sha256, 0, 8).order(ByteOrder.BIG_ENDIAN).getLong();
     }
 
+    /** The first 4 bytes of a SHA-256 digest (the high half of {@link #hash8}): the hash a Contribution carries. */
+    public static int hash4(long hash8) {
+        return (int) (hash8 >>> 32);
+    }
+
     /** θ as little-endian float32 bytes. */
     public static byte[] floatsToBytes(float[] values, int from, int len) {
         ByteBuffer b = ByteBuffer.allocate(4 * len).order(ByteOrder.LITTLE_ENDIAN);

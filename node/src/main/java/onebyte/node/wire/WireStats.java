@@ -30,7 +30,7 @@ public final class WireStats implements Extension {
     public static final class Id extends AbstractExtensionId<WireStats> {
         @Override
         public WireStats createExtension(ExtendedActorSystem system) {
-            return new WireStats(system.name() + "@" + system.provider().getDefaultAddress().hostPort());
+            return new WireStats(system.provider().getDefaultAddress().hostPort());
         }
     }
 }
