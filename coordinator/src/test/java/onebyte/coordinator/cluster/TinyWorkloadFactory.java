@@ -5,11 +5,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
+import onebyte.core.data.InMemoryDataset;
 import onebyte.core.model.Model;
 import onebyte.core.spsa.ParameterVector;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Test workload: softmax regression (d = C·F + C) on Gaussian class clusters. θ_0 is fitted by
@@ -30,40 +30,14 @@ public final class TinyWorkloadFactory implements Workload.Factory {
         return new Tiny(f, c, shift, seed);
     }
 
-    static final class Data implements Dataset {
-        final float[][] x;
-        final int[] y;
-
-        Data(float[][] x, int[] y) {
-            this.x = x;
-            this.y = y;
-        }
-
-        @Override
-        public int size() {
-            return y.length;
-        }
-
-        @Override
-        public Batch batch(int[] idx) {
-            float[][] bx = new float[idx.length][];
-            float[] by = new float[idx.length];
-            for (int i = 0; i < idx.length; i++) {
-                bx[i] = x[idx[i]];
-                by[i] = y[idx[i]];
-            }
-            return new Batch(Nd4j.create(bx), Nd4j.create(by));
-        }
-    }
-
     static final class Tiny implements Workload {
         final int f;
         final int c;
         final long seed;
         final double[][] means;
         final double[][] shifts;
-        final Data pool;
-        final Data eval;
+        final InMemoryDataset pool;
+        final InMemoryDataset eval;
         final float[] theta0;
 
         Tiny(int f, int c, double shift, long seed) {
@@ -79,35 +53,36 @@ public final class TinyWorkloadFactory implements Workload.Factory {
                     shifts[k][j] = shift * r.nextGaussian() / Math.sqrt(f);
                 }
             }
-            Data source = sample(r.split(), 2000, false);
+            InMemoryDataset source = sample(r.split(), 2000, false);
             pool = sample(r.split(), 4000, true);
             eval = sample(r.split(), 1000, true);
             theta0 = pretrain(source);
         }
 
-        Data sample(SplittableRandom r, int n, boolean target) {
-            float[][] x = new float[n][f];
-            int[] y = new int[n];
+        InMemoryDataset sample(SplittableRandom r, int n, boolean target) {
+            float[] x = new float[n * f];
+            float[] y = new float[n];
             for (int i = 0; i < n; i++) {
                 int k = r.nextInt(c);
                 y[i] = k;
                 for (int j = 0; j < f; j++) {
-                    x[i][j] = (float) (means[k][j] + (target ? shifts[k][j] : 0) + r.nextGaussian());
+                    x[i * f + j] = (float) (means[k][j] + (target ? shifts[k][j] : 0) + r.nextGaussian());
                 }
             }
-            return new Data(x, y);
+            return new InMemoryDataset(f, x, 1, y, c);
         }
 
-        float[] pretrain(Data d) {
+        float[] pretrain(InMemoryDataset d) {
             double[] w = new double[c * f + c];
             for (int step = 0; step < 200; step++) {
                 double[] g = new double[w.length];
                 for (int i = 0; i < d.size(); i++) {
-                    double[] p = probs(w, d.x[i]);
+                    float[] x = d.inputs(i);
+                    double[] p = probs(w, x);
                     for (int k = 0; k < c; k++) {
-                        double e = p[k] - (d.y[i] == k ? 1 : 0);
+                        double e = p[k] - (d.label(i) == k ? 1 : 0);
                         for (int j = 0; j < f; j++) {
-                            g[k * f + j] += e * d.x[i][j];
+                            g[k * f + j] += e * x[j];
                         }
                         g[c * f + k] += e;
                     }
@@ -212,15 +187,11 @@ public final class TinyWorkloadFactory implements Workload.Factory {
         @Override
         public Dataset shard(int nodeId) {
             SplittableRandom r = new SplittableRandom(seed * 31 + nodeId);
-            int n = 400;
-            float[][] x = new float[n][];
-            int[] y = new int[n];
-            for (int i = 0; i < n; i++) {
-                int j = r.nextInt(pool.size());
-                x[i] = pool.x[j];
-                y[i] = pool.y[j];
+            int[] idx = new int[400];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = r.nextInt(pool.size());
             }
-            return new Data(x, y);
+            return pool.subset(idx);
         }
 
         @Override
