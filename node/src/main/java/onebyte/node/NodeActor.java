@@ -76,6 +76,9 @@ public final class NodeActor {
         default void contributed(int nodeId, long round, long replicaHash) {}
 
         default void finished(int nodeId, long appliedRounds, long replicaHash) {}
+
+        /** The coordinator ended the run; {@code agrees}: this replica equals the coordinator's final θ. */
+        default void runComplete(int nodeId, boolean agrees) {}
     }
 
     /**
@@ -558,6 +561,7 @@ public final class NodeActor {
         long h = theta == null ? 0 : Wire.hash8(theta.hash());
         log.info("node {}: run complete after {} rounds; replica at {} {} the coordinator's", nodeId, e.getRounds(), applied,
                 h == e.getFinalHash() ? "agrees with" : "DIFFERS from");
+        params.observer().runComplete(nodeId, h == e.getFinalHash());
         finish();
     }
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code onebyte node}: one cluster member holding a replica. Joins through the seed nodes, asks
  * the coordinator (at the first seed node) to admit it, and exits when the run is over or it
- * left the cluster.
+ * left the cluster: 0, or 3 when its replica differed from the coordinator's at the end.
  */
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Run one node of a multi-process cluster.")
 public final class NodeCommand implements Callable<Integer> {
@@ -34,12 +34,19 @@ public final class NodeCommand implements Callable<Integer> {
             case "replay" -> SyncMode.SYNC_REPLAY;
             default -> throw new IllegalArgumentException("--sync must be auto, snapshot or replay, got " + sync);
         };
+        java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(0);
+        NodeActor.Observer observer = new NodeActor.Observer() {
+            @Override
+            public void runComplete(int nodeId, boolean agrees) {
+                exit.set(agrees ? 0 : 3);
+            }
+        };
         NodeActor.Params p = new NodeActor.Params(ClusterConfig.coordinatorPath(seedNodes.get(0)), mode,
-                net.host + ":" + net.port + " pid " + ProcessHandle.current().pid(), null);
+                net.host + ":" + net.port + " pid " + ProcessHandle.current().pid(), observer);
         ActorSystem<Object> system = ActorSystem.create(NodeActor.create(p), ClusterConfig.SYSTEM_NAME,
                 ClusterConfig.build(net.host, net.port, net.bindHost, seedNodes, false));
         System.out.println("node at " + system.address() + " joining " + seedNodes);
         system.getWhenTerminated().toCompletableFuture().join();
-        return 0;
+        return exit.get();
     }
 }

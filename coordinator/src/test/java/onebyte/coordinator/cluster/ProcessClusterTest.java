@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Four JVM processes on localhost (the coordinator and three nodes, started through the CLI main
- * class) run an SPSA run; one node process is killed with SIGKILL (kill -9) mid-run.
+ * class) run an SPSA run; one node process is killed with SIGKILL (kill -9) mid-run, and a fifth
+ * process joins the running cluster afterwards (by snapshot).
  */
 class ProcessClusterTest {
     private final List<Process> processes = new ArrayList<>();
@@ -60,7 +61,7 @@ class ProcessClusterTest {
         int port = freePort();
         Path out = dir.resolve("run");
         Process coordinator = start("coordinator", "coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--nodes", "3", "--rounds", "150", "--round-deadline", "3s", "--workload", TinyWorkloadFactory.SPEC,
+                "--nodes", "3", "--rounds", "300", "--round-deadline", "3s", "--workload", TinyWorkloadFactory.SPEC,
                 "--engine", "core", "--lr", "0.05", "--batch-size", "32", "--run-id", "processes", "--out", out.toString());
         List<Process> nodes = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
@@ -87,6 +88,7 @@ class ProcessClusterTest {
         Process victim = nodes.get(2);
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(victim.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
+        Process late = start("node4", "node", "--host", "127.0.0.1", "--seed-nodes", "127.0.0.1:" + port, "--sync", "snapshot");
         assertTrue(coordinator.waitFor(120, TimeUnit.SECONDS), "coordinator did not finish:\n" + log);
         reader.join(5000);
         String text;
@@ -99,28 +101,37 @@ class ProcessClusterTest {
         assertEquals(137, victim.waitFor());
 
         List<MetricsRow> rows = MetricsFiles.readCsv(out.resolve(MetricsFiles.CSV));
-        assertEquals(150, rows.size());
+        assertEquals(300, rows.size());
         rows.forEach(row -> assertEquals(Boolean.TRUE, row.replicasAgree(), "round " + row.round()));
         int crashRow = -1;
+        int joinRow = -1;
         for (MetricsRow row : rows) {
-            if (row.crashed() > 0) {
+            if (row.crashed() > 0 && crashRow < 0) {
                 crashRow = (int) row.round();
-                break;
+            }
+            if (row.round() > 0 && row.joined() > 0) {
+                joinRow = (int) row.round();
             }
         }
         assertTrue(crashRow >= 20, "no crash recorded: " + rows);
         assertEquals(1, rows.stream().mapToInt(MetricsRow::crashed).sum());
-        for (MetricsRow row : rows.subList(crashRow + 1, rows.size())) {
-            assertEquals(2, row.members(), "round " + row.round());
-            assertEquals(2, row.contributed(), "round " + row.round());
-        }
         assertEquals(3, rows.get(crashRow - 1).members());
-        // the two surviving node processes end on the coordinator's final replica and exit
-        for (int i = 0; i < 2; i++) {
-            assertTrue(nodes.get(i).waitFor(60, TimeUnit.SECONDS), "node " + (i + 1) + " still running");
-            String nodeLog = Files.readString(dir.resolve("node" + (i + 1) + ".log"));
-            assertTrue(nodeLog.contains("run complete after 150 rounds; replica at 150 agrees with the coordinator's"), nodeLog);
-            assertEquals(0, nodes.get(i).exitValue());
+        // the late node syncs while the crashed round waits for its deadline or a little later
+        assertTrue(joinRow >= crashRow, "the late node did not join: " + text);
+        for (MetricsRow row : rows.subList(crashRow + 1, rows.size())) {
+            int expected = row.round() > joinRow ? 3 : 2; // a node that synced in round r is a member from r + 1
+            assertEquals(expected, row.members(), "round " + row.round());
+            assertEquals(expected, row.contributed(), "round " + row.round());
+        }
+        assertTrue(text.contains("synced by snapshot to round " + joinRow), text);
+        // the surviving node processes end on the coordinator's final replica and exit 0
+        List<Process> survivors = List.of(nodes.get(0), nodes.get(1), late);
+        for (int i = 0; i < 3; i++) {
+            String name = i < 2 ? "node" + (i + 1) : "node4";
+            assertTrue(survivors.get(i).waitFor(60, TimeUnit.SECONDS), name + " still running");
+            String nodeLog = Files.readString(dir.resolve(name + ".log"));
+            assertTrue(nodeLog.contains("run complete after 300 rounds; replica at 300 agrees with the coordinator's"), nodeLog);
+            assertEquals(0, survivors.get(i).exitValue(), name);
         }
     }
 }
