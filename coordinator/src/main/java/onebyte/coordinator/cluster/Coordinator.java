@@ -69,8 +69,19 @@ import org.slf4j.Logger;
  * costs at most one round deadline.
  *
  * <p>Bytes: every message the coordinator sends (down) or receives (up) is counted at payload +
- * {@link Wire#ENVELOPE_BYTES}. Rows count the algorithm's messages; MetricsReport telemetry
- * (which a real deployment would not send) is counted apart, under "up:MetricsReport".
+ * {@link Wire#ENVELOPE_BYTES}. Rows count the algorithm's messages, sync traffic (snapshot
+ * chunks, commit-log chunks) included; MetricsReport telemetry (which a real deployment would not
+ * send) is counted apart, under "up:MetricsReport" in {@link RunResult#bytesByType()}.
+ *
+ * <p>Virtual time of round r = max over the nodes whose codes were committed of (SPSA compute
+ * seconds + seconds applying the previous commit, both measured by the node, + (its bytes up +
+ * bytes down in round r)·8 / bandwidth + 2 · latency), and at least the round deadline when the
+ * round closed at its deadline. The coordinator's own apply and evaluation are not counted
+ * (evaluation is measurement, and the apply runs while the nodes apply too).
+ *
+ * <p>Train loss is the mean over the round's contributors of (l+ + l−)/2 of their samples; eval
+ * loss and accuracy are computed on the coordinator's replica θ_{r+1} on rounds 0, E−1, 2E−1, ...
+ * and the last round (NaN otherwise).
  */
 public final class Coordinator {
     private record Ready(Workload workload, ParameterVector theta, Model model, double loss, double accuracy) {}
