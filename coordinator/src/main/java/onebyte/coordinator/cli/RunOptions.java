@@ -43,7 +43,7 @@ public final class RunOptions {
     String engine = D.engine();
     @Option(names = "--join-sync", description = "auto | snapshot | replay for joining nodes (default: ${DEFAULT-VALUE}).")
     String joinSync = D.joinSync();
-    @Option(names = "--churn", split = ",", description = "Churn events ROUND:ACTION[:NODE], e.g. 20:join-snapshot,40:crash:2 (embedded runs).")
+    @Option(names = "--churn", split = ",", description = "Churn events WHEN:ACTION[:NODE], WHEN a round or virtual seconds, e.g. 20:join-snapshot,40:crash:2,12.5s:leave (embedded runs).")
     List<String> churn = new ArrayList<>();
     @Option(names = "--bandwidth-mbps", description = "Node link bandwidth for virtual time (default: ${DEFAULT-VALUE}).")
     double bandwidthMbps = D.bandwidthMbps();

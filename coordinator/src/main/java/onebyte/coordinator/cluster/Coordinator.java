@@ -622,7 +622,7 @@ public final class Coordinator {
     private void openRound(long r) {
         current = r;
         opening = true;
-        ctx.pipeToSelf(listener.beforeRound(r), (ok, err) -> new HookDone(r, 1, err));
+        ctx.pipeToSelf(listener.beforeRound(r, virtualTime), (ok, err) -> new HookDone(r, 1, err));
     }
 
     private void onHookDone(HookDone h) {
@@ -640,7 +640,7 @@ public final class Coordinator {
                 timers.startSingleTimer("retry-open", new RetryOpen(r), java.time.Duration.ofSeconds(1));
                 return;
             }
-            ctx.pipeToSelf(listener.beforeOpen(r, Set.copyOf(set)), (ok, err) -> new HookDone(r, 2, err));
+            ctx.pipeToSelf(listener.beforeOpen(r, virtualTime, Set.copyOf(set)), (ok, err) -> new HookDone(r, 2, err));
             return;
         }
         opening = false;

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator and every node as separate ActorSystems in this JVM, on loopback ports, joined
  * into one Akka cluster: every message crosses Artery TCP and is serialized. Executes the run's
- * churn schedule: a join at round r starts a new node system and holds round r until the node
+ * churn schedule (events on the virtual clock apply to the first round starting at or after
+ * their time): a join at round r starts a new node system and holds round r until the node
  * has synced (it is a member of M_r); a leave at round r asks a node to leave gracefully and
  * holds round r until the coordinator acknowledged it (it is not in M_r); a crash at round r
  * terminates a member's ActorSystem abruptly (no coordinated shutdown, no Leave) after M_r was
@@ -64,13 +65,13 @@ public final class EmbeddedCluster implements AutoCloseable {
         this.host = host;
         RunListener driver = new RunListener() {
             @Override
-            public CompletionStage<Void> beforeRound(long round) {
-                return churnBefore(round);
+            public CompletionStage<Void> beforeRound(long round, double startS) {
+                return churnBefore(round, startS);
             }
 
             @Override
-            public CompletionStage<Void> beforeOpen(long round, Set<Integer> members) {
-                return crashes(round, members);
+            public CompletionStage<Void> beforeOpen(long round, double startS, Set<Integer> members) {
+                return crashes(round, startS, members);
             }
 
             @Override
@@ -202,11 +203,11 @@ public final class EmbeddedCluster implements AutoCloseable {
      * is started and the round waits until it has synced (so it is a member from this round on);
      * a leaving node is asked to leave and the round waits until the coordinator acknowledged it.
      */
-    private CompletionStage<Void> churnBefore(long round) {
+    private CompletionStage<Void> churnBefore(long round, double startS) {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (int i = 0; i < settings.churn().size(); i++) {
             SpsaRunSettings.Churn c = settings.churn().get(i);
-            if (c.round() != round || c.action() == SpsaRunSettings.Churn.Action.CRASH || !executed.add(i)) {
+            if (!c.due(round, startS) || c.action() == SpsaRunSettings.Churn.Action.CRASH || !executed.add(i)) {
                 continue;
             }
             switch (c.action()) {
@@ -247,11 +248,11 @@ public final class EmbeddedCluster implements AutoCloseable {
     }
 
     /** Crashes scheduled for this round, after its member set is fixed and before RoundOpen is sent. */
-    private CompletionStage<Void> crashes(long round, Set<Integer> members) {
+    private CompletionStage<Void> crashes(long round, double startS, Set<Integer> members) {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         for (int i = 0; i < settings.churn().size(); i++) {
             SpsaRunSettings.Churn c = settings.churn().get(i);
-            if (c.round() != round || c.action() != SpsaRunSettings.Churn.Action.CRASH || !executed.add(i)) {
+            if (!c.due(round, startS) || c.action() != SpsaRunSettings.Churn.Action.CRASH || !executed.add(i)) {
                 continue;
             }
             int id = pick(c.nodeId(), members);

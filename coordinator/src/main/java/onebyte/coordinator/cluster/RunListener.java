@@ -7,13 +7,16 @@ import onebyte.coordinator.metrics.MetricsRow;
 
 /** In-JVM callbacks of the coordinator (churn driver, progress printer, tests). Called on the coordinator's thread. */
 public interface RunListener {
-    /** Round {@code round} is next; its member set is fixed when the stage completes (joins and leaves go here). */
-    default CompletionStage<Void> beforeRound(long round) {
+    /**
+     * Round {@code round} is next and starts at virtual time {@code startS}; its member set is
+     * fixed when the stage completes (joins and leaves go here).
+     */
+    default CompletionStage<Void> beforeRound(long round, double startS) {
         return CompletableFuture.completedFuture(null);
     }
 
     /** Round {@code round} has its member set; the coordinator broadcasts RoundOpen when the stage completes. */
-    default CompletionStage<Void> beforeOpen(long round, Set<Integer> members) {
+    default CompletionStage<Void> beforeOpen(long round, double startS, Set<Integer> members) {
         return CompletableFuture.completedFuture(null);
     }
 
@@ -42,19 +45,19 @@ public interface RunListener {
     static RunListener all(RunListener... ls) {
         return new RunListener() {
             @Override
-            public CompletionStage<Void> beforeRound(long round) {
+            public CompletionStage<Void> beforeRound(long round, double startS) {
                 CompletableFuture<?>[] fs = new CompletableFuture<?>[ls.length];
                 for (int i = 0; i < ls.length; i++) {
-                    fs[i] = ls[i].beforeRound(round).toCompletableFuture();
+                    fs[i] = ls[i].beforeRound(round, startS).toCompletableFuture();
                 }
                 return CompletableFuture.allOf(fs);
             }
 
             @Override
-            public CompletionStage<Void> beforeOpen(long round, Set<Integer> members) {
+            public CompletionStage<Void> beforeOpen(long round, double startS, Set<Integer> members) {
                 CompletableFuture<?>[] fs = new CompletableFuture<?>[ls.length];
                 for (int i = 0; i < ls.length; i++) {
-                    fs[i] = ls[i].beforeOpen(round, members).toCompletableFuture();
+                    fs[i] = ls[i].beforeOpen(round, startS, members).toCompletableFuture();
                 }
                 return CompletableFuture.allOf(fs);
             }

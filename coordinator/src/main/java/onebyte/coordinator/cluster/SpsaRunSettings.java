@@ -73,18 +73,59 @@ public record SpsaRunSettings(
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
     }
 
-    /** One scheduled membership change: before round {@code round} opens (joins, leaves) or once it has opened (crashes). */
-    public record Churn(long round, Action action, int nodeId) {
+    /**
+     * One scheduled membership change, either at a round or on the virtual clock. A join or leave
+     * at round r happens before M_r is fixed (a joiner is a member of round r, a leaver is not); a
+     * crash at round r happens after M_r is fixed and before RoundOpen, so round r closes at its
+     * deadline. An event at virtual time t applies to the first round that starts at or after t
+     * (round r starts at the virtual time round r−1 ended; round 0 at 0).
+     *
+     * @param round the round, or {@link #BY_TIME} for events on the virtual clock
+     * @param atSeconds virtual seconds for events on the clock, NaN for events at a round
+     */
+    public record Churn(long round, double atSeconds, Action action, int nodeId) {
         /** nodeId for leave/crash events that take any current member (the newest). */
         public static final int ANY = -1;
+        /** round of an event on the virtual clock. */
+        public static final long BY_TIME = -1;
 
         public enum Action { JOIN_AUTO, JOIN_SNAPSHOT, JOIN_REPLAY, LEAVE, CRASH }
 
-        /** Parses "ROUND:ACTION[:NODE]", e.g. "20:join-snapshot", "40:crash:2", "60:leave". */
+        public Churn {
+            if (round == BY_TIME ? !(atSeconds >= 0) : round < 0 || !Double.isNaN(atSeconds)) {
+                throw new IllegalArgumentException("a churn event needs a round >= 0 or a virtual time >= 0, got round "
+                        + round + ", time " + atSeconds);
+            }
+        }
+
+        /** An event at a round. */
+        public Churn(long round, Action action, int nodeId) {
+            this(round, Double.NaN, action, nodeId);
+        }
+
+        /** An event on the virtual clock. */
+        public static Churn atTime(double seconds, Action action, int nodeId) {
+            return new Churn(BY_TIME, seconds, action, nodeId);
+        }
+
+        public boolean byTime() {
+            return round == BY_TIME;
+        }
+
+        /** Due before the round that starts at this virtual time. */
+        public boolean due(long r, double roundStartS) {
+            return byTime() ? atSeconds <= roundStartS : round == r;
+        }
+
+        /**
+         * Parses "WHEN:ACTION[:NODE]": WHEN is a round ("20") or virtual seconds ("12.5s");
+         * ACTION is join | join-snapshot | join-replay | leave | crash; NODE an id or "any".
+         * E.g. "20:join-snapshot", "40:crash:2", "12.5s:leave".
+         */
         public static Churn parse(String s) {
             String[] p = s.trim().split(":");
             if (p.length < 2 || p.length > 3) {
-                throw new IllegalArgumentException("churn event must be ROUND:ACTION[:NODE], got '" + s + "'");
+                throw new IllegalArgumentException("churn event must be WHEN:ACTION[:NODE], got '" + s + "'");
             }
             Action a = switch (p[1].toLowerCase(Locale.ROOT)) {
                 case "join", "join-auto" -> Action.JOIN_AUTO;
@@ -96,7 +137,9 @@ public record SpsaRunSettings(
                         + "' (join | join-snapshot | join-replay | leave | crash)");
             };
             int node = p.length == 3 && !p[2].equals("any") ? Integer.parseInt(p[2]) : ANY;
-            return new Churn(Long.parseLong(p[0]), a, node);
+            String when = p[0].trim().toLowerCase(Locale.ROOT);
+            return when.endsWith("s") ? atTime(Double.parseDouble(when.substring(0, when.length() - 1)), a, node)
+                    : new Churn(Long.parseLong(when), a, node);
         }
     }
 

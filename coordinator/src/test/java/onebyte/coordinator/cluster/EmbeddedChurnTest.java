@@ -109,4 +109,25 @@ class EmbeddedChurnTest {
         assertEquals(4, r.rows().get(4).members());
         System.out.printf("snapshot of d=51204: %d bytes in %.3f s%n", snap.bytes(), snap.seconds());
     }
+
+    /** Events on the virtual clock apply to the first round that starts at or after their time. */
+    @Test
+    void churnOnTheVirtualClock() throws Exception {
+        SpsaRunSettings s = EmbeddedClusterTest.tiny().runId("clock").nodes(3).rounds(40)
+                .churn(List.of(Churn.parse("0.5s:join-replay"), Churn.parse("0.75s:leave"))).build();
+        RunResult r = EmbeddedCluster.run(s, null, null, Duration.ofMinutes(2));
+        List<MetricsRow> rows = r.rows();
+        int join = -1;
+        int leave = -1;
+        for (MetricsRow row : rows) {
+            if (row.round() > 0 && row.joined() == 1) join = (int) row.round();
+            if (row.left() == 1) leave = (int) row.round();
+        }
+        assertTrue(join > 0 && leave > join, "join " + join + ", leave " + leave);
+        assertTrue(rows.get(join - 1).virtualTimeS() >= 0.5 && rows.get(join - 2).virtualTimeS() < 0.5);
+        assertTrue(rows.get(leave - 1).virtualTimeS() >= 0.75 && rows.get(leave - 2).virtualTimeS() < 0.75);
+        assertEquals(4, rows.get(join).members());
+        assertEquals(3, rows.get(leave).members());
+        rows.forEach(row -> assertEquals(Boolean.TRUE, row.replicasAgree(), "round " + row.round()));
+    }
 }
