@@ -84,12 +84,22 @@ public final class NodeActor {
     /**
      * @param coordinatorPath akka://onebyte@host:port/user/coordinator
      * @param sync how this node wants to obtain θ when it joins a running round sequence
+     * @param shard the data shard it trains on; {@link #OWN_SHARD} = its node id's (a node that rejoins
+     *     under a fresh node id keeps its old shard)
      */
-    public record Params(String coordinatorPath, SyncMode sync, String label, Observer observer) {
+    public record Params(String coordinatorPath, SyncMode sync, String label, Observer observer, int shard) {
+        /** {@link #shard} of a node that trains on the shard of its own node id. */
+        public static final int OWN_SHARD = -1;
+
         public Params {
             if (observer == null) {
                 observer = new Observer() {};
             }
+        }
+
+        /** A node that trains on the data shard of its own node id. */
+        public Params(String coordinatorPath, SyncMode sync, String label, Observer observer) {
+            this(coordinatorPath, sync, label, observer, OWN_SHARD);
         }
     }
 
@@ -259,7 +269,7 @@ public final class NodeActor {
             }, w -> {
                 workload = (Workload) w;
                 engine = Engines.create(c);
-                shard = workload.shard(nodeId);
+                shard = workload.shard(params.shard() == Params.OWN_SHARD ? nodeId : params.shard());
                 model = workload.newModel();
                 scratch = new ParameterVector(workload.numParams());
                 startSync();

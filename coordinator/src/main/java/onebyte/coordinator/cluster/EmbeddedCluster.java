@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * terminates a member's ActorSystem abruptly (no coordinated shutdown, no Leave) after M_r was
  * fixed and before RoundOpen is sent, so round r closes at its deadline without it.
  */
-public final class EmbeddedCluster implements AutoCloseable {
+public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCluster.class);
 
     private final SpsaRunSettings settings;
@@ -109,6 +109,19 @@ public final class EmbeddedCluster implements AutoCloseable {
         return ec;
     }
 
+    /**
+     * Starts the coordinator and the initial nodes with churn from a scenario's {@link ChurnDriver}
+     * (bound to this cluster before any node starts; it is one of the listeners, after {@code extra}).
+     */
+    public static EmbeddedCluster start(SpsaRunSettings settings, MetricsSink sink, RunListener extra, ChurnDriver churn) {
+        EmbeddedCluster ec = new EmbeddedCluster(settings, sink, extra == null ? churn : RunListener.all(churn, extra), "127.0.0.1");
+        churn.bind(ec);
+        for (int i = 0; i < settings.nodes(); i++) {
+            ec.startNode(SyncMode.SYNC_AUTO);
+        }
+        return ec;
+    }
+
     /** Runs to the end (or the timeout) and shuts everything down. */
     public static RunResult run(SpsaRunSettings settings, MetricsSink sink, RunListener extra, Duration timeout)
             throws Exception {
@@ -150,10 +163,10 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Starts one more node; it joins the cluster and asks to be admitted with this sync mode. */
     public synchronized ActorSystem<Object> startNode(SyncMode sync) {
-        return startNode(sync, new CompletableFuture<>());
+        return startNode(sync, NodeActor.Params.OWN_SHARD, new CompletableFuture<>());
     }
 
-    private synchronized ActorSystem<Object> startNode(SyncMode sync, CompletableFuture<Integer> admittedId) {
+    private synchronized ActorSystem<Object> startNode(SyncMode sync, int shard, CompletableFuture<Integer> admittedId) {
         int label = ++started;
         java.util.concurrent.atomic.AtomicReference<ActorSystem<Object>> self = new java.util.concurrent.atomic.AtomicReference<>();
         NodeActor.Observer observer = new NodeActor.Observer() {
@@ -181,7 +194,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                 r.finalRound = appliedRounds;
             }
         };
-        NodeActor.Params p = new NodeActor.Params(coordinatorPath(), sync, "embedded-" + label, observer);
+        NodeActor.Params p = new NodeActor.Params(coordinatorPath(), sync, "embedded-" + label, observer, shard);
         ActorSystem<Object> sys = ActorSystem.create(NodeActor.create(p), ClusterConfig.SYSTEM_NAME,
                 ClusterConfig.build(host, 0, "", List.of(), true));
         self.set(sys);
@@ -234,7 +247,7 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     private CompletableFuture<Void> join(long round, SyncMode mode) {
         CompletableFuture<Integer> id = new CompletableFuture<>();
-        CompletableFuture.runAsync(() -> startNode(mode, id));
+        CompletableFuture.runAsync(() -> startNode(mode, NodeActor.Params.OWN_SHARD, id));
         LOG.info("churn at round {}: a node joins by {}", round, mode);
         return bounded(id.thenCompose(this::synced), "join at round " + round);
     }
@@ -280,6 +293,46 @@ public final class EmbeddedCluster implements AutoCloseable {
             return nodeId;
         }
         return members.stream().max(Comparator.naturalOrder()).orElse(-1);
+    }
+
+    // ---- ClusterMembership (the scenario churn driver) ----------------------------------
+
+    @Override
+    public CompletableFuture<Integer> startMember(SyncMode sync, int shard) {
+        CompletableFuture<Integer> id = new CompletableFuture<>();
+        CompletableFuture.runAsync(() -> startNode(sync, shard, id));
+        return id.thenCompose(n -> synced(n).thenApply(v -> n));
+    }
+
+    @Override
+    public CompletableFuture<Void> leaveMember(int nodeId) {
+        ActorSystem<Object> sys = byNodeId.get(nodeId);
+        if (sys == null) {
+            LOG.warn("churn: no node {} to leave", nodeId);
+            return CompletableFuture.completedFuture(null);
+        }
+        gone.add(nodeId);
+        sys.tell(new NodeActor.LeaveNow());
+        return left(nodeId);
+    }
+
+    @Override
+    public CompletableFuture<Void> crashMember(int nodeId) {
+        ActorSystem<Object> sys = byNodeId.get(nodeId);
+        if (sys == null) {
+            LOG.warn("churn: no node {} to crash", nodeId);
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info("churn: crashing node {} (ActorSystem terminated, no leave)", nodeId);
+        gone.add(nodeId);
+        sys.terminate();
+        return sys.getWhenTerminated().toCompletableFuture().thenApply(d -> null);
+    }
+
+    /** Initial nodes train on the shard of their own node id, 1..N. */
+    @Override
+    public int initialNodeId(int shard) {
+        return shard;
     }
 
     @Override

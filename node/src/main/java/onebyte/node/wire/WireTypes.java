@@ -10,6 +10,14 @@ import onebyte.proto.Commit;
 import onebyte.proto.CommitLogChunk;
 import onebyte.proto.CommitLogRequest;
 import onebyte.proto.Contribution;
+import onebyte.proto.FedAdmit;
+import onebyte.proto.FedDone;
+import onebyte.proto.FedJoin;
+import onebyte.proto.FedLeave;
+import onebyte.proto.FedModelChunk;
+import onebyte.proto.FedReady;
+import onebyte.proto.FedRoundOpen;
+import onebyte.proto.FedRunComplete;
 import onebyte.proto.JoinRequest;
 import onebyte.proto.Leave;
 import onebyte.proto.MetricsReport;
@@ -19,7 +27,7 @@ import onebyte.proto.SnapshotChunk;
 import onebyte.proto.SnapshotRequest;
 import onebyte.proto.SyncDone;
 
-/** The wire message types and their one- or two-letter manifests. */
+/** The wire message types (wire.proto and federated.proto) and their one- or two-letter manifests. */
 public final class WireTypes {
     private record Type(String manifest, Class<? extends GeneratedMessage> cls, Parser<? extends GeneratedMessage> parser) {}
 
@@ -40,6 +48,15 @@ public final class WireTypes {
         add("L", Leave.class, Leave.parser());
         add("M", MetricsReport.class, MetricsReport.parser());
         add("E", RunComplete.class, RunComplete.parser());
+        // federated protocol (federated.proto)
+        add("FJ", FedJoin.class, FedJoin.parser());
+        add("FA", FedAdmit.class, FedAdmit.parser());
+        add("FR", FedReady.class, FedReady.parser());
+        add("FO", FedRoundOpen.class, FedRoundOpen.parser());
+        add("FC", FedModelChunk.class, FedModelChunk.parser());
+        add("FD", FedDone.class, FedDone.parser());
+        add("FL", FedLeave.class, FedLeave.parser());
+        add("FE", FedRunComplete.class, FedRunComplete.parser());
     }
 
     private WireTypes() {}

@@ -1,0 +1,126 @@
+package onebyte.coordinator.cluster;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import onebyte.coordinator.scenario.ChurnEvent;
+import onebyte.coordinator.scenario.ChurnSchedule;
+import onebyte.proto.SyncMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes a {@link ChurnSchedule} on an embedded cluster, the same way for every algorithm (SPSA
+ * and federated launchers both implement {@link ClusterMembership}), so every run of a comparison
+ * faces the same membership history on the common virtual clock:
+ *
+ * <ul>
+ *   <li>an event at virtual time T applies to the first round whose start virtual time is ≥ T
+ *       (round r starts when round r−1 ended; round 0 at 0); an event at round N to round N;
+ *   <li>join, rejoin and leave happen before the round's member set is fixed: a (re)joiner is a
+ *       member of that round, a leaver is not (the round waits for both, at most 60 s);
+ *   <li>crash happens after the member set is fixed and before the round opens, so the round
+ *       closes without the crashed node (at its deadline, or when the cluster reports it).
+ * </ul>
+ *
+ * <p>Schedule ids vs node ids: the schedule names nodes 1..N (initial) and N+1, ... (joins in
+ * order); a node's schedule id is its data shard. The coordinator assigns node ids and never
+ * reuses one, so a rejoin starts a new node under a fresh node id that trains on the same shard
+ * (any algorithm state it had, such as FedSpeed's ĝ_i, is gone: it starts from zero).
+ */
+public final class ChurnDriver implements RunListener {
+    private static final Logger LOG = LoggerFactory.getLogger(ChurnDriver.class);
+
+    private final List<ChurnEvent> events;
+    private final boolean[] executed;
+    private final Map<Integer, Integer> nodeOfShard = new HashMap<>();
+    private ClusterMembership cluster;
+
+    public ChurnDriver(ChurnSchedule schedule) {
+        this.events = schedule.events();
+        this.executed = new boolean[events.size()];
+    }
+
+    /** Binds the driver to the launcher it acts through (before round 0). */
+    public void bind(ClusterMembership membership) {
+        this.cluster = membership;
+    }
+
+    private static boolean due(ChurnEvent e, long round, double startS) {
+        return e.byRound() ? e.atRound() == round : e.atSeconds() <= startS + 1e-12;
+    }
+
+    private int nodeId(int shard) {
+        return nodeOfShard.computeIfAbsent(shard, s -> cluster.initialNodeId(s));
+    }
+
+    @Override
+    public synchronized CompletionStage<Void> beforeRound(long round, double startS) {
+        List<CompletableFuture<?>> waits = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            ChurnEvent e = events.get(i);
+            if (executed[i] || e.action() == ChurnEvent.Action.CRASH || !due(e, round, startS)) {
+                continue;
+            }
+            executed[i] = true;
+            LOG.info("churn before round {} (starts at {} s): {}", round, String.format(java.util.Locale.ROOT, "%.3f", startS), e);
+            switch (e.action()) {
+                case JOIN, REJOIN -> {
+                    int shard = e.nodeId();
+                    waits.add(bounded(cluster.startMember(sync(e.sync()), shard).thenAccept(id -> {
+                        synchronized (this) {
+                            nodeOfShard.put(shard, id);
+                        }
+                    }), e));
+                }
+                case LEAVE -> waits.add(bounded(cluster.leaveMember(nodeId(e.nodeId())), e));
+                default -> throw new IllegalStateException(e.action().name());
+            }
+        }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    }
+
+    @Override
+    public synchronized CompletionStage<Void> beforeOpen(long round, double startS, Set<Integer> members) {
+        List<CompletableFuture<?>> waits = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            ChurnEvent e = events.get(i);
+            if (executed[i] || e.action() != ChurnEvent.Action.CRASH || !due(e, round, startS)) {
+                continue;
+            }
+            executed[i] = true;
+            int id = nodeId(e.nodeId());
+            if (!members.contains(id)) {
+                LOG.warn("churn at round {}: node {} (shard {}) is not a member, nothing to crash", round, id, e.nodeId());
+                continue;
+            }
+            LOG.info("churn at round {} (starts at {} s): {} = node id {}", round, String.format(java.util.Locale.ROOT, "%.3f", startS),
+                    e, id);
+            waits.add(bounded(cluster.crashMember(id), e));
+        }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    }
+
+    private static SyncMode sync(ChurnEvent.Sync s) {
+        return switch (s) {
+            case AUTO -> SyncMode.SYNC_AUTO;
+            case SNAPSHOT -> SyncMode.SYNC_SNAPSHOT;
+            case REPLAY -> SyncMode.SYNC_REPLAY;
+        };
+    }
+
+    /** Churn waits at most 60 s; an event that takes longer is logged and the run goes on. */
+    private static CompletableFuture<Void> bounded(CompletableFuture<?> f, ChurnEvent e) {
+        return f.orTimeout(60, TimeUnit.SECONDS).handle((ok, err) -> {
+            if (err != null) {
+                LOG.warn("churn: {} did not complete: {}", e, err.toString());
+            }
+            return null;
+        });
+    }
+}

@@ -1,0 +1,720 @@
+package onebyte.coordinator.fed;
+
+import akka.actor.Address;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.ClusterEvent;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Subscribe;
+import com.google.protobuf.GeneratedMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import onebyte.coordinator.clock.VirtualClock;
+import onebyte.coordinator.cluster.RunListener;
+import onebyte.coordinator.cluster.RunResult;
+import onebyte.coordinator.metrics.MetricsRow;
+import onebyte.coordinator.metrics.MetricsSink;
+import onebyte.core.data.Batch;
+import onebyte.core.data.Dataset;
+import onebyte.core.fed.ServerMean;
+import onebyte.core.model.Model;
+import onebyte.core.spsa.ParameterVector;
+import onebyte.node.engine.Workload;
+import onebyte.node.engine.Workloads;
+import onebyte.node.fed.FedChunks;
+import onebyte.node.fed.FedSeeds;
+import onebyte.node.wire.Rejections;
+import onebyte.node.wire.Wire;
+import onebyte.node.wire.WireStats;
+import onebyte.proto.FedAdmit;
+import onebyte.proto.FedConfig;
+import onebyte.proto.FedDone;
+import onebyte.proto.FedJoin;
+import onebyte.proto.FedLeave;
+import onebyte.proto.FedModelChunk;
+import onebyte.proto.FedReady;
+import onebyte.proto.FedRoundOpen;
+import onebyte.proto.FedRunComplete;
+import org.slf4j.Logger;
+
+/**
+ * The server of a federated run (SPEC §4) on the cluster: admission (node ids never reused; each
+ * node names its data shard), rounds, the global model x^t, and one {@link MetricsRow} per round.
+ *
+ * <p>Round t: churn before the member set ({@link RunListener#beforeRound}); M_t = the ready
+ * members that are not leaving; P_t = {@link FedSeeds#participants} (ratio p, seeded by (seed, t));
+ * churn after it ({@link RunListener#beforeOpen}: crashes); then each participant gets a
+ * FedRoundOpen and x^t in {@link FedChunks}. The round closes when every participant returned all
+ * chunks of x̂_i and its FedDone, or at the deadline; a participant the cluster reports unreachable or removed is
+ * dropped from the round at once. x^{t+1} = {@link ServerMean#mean} of the returned x̂_i in node-id
+ * order; a round where nobody returned keeps x^t. A participant that missed the deadline is
+ * counted as crashed and left out (SUSPECT) until it is heard from again.
+ *
+ * <p>Bytes: like the SPSA coordinator, every message sent or received is counted at payload +
+ * {@link Wire#ENVELOPE_BYTES} (its real serialized size); FedDone (train loss and compute
+ * telemetry for the simulator) is counted apart under "up:FedDone" and not in the rows. Rejected
+ * messages are counted under "rejected:up:&lt;type&gt;".
+ *
+ * <p>Virtual time ({@link VirtualClock}): a participant's round is its gradient passes × the
+ * seconds per gradient pass calibrated once on this coordinator's compute thread at start, plus
+ * its bytes over its uplink and downlink, plus two one-way latencies (x^t down, x̂_i up); the
+ * round lasts as long as its slowest participant. If a participant did not return, the round
+ * lasts at least the deadline (the server waited for it). The server's mean is not charged.
+ *
+ * <p>forward_passes_cum counts gradient passes (each one forward and one backward pass over a
+ * minibatch) of the participants whose x̂_i was used, the unit SPSA's forward passes are counted
+ * in (one pass over a minibatch); evaluation passes are not counted by either.
+ */
+public final class FedCoordinator {
+    private record Ready(Workload workload, ParameterVector x, Model model, double loss, double accuracy, double gradSeconds) {}
+
+    private record Deadline(long round) {}
+
+    private record HookDone(long round, int step, Throwable error) {}
+
+    private record RetryOpen(long round) {}
+
+    private record MemberChange(ClusterEvent.MemberEvent event) {}
+
+    private record Reachability(ClusterEvent.ReachabilityEvent event) {}
+
+    private record JobDone(Consumer<Object> then, Object result, Throwable error) {}
+
+    private record Closed(ParameterVector x, double evalLoss, double evalAccuracy) {}
+
+    private enum State { BUILDING, ACTIVE, SUSPECT, GONE }
+
+    private static final class Member {
+        final int id;
+        final int shard;
+        final ActorRef<Object> ref;
+        final Address address;
+        State state = State.BUILDING;
+        boolean leaving;
+        boolean leaveAcked;
+        boolean crashCounted;
+        long admitNanos;
+        long joinBytes;
+        long up;
+        long down;
+        FedChunks.Assembly assembly;
+        FedDone done;
+
+        Member(int id, int shard, ActorRef<Object> ref) {
+            this.id = id;
+            this.shard = shard;
+            this.ref = ref;
+            this.address = ref.path().address();
+        }
+    }
+
+    private final ActorContext<Object> ctx;
+    private final TimerScheduler<Object> timers;
+    private final FedRunSettings s;
+    private final MetricsSink sink;
+    private final RunListener listener;
+    private final CompletableFuture<RunResult> result;
+    private final Logger log;
+    private final Executor compute;
+    private final Rejections rejections;
+
+    private Workload workload;
+    private Model model;
+    private ParameterVector x;
+    private FedConfig config;
+    private VirtualClock clock;
+    private final List<FedJoin> deferredJoins = new ArrayList<>();
+
+    private final Map<Integer, Member> members = new LinkedHashMap<>();
+    private final Map<String, Integer> idsByRef = new HashMap<>();
+    private int nextId = 1;
+
+    private boolean started;
+    private boolean finished;
+    private long current = -1;
+    private boolean open;
+    private Set<Integer> mt = Set.of();
+    private List<Integer> pt = List.of();
+    private final Set<Integer> pending = new TreeSet<>();
+    private final TreeMap<Integer, ParameterVector> returned = new TreeMap<>();
+    private long roundStartNanos;
+
+    private long startNanos = System.nanoTime();
+    private int joined;
+    private int left;
+    private int crashed;
+    private long bytesCum;
+    private long passesCum;
+    private final List<MetricsRow> rows = new ArrayList<>();
+    private final List<RunResult.JoinRecord> joins = new ArrayList<>();
+    private final Map<String, Long> bytesByType = new TreeMap<>();
+    private final List<Integer> crashedNodes = new ArrayList<>();
+    private double initialLoss = Double.NaN;
+    private double initialAccuracy = Double.NaN;
+
+    private FedCoordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, FedRunSettings s, MetricsSink sink,
+                           RunListener listener, CompletableFuture<RunResult> result) {
+        this.ctx = ctx;
+        this.timers = timers;
+        this.s = s;
+        this.sink = sink;
+        this.listener = listener;
+        this.result = result;
+        this.log = ctx.getLog();
+        this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
+        this.rejections = WireStats.get(ctx.getSystem()).rejections();
+    }
+
+    /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
+    public static Behavior<Object> create(FedRunSettings settings, MetricsSink sink, RunListener listener,
+                                          CompletableFuture<RunResult> result) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            FedCoordinator c = new FedCoordinator(ctx, timers, settings, sink, listener, result);
+            Cluster cluster = Cluster.get(ctx.getSystem());
+            cluster.subscriptions().tell(Subscribe.create(
+                    ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberChange::new), ClusterEvent.MemberEvent.class));
+            cluster.subscriptions().tell(Subscribe.create(
+                    ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new), ClusterEvent.ReachabilityEvent.class));
+            c.load();
+            return Behaviors.receive(Object.class).onAnyMessage(m -> {
+                c.onMessage(m);
+                return Behaviors.same();
+            }).build();
+        }));
+    }
+
+    // ---- start ---------------------------------------------------------------------------
+
+    private void load() {
+        job(() -> {
+            Workload w = Workloads.get(s.workload(), s.runSeed());
+            ParameterVector x0 = w.initialParameters();
+            Model m = w.newModel();
+            double[] e = evaluate(m, w, x0);
+            return new Ready(w, x0, m, e[0], e[1], calibrate(m, w, x0, s.client().batchSize()));
+        }, r -> {
+            Ready ready = (Ready) r;
+            workload = ready.workload();
+            x = ready.x();
+            model = ready.model();
+            initialLoss = ready.loss();
+            initialAccuracy = ready.accuracy();
+            clock = new VirtualClock(new VirtualClock.WorkCosts(0, ready.gradSeconds(), 0));
+            var c = s.client();
+            config = FedConfig.newBuilder().setRunSeed(s.runSeed()).setWorkload(s.workload()).setNumParams(x.length())
+                    .setLocalSteps(c.localSteps()).setInvLambda(c.invLambda()).setRho(c.rho()).setAlpha(c.alpha())
+                    .setBatchSize(c.batchSize()).setCorrection(c.correction()).build();
+            log.info("fed coordinator: {} run {} ready, d={}, eval loss {} accuracy {}, {} µs per gradient pass; waiting for {} nodes",
+                    s.algorithm(), s.runId(), x.length(), fmt(initialLoss), fmt(initialAccuracy),
+                    String.format(java.util.Locale.ROOT, "%.1f", ready.gradSeconds() * 1e6), s.nodes());
+            List<FedJoin> js = new ArrayList<>(deferredJoins);
+            deferredJoins.clear();
+            js.forEach(this::onJoin);
+        });
+    }
+
+    /**
+     * Seconds per gradient pass over a minibatch of the run's size, measured once on this
+     * thread: median of 7 timings of 10 passes each, after 10 warm-up passes.
+     */
+    static double calibrate(Model m, Workload w, ParameterVector x0, int batchSize) {
+        Dataset eval = w.evalSet();
+        Batch b = w.draw(eval, batchSize, 1);
+        ParameterVector g = new ParameterVector(x0.length());
+        for (int i = 0; i < 10; i++) {
+            m.lossAndGradient(x0, b, g);
+        }
+        double[] t = new double[7];
+        for (int k = 0; k < t.length; k++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                m.lossAndGradient(x0, b, g);
+            }
+            t[k] = (System.nanoTime() - t0) / 1e10;
+        }
+        java.util.Arrays.sort(t);
+        return t[t.length / 2];
+    }
+
+    private static double[] evaluate(Model m, Workload w, ParameterVector t) {
+        Dataset eval = w.evalSet();
+        int[] idx = new int[eval.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        Batch b = eval.batch(idx);
+        return new double[] {m.loss(t, b), m.accuracy(t, b)};
+    }
+
+    // ---- dispatch ------------------------------------------------------------------------
+
+    private void onMessage(Object m) {
+        if (m instanceof JobDone d) {
+            if (d.error() != null) {
+                log.error("fed coordinator: job failed", d.error());
+                result.completeExceptionally(d.error());
+                throw new IllegalStateException("fed coordinator job failed", d.error());
+            }
+            d.then().accept(d.result());
+        } else if (m instanceof GeneratedMessage g) {
+            onWire(g);
+        } else if (m instanceof Deadline d) {
+            if (open && d.round() == current) {
+                closeRound(true);
+            }
+        } else if (m instanceof HookDone h) {
+            onHookDone(h);
+        } else if (m instanceof RetryOpen r) {
+            if (!open && !finished && r.round() == current) {
+                openRound(r.round());
+            }
+        } else if (m instanceof MemberChange c) {
+            if (c.event() instanceof ClusterEvent.MemberRemoved || c.event() instanceof ClusterEvent.MemberDowned) {
+                lost(c.event().member().address(), c.event().getClass().getSimpleName(), true);
+            }
+        } else if (m instanceof Reachability r) {
+            if (r.event() instanceof ClusterEvent.UnreachableMember) {
+                lost(r.event().member().address(), "unreachable", false);
+            }
+        } else {
+            log.warn("fed coordinator: unexpected message {}", m.getClass().getName());
+        }
+    }
+
+    private void onWire(GeneratedMessage g) {
+        if (g instanceof FedJoin j) {
+            if (versionOk(j.getVersion(), g)) onJoin(j);
+        } else if (g instanceof FedReady r) {
+            if (versionOk(r.getVersion(), g)) onReady(r);
+        } else if (g instanceof FedModelChunk c) {
+            if (versionOk(c.getVersion(), g)) onChunk(c);
+        } else if (g instanceof FedDone d) {
+            if (versionOk(d.getVersion(), g)) onDone(d);
+        } else if (g instanceof FedLeave l) {
+            if (versionOk(l.getVersion(), g)) onLeave(l);
+        } else {
+            reject("unexpected:" + g.getClass().getSimpleName(), "the federated coordinator does not accept it", g);
+        }
+    }
+
+    private boolean versionOk(int version, GeneratedMessage g) {
+        if (rejections.versionOk(version, g.getClass().getSimpleName())) {
+            return true;
+        }
+        bytesByType.merge("rejected:up:" + g.getClass().getSimpleName(), Wire.wireBytes(g), Long::sum);
+        return false;
+    }
+
+    private void reject(String kind, String detail, GeneratedMessage g) {
+        rejections.reject(kind, detail);
+        bytesByType.merge("rejected:up:" + g.getClass().getSimpleName(), Wire.wireBytes(g), Long::sum);
+    }
+
+    /** The member a node message claims to come from, or null (rejected and counted). */
+    private Member known(int nodeId, GeneratedMessage g) {
+        Member m = members.get(nodeId);
+        String type = g.getClass().getSimpleName();
+        if (m == null) {
+            reject("unknown-node:" + type, "node " + nodeId + " was never admitted", g);
+            return null;
+        }
+        if (m.state == State.GONE) {
+            reject("gone-node:" + type, "node " + nodeId + " has left or crashed", g);
+            return null;
+        }
+        if (m.state == State.SUSPECT) {
+            log.info("fed coordinator: node {} is back; it takes part again from the next round", m.id);
+            m.state = State.ACTIVE;
+            m.crashCounted = false;
+        }
+        return m;
+    }
+
+    private void countUp(Member m, GeneratedMessage msg) {
+        long b = Wire.wireBytes(msg);
+        bytesByType.merge("up:" + msg.getClass().getSimpleName(), b, Long::sum);
+        if (m != null) {
+            m.up += b;
+        }
+    }
+
+    private void send(Member m, GeneratedMessage msg) {
+        m.ref.tell(msg);
+        long b = Wire.wireBytes(msg);
+        m.down += b;
+        bytesByType.merge("down:" + msg.getClass().getSimpleName(), b, Long::sum);
+    }
+
+    // ---- admission -----------------------------------------------------------------------
+
+    private void onJoin(FedJoin j) {
+        if (x == null) {
+            if (deferredJoins.stream().noneMatch(d -> d.getNodeRef().equals(j.getNodeRef()))) {
+                deferredJoins.add(j);
+            }
+            return;
+        }
+        Integer existing = idsByRef.get(j.getNodeRef());
+        if (existing != null) {
+            Member m = members.get(existing);
+            countUp(m, j);
+            send(m, admit(m)); // a retried join: answer again
+            return;
+        }
+        if (j.getShard() < 1) {
+            reject("bad-shard:FedJoin", "shard " + j.getShard(), j);
+            return;
+        }
+        ActorRef<Object> ref = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(j.getNodeRef());
+        Member m = new Member(nextId++, j.getShard(), ref);
+        m.admitNanos = System.nanoTime();
+        members.put(m.id, m);
+        idsByRef.put(j.getNodeRef(), m.id);
+        countUp(m, j);
+        FedAdmit a = admit(m);
+        send(m, a);
+        m.joinBytes = Wire.wireBytes(j) + Wire.wireBytes(a);
+        log.info("fed coordinator: admitted {} as node {} with shard {}", j.getLabel(), m.id, m.shard);
+    }
+
+    private FedAdmit admit(Member m) {
+        return FedAdmit.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).setShard(m.shard).setConfig(config).build();
+    }
+
+    private void onReady(FedReady r) {
+        Member m = known(r.getNodeId(), r);
+        if (m == null) {
+            return;
+        }
+        countUp(m, r);
+        if (m.state != State.BUILDING) {
+            return;
+        }
+        m.state = State.ACTIVE;
+        if (started) {
+            joined++;
+        }
+        m.joinBytes += Wire.wireBytes(r);
+        RunResult.JoinRecord rec = new RunResult.JoinRecord(m.id, "fed-shard-" + m.shard, Math.max(0, current), m.joinBytes,
+                (System.nanoTime() - m.admitNanos) / 1e9, true);
+        joins.add(rec);
+        listener.nodeSynced(rec);
+        if (m.leaving) {
+            ackLeave(m);
+        }
+        maybeStart();
+    }
+
+    private void maybeStart() {
+        if (started || x == null) {
+            return;
+        }
+        long ready = members.values().stream().filter(m -> m.state == State.ACTIVE).count();
+        if (ready >= s.nodes()) {
+            started = true;
+            startNanos = System.nanoTime();
+            log.info("fed coordinator: {} nodes ready; opening round 0", ready);
+            openRound(0);
+        }
+    }
+
+    private void onLeave(FedLeave l) {
+        Member m = known(l.getNodeId(), l);
+        if (m == null) {
+            return;
+        }
+        countUp(m, l);
+        m.leaving = true;
+        log.info("fed coordinator: node {} leaves", m.id);
+        if (m.state != State.BUILDING && !(open && pending.contains(m.id))) {
+            ackLeave(m);
+        }
+    }
+
+    private void ackLeave(Member m) {
+        if (m.leaveAcked) {
+            return;
+        }
+        m.leaveAcked = true;
+        send(m, FedLeave.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).build());
+        m.state = State.GONE;
+        left++;
+        listener.nodeLeft(m.id);
+    }
+
+    private void lost(Address address, String why, boolean forGood) {
+        for (Member m : members.values()) {
+            if (!m.address.equals(address) || m.state == State.GONE) {
+                continue;
+            }
+            if (m.leaving) {
+                if (forGood) {
+                    ackLeave(m);
+                }
+                continue;
+            }
+            markCrashed(m, why);
+            m.state = forGood ? State.GONE : State.SUSPECT;
+        }
+    }
+
+    private void markCrashed(Member m, String why) {
+        pending.remove(m.id);
+        m.assembly = null;
+        if (finished) {
+            return;
+        }
+        if (!m.crashCounted) {
+            m.crashCounted = true;
+            crashed++;
+            crashedNodes.add(m.id);
+            log.warn("fed coordinator: node {} crashed ({})", m.id, why);
+        }
+        if (open && pending.isEmpty()) {
+            closeRound(false);
+        }
+    }
+
+    // ---- rounds --------------------------------------------------------------------------
+
+    private void openRound(long r) {
+        current = r;
+        ctx.pipeToSelf(listener.beforeRound(r, clock.now()), (ok, err) -> new HookDone(r, 1, err));
+    }
+
+    private void onHookDone(HookDone h) {
+        if (h.error() != null) {
+            log.error("fed coordinator: round {} churn hook failed", h.round(), h.error());
+        }
+        long r = h.round();
+        if (h.step() == 1) {
+            TreeSet<Integer> set = new TreeSet<>();
+            members.values().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
+            if (set.isEmpty()) {
+                log.warn("fed coordinator: no live members for round {}; waiting", r);
+                timers.startSingleTimer("retry-open", new RetryOpen(r), java.time.Duration.ofSeconds(1));
+                return;
+            }
+            mt = Set.copyOf(set);
+            pt = FedSeeds.participants(s.runSeed(), r, set, s.participation());
+            ctx.pipeToSelf(listener.beforeOpen(r, clock.now(), mt), (ok, err) -> new HookDone(r, 2, err));
+            return;
+        }
+        double lr = s.client().lrAt(r);
+        int d = x.length();
+        pending.clear();
+        returned.clear();
+        open = true;
+        roundStartNanos = System.nanoTime();
+        for (int id : pt) {
+            Member m = members.get(id);
+            if (m.state != State.ACTIVE) {
+                continue; // crashed between the member set and now: nothing to send, counted already
+            }
+            m.done = null;
+            m.assembly = new FedChunks.Assembly(r, id, d);
+            pending.add(id);
+            send(m, FedRoundOpen.newBuilder().setVersion(Wire.VERSION).setRound(r).setNodeId(id).setLr(lr)
+                    .setChunks(FedChunks.count(d)).setNumParams(d).setDeadlineMs(s.roundDeadline().toMillis()).build());
+            for (FedModelChunk c : FedChunks.split(r, id, x)) {
+                send(m, c);
+            }
+        }
+        timers.startSingleTimer("deadline", new Deadline(r), s.roundDeadline());
+        if (pending.isEmpty()) {
+            closeRound(false);
+        }
+    }
+
+    private void onChunk(FedModelChunk c) {
+        Member m = known(c.getNodeId(), c);
+        if (m == null) {
+            return;
+        }
+        String kind = null;
+        String detail = null;
+        if (!open || c.getRound() != current) {
+            kind = c.getRound() <= current ? "late-round" : "unknown-round";
+            detail = "round " + c.getRound() + " while " + (open ? "round " + current + " is open" : "no round is open");
+        } else if (!pending.contains(m.id) || m.assembly == null) {
+            kind = returned.containsKey(m.id) ? "duplicate" : "not-participant";
+            detail = "node " + m.id + " is not expected to send x̂ in round " + current;
+        } else {
+            String bad = m.assembly.accept(c);
+            if (bad != null) {
+                kind = bad.substring(0, bad.indexOf(':'));
+                detail = bad;
+            }
+        }
+        if (kind != null) {
+            reject(kind + ":FedModelChunk", detail, c);
+            return;
+        }
+        countUp(m, c);
+        maybeReturned(m);
+    }
+
+    /** A participant has returned once it sent every chunk of x̂_i and its FedDone for the round. */
+    private void maybeReturned(Member m) {
+        if (m.assembly != null && m.assembly.complete() && m.done != null && m.done.getRound() == current) {
+            returned.put(m.id, m.assembly.vector());
+            m.assembly = null;
+            pending.remove(m.id);
+            if (pending.isEmpty()) {
+                closeRound(false);
+            }
+        }
+    }
+
+    private void onDone(FedDone d) {
+        Member m = known(d.getNodeId(), d);
+        if (m == null) {
+            return;
+        }
+        String kind = null;
+        if (!open || d.getRound() != current) {
+            kind = d.getRound() <= current ? "late-round" : "unknown-round";
+        } else if (!pending.contains(m.id)) {
+            kind = "not-participant";
+        } else if (m.done != null && m.done.getRound() == current) {
+            kind = "duplicate";
+        } else if (d.getGradientPasses() != s.gradientPassesPerRound() || !Double.isFinite(d.getComputeSeconds())) {
+            kind = "bad-size";
+        }
+        if (kind != null) {
+            reject(kind + ":FedDone", "node " + m.id + " round " + d.getRound() + " while " + current + " (open " + open
+                    + "), " + d.getGradientPasses() + " gradient passes", d);
+            return;
+        }
+        bytesByType.merge("up:FedDone", Wire.wireBytes(d), Long::sum); // telemetry, not in the rows
+        m.done = d;
+        maybeReturned(m);
+    }
+
+    private void closeRound(boolean byDeadline) {
+        open = false;
+        timers.cancel("deadline");
+        long r = current;
+        double wall = (System.nanoTime() - roundStartNanos) / 1e9;
+        Set<Integer> missed = new TreeSet<>(pending);
+        for (int id : missed) {
+            Member m = members.get(id);
+            if (m.state == State.ACTIVE) {
+                markCrashed(m, "missed the deadline of round " + r + "; left out until heard from");
+                m.state = State.SUSPECT;
+            }
+        }
+        pending.clear();
+        boolean lostSome = returned.size() < pt.size();
+        List<Integer> contributors = new ArrayList<>(returned.keySet());
+        List<ParameterVector> xs = new ArrayList<>(returned.values());
+        returned.clear();
+        for (int id : pt) {
+            Member m = members.get(id);
+            if (m.leaving && m.state != State.GONE) {
+                ackLeave(m);
+            }
+        }
+        boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || r == s.rounds() - 1;
+        ParameterVector previous = x;
+        job(() -> {
+            ParameterVector next = xs.isEmpty() ? previous : ServerMean.mean(xs);
+            double[] e = eval ? evaluate(model, workload, next) : new double[] {Double.NaN, Double.NaN};
+            return new Closed(next, e[0], e[1]);
+        }, c -> finishRound(r, (Closed) c, byDeadline, lostSome, wall, contributors));
+    }
+
+    private void finishRound(long r, Closed c, boolean byDeadline, boolean lostSome, double wall, List<Integer> contributors) {
+        x = c.x();
+        long up = 0;
+        long down = 0;
+        List<VirtualClock.ParticipantWork> work = new ArrayList<>();
+        double lossSum = 0;
+        int lossCount = 0;
+        long passes = 0;
+        double slowestCompute = 0;
+        for (Member m : members.values()) {
+            up += m.up;
+            down += m.down;
+            if (contributors.contains(m.id)) {
+                int grads = m.done.getGradientPasses(); // every contributor's FedDone was checked on arrival
+                passes += grads;
+                lossSum += m.done.getTrainLoss();
+                lossCount++;
+                slowestCompute = Math.max(slowestCompute, m.done.getComputeSeconds());
+                work.add(new VirtualClock.ParticipantWork(0, grads, 0, m.up, m.down, s.uplinkMbps(), s.downlinkMbps(),
+                        2 * s.latencyMs()));
+            }
+            m.up = 0;
+            m.down = 0;
+        }
+        double deadline = s.roundDeadline().toMillis() / 1000.0;
+        double took = clock.advance(work, 0, deadline);
+        if ((lostSome || byDeadline) && took < deadline) {
+            clock.advanceBy(deadline - took);
+        }
+        bytesCum += up + down;
+        passesCum += passes;
+        MetricsRow row = new MetricsRow(s.runId(), s.algorithm(), r, clock.now(), (System.nanoTime() - startNanos) / 1e9, mt.size(),
+                pt.size(), contributors.size(), joined, left, crashed, lossCount == 0 ? Double.NaN : lossSum / lossCount,
+                c.evalLoss(), c.evalAccuracy(), up, down, bytesCum, passesCum, null, s.client().lrAt(r), s.runSeed());
+        rows.add(row);
+        if (sink != null) {
+            sink.write(row);
+        }
+        listener.roundClosed(row, new RunListener.RoundReport(r, mt, Set.copyOf(contributors), byDeadline, wall, slowestCompute,
+                Wire.hash8(x.hash()), Map.of()));
+        if (lostSome) {
+            log.info("fed coordinator: round {} closed{} with {} of {} participants", r, byDeadline ? " at its deadline" : "",
+                    contributors.size(), pt.size());
+        }
+        joined = 0;
+        left = 0;
+        crashed = 0;
+        if (r + 1 < s.rounds()) {
+            openRound(r + 1);
+        } else {
+            finishRun();
+        }
+    }
+
+    private void finishRun() {
+        finished = true;
+        for (Member m : members.values()) {
+            if (m.state != State.GONE) {
+                send(m, FedRunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(s.rounds()).build());
+            }
+        }
+        RunResult res = new RunResult(List.copyOf(rows), x.hashHex(), initialLoss, initialAccuracy, List.copyOf(joins), Map.of(),
+                0, rejections.snapshot(), Map.copyOf(bytesByType), List.copyOf(crashedNodes));
+        log.info("fed coordinator: {} run {} finished after {} rounds; bytes by type {}", s.algorithm(), s.runId(), s.rounds(),
+                bytesByType);
+        listener.finished(res);
+        result.complete(res);
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------
+
+    private void job(Supplier<Object> work, Consumer<Object> then) {
+        ctx.pipeToSelf(CompletableFuture.supplyAsync(work, compute), (r, err) -> new JobDone(then, r, err));
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4f", v);
+    }
+}

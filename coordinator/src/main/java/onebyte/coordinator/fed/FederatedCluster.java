@@ -1,0 +1,224 @@
+package onebyte.coordinator.fed;
+
+import akka.actor.Address;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import onebyte.coordinator.cluster.ChurnDriver;
+import onebyte.coordinator.cluster.ClusterMembership;
+import onebyte.coordinator.cluster.RunListener;
+import onebyte.coordinator.cluster.RunResult;
+import onebyte.coordinator.metrics.MetricsSink;
+import onebyte.core.spsa.ParameterVector;
+import onebyte.node.ClusterConfig;
+import onebyte.node.fed.FedNodeActor;
+import onebyte.proto.SyncMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A federated run on an embedded cluster: the {@link FedCoordinator} and every
+ * {@link FedNodeActor} as separate ActorSystems in this JVM on loopback ports, joined into one
+ * Akka cluster, so every model chunk crosses Artery TCP serialized. Initial nodes train on shards
+ * 1..N. Churn comes from a {@link ChurnDriver} acting through {@link ClusterMembership}, the same
+ * driver SPSA scenario runs use: a crash terminates a node's ActorSystem abruptly.
+ */
+public final class FederatedCluster implements AutoCloseable, ClusterMembership {
+    private static final Logger LOG = LoggerFactory.getLogger(FederatedCluster.class);
+
+    private final FedRunSettings settings;
+    private final String host = "127.0.0.1";
+    private final ActorSystem<Void> coordinatorSystem;
+    private final CompletableFuture<RunResult> result = new CompletableFuture<>();
+    private final Address coordinatorAddress;
+    private final List<ActorSystem<Object>> nodeSystems = new ArrayList<>();
+    private final Map<Integer, ActorSystem<Object>> byNodeId = new ConcurrentHashMap<>();
+    private final Map<Integer, Integer> initialIds = new ConcurrentHashMap<>();
+    private final Map<Integer, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
+    private final Map<Integer, CompletableFuture<Void>> left = new ConcurrentHashMap<>();
+    /** Per node id, what it sent back per round (tests compare it with the core math). */
+    private final Map<Integer, Map<Long, ParameterVector>> computed = new ConcurrentHashMap<>();
+    private int started;
+
+    private FederatedCluster(FedRunSettings settings, MetricsSink sink, RunListener extra) {
+        this.settings = settings;
+        RunListener own = new RunListener() {
+            @Override
+            public void nodeSynced(RunResult.JoinRecord record) {
+                readyFuture(record.nodeId()).complete(null);
+            }
+
+            @Override
+            public void nodeLeft(int nodeId) {
+                leftFuture(nodeId).complete(null);
+            }
+        };
+        RunListener listener = extra == null ? own : RunListener.all(own, extra);
+        coordinatorSystem = ActorSystem.create(Behaviors.setup(ctx -> {
+            ctx.spawn(FedCoordinator.create(settings, sink, listener, result), "coordinator");
+            return Behaviors.empty();
+        }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(host, 0, "", List.of(), false));
+        Cluster c = Cluster.get(coordinatorSystem);
+        coordinatorAddress = c.selfMember().address();
+        c.manager().tell(Join.create(coordinatorAddress));
+        LOG.info("embedded federated coordinator at {}", coordinatorAddress);
+    }
+
+    /**
+     * Starts the coordinator and {@code initialNodes} nodes on shards 1..initialNodes; the run
+     * starts when {@code settings.nodes()} are ready. {@code churn} (may be null) is bound to
+     * this cluster and must also be among the listeners in {@code extra}.
+     */
+    public static FederatedCluster start(FedRunSettings settings, MetricsSink sink, RunListener extra, ChurnDriver churn,
+                                         int initialNodes) {
+        FederatedCluster fc = new FederatedCluster(settings, sink, extra);
+        if (churn != null) {
+            churn.bind(fc);
+        }
+        for (int i = 1; i <= initialNodes; i++) {
+            int shard = i;
+            fc.startNode(shard, new CompletableFuture<>()).thenAccept(id -> fc.initialIds.put(shard, id));
+        }
+        return fc;
+    }
+
+    /** Runs to the end (or the timeout) with churn from {@code churn} (may be null) and shuts everything down. */
+    public static RunResult run(FedRunSettings settings, MetricsSink sink, RunListener extra, ChurnDriver churn, Duration timeout)
+            throws Exception {
+        RunListener all = churn == null ? extra : extra == null ? churn : RunListener.all(churn, extra);
+        try (FederatedCluster fc = start(settings, sink, all, churn, settings.nodes())) {
+            return fc.await(timeout);
+        }
+    }
+
+    public RunResult await(Duration timeout) throws Exception {
+        try {
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new TimeoutException("federated run " + settings.runId() + " did not finish within " + timeout);
+        }
+    }
+
+    public CompletableFuture<RunResult> result() {
+        return result;
+    }
+
+    public String coordinatorPath() {
+        return coordinatorAddress + "/user/coordinator";
+    }
+
+    public ActorSystem<Void> coordinatorSystem() {
+        return coordinatorSystem;
+    }
+
+    /** The ActorSystem of an admitted node (its guardian is the node actor), or null. */
+    public ActorSystem<Object> nodeSystem(int nodeId) {
+        return byNodeId.get(nodeId);
+    }
+
+    /** What node {@code nodeId} sent back as x̂_i, by round. */
+    public Map<Long, ParameterVector> computed(int nodeId) {
+        return computed.getOrDefault(nodeId, Map.of());
+    }
+
+    private CompletableFuture<Void> readyFuture(int nodeId) {
+        return ready.computeIfAbsent(nodeId, k -> new CompletableFuture<>());
+    }
+
+    private CompletableFuture<Void> leftFuture(int nodeId) {
+        return left.computeIfAbsent(nodeId, k -> new CompletableFuture<>());
+    }
+
+    /** Starts one node on this shard; completes with its node id when it is admitted. */
+    public synchronized CompletableFuture<Integer> startNode(int shard, CompletableFuture<Integer> admitted) {
+        int label = ++started;
+        java.util.concurrent.atomic.AtomicReference<ActorSystem<Object>> self = new java.util.concurrent.atomic.AtomicReference<>();
+        FedNodeActor.Observer observer = new FedNodeActor.Observer() {
+            @Override
+            public void admitted(int nodeId, int s) {
+                byNodeId.put(nodeId, self.get());
+                admitted.complete(nodeId);
+            }
+
+            @Override
+            public void computed(int nodeId, long round, ParameterVector xHat) {
+                computed.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(round, xHat);
+            }
+        };
+        FedNodeActor.Params p = new FedNodeActor.Params(coordinatorPath(), shard, "fed-" + label, observer);
+        ActorSystem<Object> sys = ActorSystem.create(FedNodeActor.create(p), ClusterConfig.SYSTEM_NAME,
+                ClusterConfig.build(host, 0, "", List.of(), true));
+        self.set(sys);
+        nodeSystems.add(sys);
+        Cluster.get(sys).manager().tell(Join.create(coordinatorAddress));
+        return admitted;
+    }
+
+    @Override
+    public CompletableFuture<Integer> startMember(SyncMode sync, int shard) {
+        CompletableFuture<Integer> id = new CompletableFuture<>();
+        CompletableFuture.runAsync(() -> startNode(shard, id));
+        return id.thenCompose(n -> readyFuture(n).thenApply(v -> n));
+    }
+
+    @Override
+    public CompletableFuture<Void> leaveMember(int nodeId) {
+        ActorSystem<Object> sys = byNodeId.get(nodeId);
+        if (sys == null) {
+            LOG.warn("churn: no node {} to leave", nodeId);
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info("churn: node {} leaves", nodeId);
+        sys.tell(new FedNodeActor.LeaveNow());
+        return leftFuture(nodeId);
+    }
+
+    @Override
+    public CompletableFuture<Void> crashMember(int nodeId) {
+        ActorSystem<Object> sys = byNodeId.get(nodeId);
+        if (sys == null) {
+            LOG.warn("churn: no node {} to crash", nodeId);
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info("churn: crashing node {} (ActorSystem terminated, no leave)", nodeId);
+        sys.terminate();
+        return sys.getWhenTerminated().toCompletableFuture().thenApply(d -> null);
+    }
+
+    @Override
+    public int initialNodeId(int shard) {
+        Integer id = initialIds.get(shard);
+        if (id == null) {
+            throw new IllegalStateException("shard " + shard + " is not an initial node's");
+        }
+        return id;
+    }
+
+    @Override
+    public void close() {
+        List<ActorSystem<?>> all = new ArrayList<>();
+        all.add(coordinatorSystem);
+        synchronized (this) {
+            all.addAll(nodeSystems);
+        }
+        for (ActorSystem<?> s : all) {
+            s.terminate();
+        }
+        for (ActorSystem<?> s : all) {
+            try {
+                s.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("ActorSystem {} did not terminate in time: {}", s.address(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package onebyte.node.fed;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.typed.Cluster;
+import com.google.protobuf.GeneratedMessage;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import onebyte.core.data.Dataset;
+import onebyte.core.fed.FedSpeedClient;
+import onebyte.core.fed.FedSpeedParams;
+import onebyte.core.model.Model;
+import onebyte.core.spsa.ParameterVector;
+import onebyte.node.engine.Workload;
+import onebyte.node.engine.Workloads;
+import onebyte.node.wire.Rejections;
+import onebyte.node.wire.Wire;
+import onebyte.node.wire.WireStats;
+import onebyte.proto.FedAdmit;
+import onebyte.proto.FedConfig;
+import onebyte.proto.FedDone;
+import onebyte.proto.FedJoin;
+import onebyte.proto.FedLeave;
+import onebyte.proto.FedModelChunk;
+import onebyte.proto.FedReady;
+import onebyte.proto.FedRoundOpen;
+import onebyte.proto.FedRunComplete;
+import org.slf4j.Logger;
+
+/**
+ * A federated client (SPEC §4) as a cluster member: asks the coordinator to admit it, builds the
+ * workload and its data shard, and for every round it is a participant of receives x^t in chunks,
+ * runs K local FedSpeed (or FedAvg) steps on its shard and returns x̂_i in chunks, then a FedDone
+ * with the round's cost.
+ *
+ * <p>The FedSpeed correction ĝ_i lives here (in {@link FedSpeedClient}), starts at 0 and is lost
+ * with this actor: a node that leaves and rejoins comes back as a new actor (a fresh node id, the
+ * same shard) whose ĝ_i starts at 0 again.
+ *
+ * <p>Local rounds run as jobs on {@code onebyte.compute-dispatcher}, one at a time; messages that
+ * arrive meanwhile are queued and handled in order afterwards. Every received message is
+ * validated (version, node id, round, chunk count, index and size) and rejections are counted in
+ * the system's {@link WireStats}.
+ */
+public final class FedNodeActor {
+    /** Local command: leave gracefully after the round this node is in. */
+    public record LeaveNow() {}
+
+    private record Up() {}
+
+    private record RetryJoin() {}
+
+    private record JobDone(Consumer<Object> then, Object result, Throwable error) {}
+
+    private record Local(long round, ParameterVector xHat, double loss, int gradients, double seconds) {}
+
+    /** In-JVM callbacks (embedded driver, tests). Called on the actor's thread. */
+    public interface Observer {
+        default void admitted(int nodeId, int shard) {}
+
+        default void ready(int nodeId) {}
+
+        /** A local round finished; {@code xHat} is what this node sends back. */
+        default void computed(int nodeId, long round, ParameterVector xHat) {}
+
+        default void finished(int nodeId) {}
+    }
+
+    /**
+     * @param coordinatorPath akka://onebyte@host:port/user/coordinator
+     * @param shard the data shard this node trains on (its identity in the churn schedule)
+     */
+    public record Params(String coordinatorPath, int shard, String label, Observer observer) {
+        public Params {
+            if (observer == null) {
+                observer = new Observer() {};
+            }
+        }
+    }
+
+    private enum Phase { JOINING, BUILDING, ACTIVE, LEAVING, DONE }
+
+    private final ActorContext<Object> ctx;
+    private final TimerScheduler<Object> timers;
+    private final Params params;
+    private final Logger log;
+    private final ActorRef<Object> coordinator;
+    private final Executor compute;
+    private final Rejections rejections;
+
+    private Phase phase = Phase.JOINING;
+    private boolean busy;
+    private final Deque<Object> queue = new ArrayDeque<>();
+    private int nodeId = -1;
+    private FedConfig config;
+    private Dataset shard;
+    private Model model;
+    private final FedSpeedClient client = new FedSpeedClient();
+    private FedChunks.Assembly incoming;
+    private FedRoundOpen open;
+    private long lastRound = -1;
+
+    private FedNodeActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Params params) {
+        this.ctx = ctx;
+        this.timers = timers;
+        this.params = params;
+        this.log = ctx.getLog();
+        this.coordinator = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(params.coordinatorPath());
+        this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
+        this.rejections = WireStats.get(ctx.getSystem()).rejections();
+    }
+
+    public static Behavior<Object> create(Params params) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            FedNodeActor a = new FedNodeActor(ctx, timers, params);
+            ctx.getSelf().tell(new Up());
+            return Behaviors.receive(Object.class).onAnyMessage(a::onMessage).build();
+        }));
+    }
+
+    private Behavior<Object> onMessage(Object m) {
+        if (m instanceof JobDone d) {
+            busy = false;
+            if (d.error() != null) {
+                log.error("fed node {}: job failed", nodeId, d.error());
+                throw new IllegalStateException("fed node job failed", d.error());
+            }
+            d.then().accept(d.result());
+            while (!busy && !queue.isEmpty()) {
+                handle(queue.poll());
+            }
+        } else if (busy) {
+            queue.add(m);
+        } else {
+            handle(m);
+        }
+        return Behaviors.same();
+    }
+
+    private void handle(Object m) {
+        if (m instanceof Up || m instanceof RetryJoin) {
+            if (phase == Phase.JOINING) {
+                String ref = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
+                send(FedJoin.newBuilder().setVersion(Wire.VERSION).setNodeRef(ref).setShard(params.shard())
+                        .setLabel(params.label()).build());
+                if (m instanceof Up) {
+                    timers.startTimerWithFixedDelay("join", new RetryJoin(), Duration.ofSeconds(2));
+                }
+            } else {
+                timers.cancel("join");
+            }
+        } else if (m instanceof LeaveNow) {
+            onLeaveNow();
+        } else if (m instanceof GeneratedMessage g) {
+            onWire(g);
+        } else {
+            log.warn("fed node {}: unexpected message {}", nodeId, m.getClass().getName());
+        }
+    }
+
+    private void onWire(GeneratedMessage g) {
+        if (g instanceof FedAdmit a) {
+            if (rejections.versionOk(a.getVersion(), "FedAdmit")) onAdmit(a);
+        } else if (g instanceof FedRoundOpen o) {
+            if (rejections.versionOk(o.getVersion(), "FedRoundOpen")) onRoundOpen(o);
+        } else if (g instanceof FedModelChunk c) {
+            if (rejections.versionOk(c.getVersion(), "FedModelChunk")) onChunk(c);
+        } else if (g instanceof FedLeave l) {
+            if (rejections.versionOk(l.getVersion(), "FedLeave")) onLeaveAck(l);
+        } else if (g instanceof FedRunComplete e) {
+            if (rejections.versionOk(e.getVersion(), "FedRunComplete")) finish("run complete after " + e.getRounds() + " rounds");
+        } else {
+            rejections.reject("unexpected:" + g.getClass().getSimpleName(), "federated nodes do not accept it");
+        }
+    }
+
+    private void onAdmit(FedAdmit a) {
+        if (phase != Phase.JOINING) {
+            if (a.getNodeId() != nodeId) {
+                rejections.reject("unexpected:FedAdmit", "admitted as " + a.getNodeId() + " while " + nodeId + " in " + phase);
+            }
+            return; // the answer to a retried join
+        }
+        if (a.getShard() != params.shard()) {
+            rejections.reject("bad-shard:FedAdmit", "shard " + a.getShard() + ", asked for " + params.shard());
+            return;
+        }
+        timers.cancel("join");
+        nodeId = a.getNodeId();
+        config = a.getConfig();
+        phase = Phase.BUILDING;
+        params.observer().admitted(nodeId, params.shard());
+        FedConfig c = config;
+        job(() -> {
+            Workload w = Workloads.get(c.getWorkload(), c.getRunSeed());
+            if (w.numParams() != c.getNumParams()) {
+                throw new IllegalStateException("workload has d=" + w.numParams() + " but the run has d=" + c.getNumParams());
+            }
+            return w;
+        }, w -> {
+            Workload workload = (Workload) w;
+            shard = workload.shard(params.shard());
+            model = workload.newModel();
+            phase = phase == Phase.LEAVING ? Phase.LEAVING : Phase.ACTIVE;
+            send(FedReady.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).build());
+            params.observer().ready(nodeId);
+            log.info("fed node {}: admitted with shard {} ({} examples)", nodeId, params.shard(), shard.size());
+        });
+    }
+
+    private void onRoundOpen(FedRoundOpen o) {
+        String bad = null;
+        if (o.getNodeId() != nodeId) {
+            bad = "unknown-node:FedRoundOpen";
+        } else if (phase != Phase.ACTIVE && phase != Phase.LEAVING) {
+            bad = "unexpected:FedRoundOpen";
+        } else if (o.getRound() <= lastRound) {
+            bad = "late-round:FedRoundOpen";
+        } else if (o.getNumParams() != config.getNumParams() || o.getChunks() != FedChunks.count(config.getNumParams())) {
+            bad = "bad-count:FedRoundOpen";
+        } else if (!(o.getLr() > 0) || Double.isInfinite(o.getLr())) {
+            bad = "bad-lr:FedRoundOpen";
+        }
+        if (bad != null) {
+            rejections.reject(bad, "round " + o.getRound() + " for node " + o.getNodeId() + " (this node " + nodeId + ", phase "
+                    + phase + ", last round " + lastRound + ", d " + o.getNumParams() + ", chunks " + o.getChunks() + ")");
+            return;
+        }
+        lastRound = o.getRound();
+        open = o;
+        incoming = new FedChunks.Assembly(o.getRound(), nodeId, config.getNumParams());
+    }
+
+    private void onChunk(FedModelChunk c) {
+        if (incoming == null) {
+            rejections.reject("unexpected:FedModelChunk", "no round open for round " + c.getRound());
+            return;
+        }
+        String bad = incoming.accept(c);
+        if (bad != null) {
+            rejections.reject(bad.substring(0, bad.indexOf(':')) + ":FedModelChunk", bad);
+            return;
+        }
+        if (!incoming.complete()) {
+            return;
+        }
+        ParameterVector xt = incoming.vector();
+        incoming = null;
+        FedRoundOpen o = open;
+        FedConfig c0 = config;
+        FedSpeedParams p = params(c0, o.getLr());
+        long seed = FedSeeds.localSeed(c0.getRunSeed(), params.shard(), o.getRound());
+        job(() -> {
+            long t0 = System.nanoTime();
+            ParameterVector xHat = client.localRound(model, xt, shard, p, seed);
+            return new Local(o.getRound(), xHat, client.lastMeanLoss(), client.lastGradientEvaluations(), (System.nanoTime() - t0) / 1e9);
+        }, r -> {
+            Local l = (Local) r;
+            for (FedModelChunk out : FedChunks.split(l.round(), nodeId, l.xHat())) {
+                send(out);
+            }
+            send(FedDone.newBuilder().setVersion(Wire.VERSION).setRound(l.round()).setNodeId(nodeId).setTrainLoss(l.loss())
+                    .setGradientPasses(l.gradients()).setComputeSeconds(l.seconds()).build());
+            params.observer().computed(nodeId, l.round(), l.xHat());
+        });
+    }
+
+    /** The client parameters a FedConfig and a round's learning rate describe. */
+    public static FedSpeedParams params(FedConfig c, double lr) {
+        return new FedSpeedParams(c.getLocalSteps(), lr, 1.0, c.getInvLambda(), c.getRho(), c.getAlpha(), c.getBatchSize(),
+                c.getCorrection());
+    }
+
+    private void onLeaveNow() {
+        if (nodeId < 0) {
+            finish("left before it was admitted");
+            return;
+        }
+        phase = Phase.LEAVING;
+        send(FedLeave.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).build());
+        log.info("fed node {}: leaving after the round it is in", nodeId);
+    }
+
+    private void onLeaveAck(FedLeave l) {
+        if (l.getNodeId() != nodeId || phase != Phase.LEAVING) {
+            rejections.reject("unexpected:FedLeave", "leave ack for " + l.getNodeId() + " in " + phase);
+            return;
+        }
+        finish("left");
+    }
+
+    private void finish(String why) {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        phase = Phase.DONE;
+        log.info("fed node {}: {}", nodeId, why);
+        params.observer().finished(nodeId);
+        Cluster cl = Cluster.get(ctx.getSystem());
+        cl.manager().tell(akka.cluster.typed.Leave.create(cl.selfMember().address()));
+    }
+
+    private void send(GeneratedMessage m) {
+        coordinator.tell(m);
+    }
+
+    private void job(Supplier<Object> work, Consumer<Object> then) {
+        busy = true;
+        ctx.pipeToSelf(CompletableFuture.supplyAsync(work, compute), (r, err) -> new JobDone(then, r, err));
+    }
+}
