@@ -1,15 +1,21 @@
 package onebyte.coordinator.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.EmbeddedCluster;
 import onebyte.coordinator.cluster.ProgressPrinter;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.experiment.RunDirectory;
+import onebyte.coordinator.fed.FedRunSettings;
+import onebyte.coordinator.fed.FederatedCluster;
 import onebyte.coordinator.experiment.ScenarioCheckpoint;
 import onebyte.coordinator.experiment.ScenarioSettings;
 import onebyte.coordinator.metrics.MetricsFiles;
@@ -27,9 +33,10 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code onebyte run SCENARIO}: validates the scenario, pretrains (or loads) the starting
- * checkpoint, runs each listed algorithm on an embedded cluster (coordinator and nodes as
- * separate ActorSystems in this JVM over loopback Artery TCP), and writes metrics, summary,
- * plots and the report into a fresh run directory.
+ * checkpoint, runs each listed algorithm (spsa, spsa-f32, fedspeed, fedavg) on its own embedded
+ * cluster (coordinator and nodes as separate ActorSystems in this JVM over loopback Artery TCP)
+ * with the same churn schedule, and writes metrics, summary, plots and the report into a fresh
+ * run directory. {@link CompareCommand} is the same run ending in the comparison table.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a scenario on an embedded cluster and write its metrics, summary and report.")
@@ -42,6 +49,17 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return runScenario(scenarioFile, overrides, false);
+    }
+
+    /**
+     * Validates the scenario, prepares the checkpoint, runs every listed algorithm with the same
+     * seed, checkpoint, partition and churn schedule (each through its own {@link ChurnDriver} on
+     * the common virtual clock), writes the run directory and prints the summary table, or with
+     * {@code compare} the comparison table and the SPSA-vs-FedSpeed answer. Exit codes: 0 ok,
+     * 2 invalid scenario, 3 SPSA replicas disagreed.
+     */
+    static int runScenario(Path scenarioFile, List<String> overrides, boolean compare) throws Exception {
         System.setProperty("java.awt.headless", "true");
         Scenario s;
         ChurnSchedule schedule;
@@ -52,13 +70,6 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("onebyte: invalid scenario: " + e.getMessage());
             return 2;
         }
-        for (String a : s.run().algorithms()) {
-            if (!a.startsWith("spsa")) {
-                System.err.println("onebyte: algorithm '" + a + "' cannot run on the cluster yet (only spsa and spsa-f32 are built); "
-                        + "remove it from run.algorithms");
-                return 2;
-            }
-        }
         try (RunDirectory dir = RunDirectory.create(s)) {
             System.out.println("run directory: " + dir.path().toAbsolutePath());
             if (!schedule.events().isEmpty()) {
@@ -66,24 +77,53 @@ public final class RunCommand implements Callable<Integer> {
             }
             Path checkpoint = ScenarioCheckpoint.prepare(s, dir.path(), System.out::println);
             boolean agreed = true;
+            Map<String, Double> wall = new LinkedHashMap<>();
             try (MetricsSink files = MetricsFiles.open(dir.path())) {
                 for (String algorithm : s.run().algorithms()) {
-                    SpsaRunSettings settings = ScenarioSettings.spsa(s, algorithm, schedule, checkpoint);
-                    System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + settings.rounds() + " rounds, codec "
-                            + settings.codec());
-                    Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
-                    RunResult r = EmbeddedCluster.run(settings, new RelabelledSink(files, dir.runId(), algorithm),
-                            new ProgressPrinter(System.out), timeout);
+                    long t0 = System.nanoTime();
+                    RunResult r = runAlgorithm(s, algorithm, schedule, checkpoint, new RelabelledSink(files, dir.runId(), algorithm));
+                    wall.put(algorithm, (System.nanoTime() - t0) / 1e9);
                     agreed &= r.rows().stream().noneMatch(row -> Boolean.FALSE.equals(row.replicasAgree()));
                 }
             }
             Double target = s.eval().targetAccuracy() > 0 ? s.eval().targetAccuracy() : null;
             RunSummary summary = RunReport.render(dir.path(), target);
             System.out.println();
-            System.out.print(summary.table());
+            if (compare) {
+                String table = summary.comparisonTable();
+                System.out.print(table);
+                wall.forEach((a, w) -> System.out.printf(java.util.Locale.ROOT, "wall time %s: %.1f s (incl. cluster start and stop)%n", a, w));
+                Files.writeString(dir.path().resolve(COMPARISON), table);
+            } else {
+                System.out.print(summary.table());
+            }
             System.out.println("metrics: " + dir.path().resolve(MetricsFiles.CSV).toAbsolutePath());
             System.out.println("report:  " + dir.path().resolve(RunReport.HTML).toAbsolutePath());
             return agreed ? 0 : 3;
         }
+    }
+
+    /** The comparison table as printed, in the run directory. */
+    public static final String COMPARISON = "comparison.txt";
+
+    /** One algorithm of a scenario on its own embedded cluster, with the scenario's churn. */
+    static RunResult runAlgorithm(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint, MetricsSink sink)
+            throws Exception {
+        ChurnDriver churn = new ChurnDriver(schedule);
+        ProgressPrinter progress = new ProgressPrinter(System.out);
+        if (algorithm.startsWith("spsa")) {
+            SpsaRunSettings settings = ScenarioSettings.spsa(s, algorithm, schedule, checkpoint);
+            System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + settings.rounds() + " rounds, codec "
+                    + settings.codec());
+            Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
+            try (EmbeddedCluster ec = EmbeddedCluster.start(settings, sink, progress, churn)) {
+                return ec.await(timeout);
+            }
+        }
+        FedRunSettings settings = ScenarioSettings.fed(s, algorithm, schedule, checkpoint);
+        System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + settings.rounds() + " rounds, K "
+                + settings.client().localSteps() + ", participation " + settings.participation());
+        Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
+        return FederatedCluster.run(settings, sink, progress, churn, timeout);
     }
 }

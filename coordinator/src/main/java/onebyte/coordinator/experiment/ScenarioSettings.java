@@ -1,10 +1,10 @@
 package onebyte.coordinator.experiment;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import onebyte.coordinator.cluster.SpsaRunSettings;
-import onebyte.coordinator.scenario.ChurnEvent;
+import onebyte.coordinator.fed.FedRunSettings;
+import onebyte.core.fed.FedSpeedParams;
 import onebyte.coordinator.scenario.ChurnSchedule;
 import onebyte.coordinator.scenario.Scenario;
 
@@ -43,32 +43,39 @@ public final class ScenarioSettings {
                 .roundDeadline(p.roundDeadline())
                 .workload(workload(s, checkpoint))
                 .joinSync(p.joinSync().name().toLowerCase(java.util.Locale.ROOT))
-                .churn(churn(schedule))
+                .churn(List.of()) // the scenario's churn runs through onebyte.coordinator.cluster.ChurnDriver
                 .bandwidthMbps(Math.min(cls.uplinkMbps(), cls.downlinkMbps()))
                 .latencyMs(cls.latencyMs())
                 .weightDecay(p.weightDecay())
                 .build();
     }
 
-    private static List<SpsaRunSettings.Churn> churn(ChurnSchedule schedule) {
-        List<SpsaRunSettings.Churn> out = new ArrayList<>();
-        for (ChurnEvent e : schedule.events()) {
-            if (!e.byRound()) {
-                throw new IllegalArgumentException(e.origin() + ": churn on the virtual clock (at = ...) is not wired into "
-                        + "the cluster run yet; give this event as round = N");
+    /**
+     * Settings of a federated run ({@code fedspeed} or {@code fedavg}, SPEC §4) on the same
+     * workload (checkpoint, data, partition) and node class as the SPSA runs of the scenario.
+     */
+    public static FedRunSettings fed(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint) {
+        Scenario.NodeClass cls = s.nodes().classes().get(s.nodes().initialClass());
+        FedSpeedParams client;
+        double participation;
+        java.time.Duration deadline;
+        switch (algorithm) {
+            case "fedspeed" -> {
+                Scenario.FedSpeed f = s.fedspeed();
+                client = new FedSpeedParams(f.localSteps(), f.lr(), f.lrDecay(), f.prox(), f.rho(), f.alpha(), f.batchSize(), true);
+                participation = f.participation();
+                deadline = f.roundDeadline();
             }
-            SpsaRunSettings.Churn.Action a = switch (e.action()) {
-                case JOIN -> switch (e.sync()) {
-                    case AUTO -> SpsaRunSettings.Churn.Action.JOIN_AUTO;
-                    case SNAPSHOT -> SpsaRunSettings.Churn.Action.JOIN_SNAPSHOT;
-                    case REPLAY -> SpsaRunSettings.Churn.Action.JOIN_REPLAY;
-                };
-                case LEAVE -> SpsaRunSettings.Churn.Action.LEAVE;
-                case CRASH -> SpsaRunSettings.Churn.Action.CRASH;
-                case REJOIN -> throw new IllegalArgumentException(e.origin() + ": rejoin is not wired into the cluster run yet");
-            };
-            out.add(new SpsaRunSettings.Churn(e.atRound(), a, e.nodeId()));
+            case "fedavg" -> {
+                Scenario.FedAvg f = s.fedavg();
+                client = new FedSpeedParams(f.localSteps(), f.lr(), f.lrDecay(), 0, 0, 0, f.batchSize(), false);
+                participation = f.participation();
+                deadline = f.roundDeadline();
+            }
+            default -> throw new IllegalArgumentException("not a federated algorithm: " + algorithm);
         }
-        return out;
+        return new FedRunSettings(s.run().id() + "-" + algorithm, algorithm, s.run().seed(), schedule.initialNodes(),
+                s.budget().rounds(), client, participation, deadline, s.eval().every(), workload(s, checkpoint), cls.uplinkMbps(),
+                cls.downlinkMbps(), cls.latencyMs());
     }
 }

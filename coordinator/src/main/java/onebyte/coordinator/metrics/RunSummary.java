@@ -18,7 +18,27 @@ import java.util.Map;
  * <p>"To reach the target" figures are taken at the first evaluated round whose eval accuracy is
  * at least the target; they are null when the algorithm never reached it.
  */
-public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSummary> algorithms) {
+public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSummary> algorithms, SpsaVsFed spsaVsFed) {
+
+    /**
+     * The question of the comparison: does SPSA reach its own plateau with at least 10,000× fewer
+     * bytes than FedSpeed needs to reach that same accuracy? The plateau is SPSA's best eval
+     * accuracy; bytes are cumulative wire bytes (up + down) at the first evaluated round at or above
+     * it. {@code fedBytes} and {@code ratio} are null when FedSpeed never reached that accuracy
+     * (then the answer is "not measurable in this run", not yes).
+     */
+    public record SpsaVsFed(String spsaAlgorithm, String fedAlgorithm, double plateauAccuracy, long spsaRound, long spsaBytes,
+                            Long fedRound, Long fedBytes, Double ratio, boolean atLeast10000x) {
+        public String sentence() {
+            String head = String.format(Locale.ROOT, "%s plateau: %.2f%% eval accuracy, first reached at round %d after %s.",
+                    spsaAlgorithm, 100 * plateauAccuracy, spsaRound, bytes(spsaBytes));
+            if (fedBytes == null) {
+                return head + " " + fedAlgorithm + " never reached that accuracy in this run, so the byte ratio cannot be measured here.";
+            }
+            return head + String.format(Locale.ROOT, " %s reached it at round %d after %s: %s used %.0fx fewer bytes, %s the 10,000x mark.",
+                    fedAlgorithm, fedRound, bytes(fedBytes), spsaAlgorithm, ratio, atLeast10000x ? "meeting" : "SHORT of");
+        }
+    }
 
     public record AlgorithmSummary(
             String algorithm,
@@ -35,6 +55,8 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
             long forwardPasses,
             Long roundToTarget,
             Long bytesToTarget,
+            Long bytesUpToTarget,
+            Long bytesDownToTarget,
             Double virtualTimeToTarget,
             Long forwardPassesToTarget,
             int joins,
@@ -67,7 +89,40 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
         for (var e : byAlgorithm.entrySet()) {
             out.add(summarise(e.getKey(), e.getValue(), target));
         }
-        return new RunSummary(runId, target, out);
+        return new RunSummary(runId, target, out, spsaVsFed(byAlgorithm));
+    }
+
+    /** SPSA's plateau against FedSpeed (or FedAvg when FedSpeed did not run); null without both. */
+    private static SpsaVsFed spsaVsFed(Map<String, List<MetricsRow>> byAlgorithm) {
+        List<MetricsRow> spsa = byAlgorithm.get("spsa");
+        String fedName = byAlgorithm.containsKey("fedspeed") ? "fedspeed" : "fedavg";
+        List<MetricsRow> fed = byAlgorithm.get(fedName);
+        if (spsa == null || fed == null) {
+            return null;
+        }
+        MetricsRow best = null;
+        for (MetricsRow r : spsa) {
+            if (!Double.isNaN(r.evalAccuracy()) && (best == null || r.evalAccuracy() > best.evalAccuracy())) {
+                best = r;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        MetricsRow fedReached = firstAtLeast(fed, best.evalAccuracy());
+        Double ratio = fedReached == null ? null : fedReached.bytesCum() / (double) Math.max(1, best.bytesCum());
+        return new SpsaVsFed("spsa", fedName, best.evalAccuracy(), best.round(), best.bytesCum(),
+                fedReached == null ? null : fedReached.round(), fedReached == null ? null : fedReached.bytesCum(), ratio,
+                ratio != null && ratio >= 10_000);
+    }
+
+    private static MetricsRow firstAtLeast(List<MetricsRow> rows, double accuracy) {
+        for (MetricsRow r : rows) {
+            if (!Double.isNaN(r.evalAccuracy()) && r.evalAccuracy() >= accuracy) {
+                return r;
+            }
+        }
+        return null;
     }
 
     private static AlgorithmSummary summarise(String algorithm, List<MetricsRow> rows, Double target) {
@@ -78,6 +133,8 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
         MetricsRow reached = null;
         long up = 0;
         long down = 0;
+        long upToTarget = 0;
+        long downToTarget = 0;
         int joins = 0;
         int leaves = 0;
         int crashes = 0;
@@ -85,6 +142,10 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
         for (MetricsRow r : rows) {
             up += r.bytesUp();
             down += r.bytesDown();
+            if (reached == null) {
+                upToTarget = up;
+                downToTarget = down;
+            }
             joins += r.joined();
             leaves += r.left();
             crashes += r.crashed();
@@ -106,6 +167,7 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
                 Double.isNaN(last.trainLoss()) ? null : last.trainLoss(),
                 up, down, last.bytesCum(), last.virtualTimeS(), last.wallTimeS(), last.forwardPassesCum(),
                 reached == null ? null : reached.round(), reached == null ? null : reached.bytesCum(),
+                reached == null ? null : upToTarget, reached == null ? null : downToTarget,
                 reached == null ? null : reached.virtualTimeS(), reached == null ? null : reached.forwardPassesCum(),
                 joins, leaves, crashes, agreed);
     }
@@ -131,6 +193,35 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
                     a.virtualTimeToTarget() == null ? "-" : String.format(Locale.ROOT, "%.1fs", a.virtualTimeToTarget()),
                     a.forwardPassesToTarget() == null ? "-" : Long.toString(a.forwardPassesToTarget()),
                     a.joins() + "/" + a.leaves() + "/" + a.crashes()));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The comparison table of {@code onebyte compare}: per algorithm best and final eval accuracy,
+     * bytes up, down and total to reach the target, virtual time, forward passes and round to
+     * reach it, the membership events seen (joins/leaves/crashes) and wall time; then the
+     * SPSA-vs-FedSpeed answer.
+     */
+    public String comparisonTable() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("target accuracy: ").append(targetAccuracy == null ? "-" : pct(targetAccuracy)).append(
+                targetAccuracy == null ? "" : " (columns *_to_tgt: at the first evaluated round at or above it)").append('\n');
+        String f = "%-9s %8s %9s %11s %11s %11s %11s %10s %11s %7s %8s %8s%n";
+        sb.append(String.format(Locale.ROOT, f, "algorithm", "best_acc", "final_acc", "up_to_tgt", "down_to_tgt", "bytes_to_tgt",
+                "bytes_total", "vtime_tgt", "fwd_to_tgt", "rnd_tgt", "j/l/c", "wall_s"));
+        for (AlgorithmSummary a : algorithms) {
+            sb.append(String.format(Locale.ROOT, f, a.algorithm(), pct(a.bestEvalAccuracy()), pct(a.finalEvalAccuracy()),
+                    a.bytesUpToTarget() == null ? "-" : bytes(a.bytesUpToTarget()),
+                    a.bytesDownToTarget() == null ? "-" : bytes(a.bytesDownToTarget()),
+                    a.bytesToTarget() == null ? "not reached" : bytes(a.bytesToTarget()), bytes(a.bytesTotal()),
+                    a.virtualTimeToTarget() == null ? "-" : String.format(Locale.ROOT, "%.2fs", a.virtualTimeToTarget()),
+                    a.forwardPassesToTarget() == null ? "-" : Long.toString(a.forwardPassesToTarget()),
+                    a.roundToTarget() == null ? "-" : Long.toString(a.roundToTarget()),
+                    a.joins() + "/" + a.leaves() + "/" + a.crashes(), String.format(Locale.ROOT, "%.1f", a.wallTimeS())));
+        }
+        if (spsaVsFed != null) {
+            sb.append(spsaVsFed.sentence()).append('\n');
         }
         return sb.toString();
     }
