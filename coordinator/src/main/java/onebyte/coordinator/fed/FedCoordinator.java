@@ -73,8 +73,10 @@ import org.slf4j.Logger;
  * <p>Virtual time ({@link VirtualClock}): a participant's round is its gradient passes × the
  * seconds per gradient pass calibrated once on this coordinator's compute thread at start, plus
  * its bytes over its uplink and downlink, plus two one-way latencies (x^t down, x̂_i up); the
- * round lasts as long as its slowest participant. If a participant did not return, the round
- * lasts at least the deadline (the server waited for it). The server's mean is not charged.
+ * round lasts as long as its slowest participant. A round closed by its deadline lasts at least
+ * the deadline (the server waited for it); a round closed early because the cluster reported a
+ * participant unreachable or removed is not charged the deadline (as in the SPSA coordinator).
+ * The server's mean is not charged.
  *
  * <p>forward_passes_cum counts gradient passes (each one forward and one backward pass over a
  * minibatch) of the participants whose x̂_i was used, the unit SPSA's forward passes are counted
@@ -406,9 +408,7 @@ public final class FedCoordinator {
             return;
         }
         m.state = State.ACTIVE;
-        if (started) {
-            joined++;
-        }
+        joined++; // initial nodes count in round 0's row, as in the SPSA coordinator's rows
         m.joinBytes += Wire.wireBytes(r);
         RunResult.JoinRecord rec = new RunResult.JoinRecord(m.id, "fed-shard-" + m.shard, Math.max(0, current), m.joinBytes,
                 (System.nanoTime() - m.admitNanos) / 1e9, true);
@@ -665,7 +665,7 @@ public final class FedCoordinator {
         }
         double deadline = s.roundDeadline().toMillis() / 1000.0;
         double took = clock.advance(work, 0, deadline);
-        if ((lostSome || byDeadline) && took < deadline) {
+        if (byDeadline && took < deadline) {
             clock.advanceBy(deadline - took);
         }
         bytesCum += up + down;

@@ -43,6 +43,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
     private final List<ActorSystem<Object>> nodeSystems = new ArrayList<>();
     private final Map<Integer, ActorSystem<Object>> byNodeId = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> initialIds = new ConcurrentHashMap<>();
+    private final Map<Integer, Integer> shards = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<Void>> left = new ConcurrentHashMap<>();
     /** Per node id, what it sent back per round (tests compare it with the core math). */
@@ -130,6 +131,11 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
         return computed.getOrDefault(nodeId, Map.of());
     }
 
+    /** The data shard of an admitted node. */
+    public int shardOf(int nodeId) {
+        return shards.get(nodeId);
+    }
+
     private CompletableFuture<Void> readyFuture(int nodeId) {
         return ready.computeIfAbsent(nodeId, k -> new CompletableFuture<>());
     }
@@ -146,6 +152,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
             @Override
             public void admitted(int nodeId, int s) {
                 byNodeId.put(nodeId, self.get());
+                shards.put(nodeId, s);
                 admitted.complete(nodeId);
             }
 
