@@ -9,8 +9,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.ClusterEvent;
-import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Subscribe;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.GeneratedMessage;
 import java.io.ByteArrayOutputStream;
@@ -28,8 +26,6 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
-import onebyte.core.data.Batch;
-import onebyte.core.data.Dataset;
 import onebyte.core.model.Model;
 import onebyte.core.spsa.ParameterVector;
 import onebyte.node.engine.Engines;
@@ -216,11 +212,7 @@ public final class Coordinator {
                                           CompletableFuture<RunResult> result) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             Coordinator c = new Coordinator(ctx, timers, settings, sink, listener, result);
-            Cluster cluster = Cluster.get(ctx.getSystem());
-            cluster.subscriptions().tell(Subscribe.create(
-                    ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberChange::new), ClusterEvent.MemberEvent.class));
-            cluster.subscriptions().tell(Subscribe.create(
-                    ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new), ClusterEvent.ReachabilityEvent.class));
+            LoopbackCluster.subscribe(ctx, MemberChange::new, Reachability::new);
             c.load();
             return Behaviors.receive(Object.class).onAnyMessage(m -> {
                 c.onMessage(m);
@@ -261,13 +253,7 @@ public final class Coordinator {
     }
 
     private static double[] evaluate(Model m, Workload w, ParameterVector t) {
-        Dataset eval = w.evalSet();
-        int[] idx = new int[eval.size()];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Batch b = eval.batch(idx);
-        return new double[] {m.loss(t, b), m.accuracy(t, b)};
+        return LoopbackCluster.evaluate(m, w, t);
     }
 
     private void maybeStart() {

@@ -2,7 +2,6 @@ package onebyte.coordinator.cluster;
 
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import java.time.Duration;
@@ -85,13 +84,8 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
             }
         };
         RunListener listener = extra == null ? driver : RunListener.all(driver, extra);
-        coordinatorSystem = ActorSystem.create(Behaviors.setup(ctx -> {
-            ctx.spawn(Coordinator.create(settings, sink, listener, result), "coordinator");
-            return Behaviors.empty();
-        }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(host, 0, "", List.of(), false));
-        Cluster c = Cluster.get(coordinatorSystem);
-        coordinatorAddress = c.selfMember().address();
-        c.manager().tell(Join.create(coordinatorAddress));
+        coordinatorSystem = LoopbackCluster.startCoordinator(host, Coordinator.create(settings, sink, listener, result));
+        coordinatorAddress = Cluster.get(coordinatorSystem).selfMember().address();
         LOG.info("embedded coordinator at {}", coordinatorAddress);
     }
 
@@ -318,15 +312,8 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
 
     @Override
     public CompletableFuture<Void> crashMember(int nodeId) {
-        ActorSystem<Object> sys = byNodeId.get(nodeId);
-        if (sys == null) {
-            LOG.warn("churn: no node {} to crash", nodeId);
-            return CompletableFuture.completedFuture(null);
-        }
-        LOG.info("churn: crashing node {} (ActorSystem terminated, no leave)", nodeId);
         gone.add(nodeId);
-        sys.terminate();
-        return sys.getWhenTerminated().toCompletableFuture().thenApply(d -> null);
+        return LoopbackCluster.crash(byNodeId.get(nodeId), nodeId);
     }
 
     /** Initial nodes train on the shard of their own node id, 1..N. */
@@ -337,21 +324,11 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
 
     @Override
     public void close() {
-        // the coordinator first, so no SBR decisions are taken while the nodes go away
         List<ActorSystem<?>> all = new ArrayList<>();
         all.add(coordinatorSystem);
         synchronized (this) {
             all.addAll(nodeSystems);
         }
-        for (ActorSystem<?> s : all) {
-            s.terminate();
-        }
-        for (ActorSystem<?> s : all) {
-            try {
-                s.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warn("ActorSystem {} did not terminate in time: {}", s.address(), e.toString());
-            }
-        }
+        LoopbackCluster.terminateAll(all);
     }
 }

@@ -9,8 +9,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.ClusterEvent;
-import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Subscribe;
 import com.google.protobuf.GeneratedMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +23,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import onebyte.coordinator.clock.VirtualClock;
+import onebyte.coordinator.cluster.LoopbackCluster;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsRow;
@@ -187,11 +186,7 @@ public final class FedCoordinator {
                                           CompletableFuture<RunResult> result) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             FedCoordinator c = new FedCoordinator(ctx, timers, settings, sink, listener, result);
-            Cluster cluster = Cluster.get(ctx.getSystem());
-            cluster.subscriptions().tell(Subscribe.create(
-                    ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberChange::new), ClusterEvent.MemberEvent.class));
-            cluster.subscriptions().tell(Subscribe.create(
-                    ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new), ClusterEvent.ReachabilityEvent.class));
+            LoopbackCluster.subscribe(ctx, MemberChange::new, Reachability::new);
             c.load();
             return Behaviors.receive(Object.class).onAnyMessage(m -> {
                 c.onMessage(m);
@@ -207,7 +202,7 @@ public final class FedCoordinator {
             Workload w = Workloads.get(s.workload(), s.runSeed());
             ParameterVector x0 = w.initialParameters();
             Model m = w.newModel();
-            double[] e = evaluate(m, w, x0);
+            double[] e = LoopbackCluster.evaluate(m, w, x0);
             return new Ready(w, x0, m, e[0], e[1], calibrate(m, w, x0, s.client().batchSize()));
         }, r -> {
             Ready ready = (Ready) r;
@@ -251,16 +246,6 @@ public final class FedCoordinator {
         }
         java.util.Arrays.sort(t);
         return t[t.length / 2];
-    }
-
-    private static double[] evaluate(Model m, Workload w, ParameterVector t) {
-        Dataset eval = w.evalSet();
-        int[] idx = new int[eval.size()];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Batch b = eval.batch(idx);
-        return new double[] {m.loss(t, b), m.accuracy(t, b)};
     }
 
     // ---- dispatch ------------------------------------------------------------------------
@@ -634,7 +619,7 @@ public final class FedCoordinator {
         ParameterVector previous = x;
         job(() -> {
             ParameterVector next = xs.isEmpty() ? previous : ServerMean.mean(xs);
-            double[] e = eval ? evaluate(model, workload, next) : new double[] {Double.NaN, Double.NaN};
+            double[] e = eval ? LoopbackCluster.evaluate(model, workload, next) : new double[] {Double.NaN, Double.NaN};
             return new Closed(next, e[0], e[1]);
         }, c -> finishRound(r, (Closed) c, byDeadline, lostSome, wall, contributors));
     }

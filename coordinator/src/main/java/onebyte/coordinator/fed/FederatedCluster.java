@@ -2,7 +2,6 @@ package onebyte.coordinator.fed;
 
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import java.time.Duration;
@@ -15,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.ClusterMembership;
+import onebyte.coordinator.cluster.LoopbackCluster;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsSink;
@@ -64,13 +64,8 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
             }
         };
         RunListener listener = extra == null ? own : RunListener.all(own, extra);
-        coordinatorSystem = ActorSystem.create(Behaviors.setup(ctx -> {
-            ctx.spawn(FedCoordinator.create(settings, sink, listener, result), "coordinator");
-            return Behaviors.empty();
-        }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(host, 0, "", List.of(), false));
-        Cluster c = Cluster.get(coordinatorSystem);
-        coordinatorAddress = c.selfMember().address();
-        c.manager().tell(Join.create(coordinatorAddress));
+        coordinatorSystem = LoopbackCluster.startCoordinator(host, FedCoordinator.create(settings, sink, listener, result));
+        coordinatorAddress = Cluster.get(coordinatorSystem).selfMember().address();
         LOG.info("embedded federated coordinator at {}", coordinatorAddress);
     }
 
@@ -191,14 +186,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
 
     @Override
     public CompletableFuture<Void> crashMember(int nodeId) {
-        ActorSystem<Object> sys = byNodeId.get(nodeId);
-        if (sys == null) {
-            LOG.warn("churn: no node {} to crash", nodeId);
-            return CompletableFuture.completedFuture(null);
-        }
-        LOG.info("churn: crashing node {} (ActorSystem terminated, no leave)", nodeId);
-        sys.terminate();
-        return sys.getWhenTerminated().toCompletableFuture().thenApply(d -> null);
+        return LoopbackCluster.crash(byNodeId.get(nodeId), nodeId);
     }
 
     @Override
@@ -217,15 +205,6 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
         synchronized (this) {
             all.addAll(nodeSystems);
         }
-        for (ActorSystem<?> s : all) {
-            s.terminate();
-        }
-        for (ActorSystem<?> s : all) {
-            try {
-                s.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warn("ActorSystem {} did not terminate in time: {}", s.address(), e.toString());
-            }
-        }
+        LoopbackCluster.terminateAll(all);
     }
 }

@@ -1,0 +1,86 @@
+package onebyte.coordinator.cluster;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.ClusterEvent;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.cluster.typed.Subscribe;
+import akka.japi.function.Function;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import onebyte.core.data.Batch;
+import onebyte.core.data.Dataset;
+import onebyte.core.model.Model;
+import onebyte.core.spsa.ParameterVector;
+import onebyte.node.ClusterConfig;
+import onebyte.node.engine.Workload;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the embedded launchers (SPSA and federated) and their coordinators share. */
+public final class LoopbackCluster {
+    private static final Logger LOG = LoggerFactory.getLogger(LoopbackCluster.class);
+
+    private LoopbackCluster() {}
+
+    /** An ActorSystem on a free loopback port whose guardian spawns {@code coordinator} as "coordinator"; it joins itself. */
+    public static ActorSystem<Void> startCoordinator(String host, Behavior<Object> coordinator) {
+        ActorSystem<Void> sys = ActorSystem.create(Behaviors.setup(ctx -> {
+            ctx.spawn(coordinator, "coordinator");
+            return Behaviors.empty();
+        }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(host, 0, "", List.of(), false));
+        Cluster c = Cluster.get(sys);
+        c.manager().tell(Join.create(c.selfMember().address()));
+        return sys;
+    }
+
+    /** Terminates the systems (the coordinator first, so no SBR decisions are taken while nodes go away) and waits up to 20 s each. */
+    public static void terminateAll(List<ActorSystem<?>> systems) {
+        for (ActorSystem<?> s : systems) {
+            s.terminate();
+        }
+        for (ActorSystem<?> s : systems) {
+            try {
+                s.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("ActorSystem {} did not terminate in time: {}", s.address(), e.toString());
+            }
+        }
+    }
+
+    /** Terminates a node's ActorSystem abruptly (embedded nodes skip coordinated shutdown: no leave). */
+    public static CompletableFuture<Void> crash(ActorSystem<?> sys, int nodeId) {
+        if (sys == null) {
+            LOG.warn("churn: no node {} to crash", nodeId);
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info("churn: crashing node {} (ActorSystem terminated, no leave)", nodeId);
+        sys.terminate();
+        return sys.getWhenTerminated().toCompletableFuture().thenApply(d -> null);
+    }
+
+    /** Subscribes a coordinator to member and reachability events through these adapters. */
+    public static void subscribe(ActorContext<Object> ctx, Function<ClusterEvent.MemberEvent, Object> members,
+                                 Function<ClusterEvent.ReachabilityEvent, Object> reachability) {
+        Cluster cluster = Cluster.get(ctx.getSystem());
+        cluster.subscriptions().tell(Subscribe.create(
+                ctx.messageAdapter(ClusterEvent.MemberEvent.class, members), ClusterEvent.MemberEvent.class));
+        cluster.subscriptions().tell(Subscribe.create(
+                ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, reachability), ClusterEvent.ReachabilityEvent.class));
+    }
+
+    /** Eval loss and accuracy of θ on the workload's whole evaluation set. */
+    public static double[] evaluate(Model m, Workload w, ParameterVector theta) {
+        Dataset eval = w.evalSet();
+        int[] idx = new int[eval.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        Batch b = eval.batch(idx);
+        return new double[] {m.loss(theta, b), m.accuracy(theta, b)};
+    }
+}
