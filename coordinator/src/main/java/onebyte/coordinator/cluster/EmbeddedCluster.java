@@ -300,14 +300,8 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
 
     @Override
     public CompletableFuture<Void> leaveMember(int nodeId) {
-        ActorSystem<Object> sys = byNodeId.get(nodeId);
-        if (sys == null) {
-            LOG.warn("churn: no node {} to leave", nodeId);
-            return CompletableFuture.completedFuture(null);
-        }
         gone.add(nodeId);
-        sys.tell(new NodeActor.LeaveNow());
-        return left(nodeId);
+        return LoopbackCluster.leave(byNodeId.get(nodeId), nodeId, new NodeActor.LeaveNow(), left(nodeId));
     }
 
     @Override

@@ -63,6 +63,17 @@ public final class LoopbackCluster {
         return sys.getWhenTerminated().toCompletableFuture().thenApply(d -> null);
     }
 
+    /** Tells a node's guardian to leave gracefully; {@code left} completes when the coordinator acknowledged it. */
+    public static CompletableFuture<Void> leave(ActorSystem<Object> sys, int nodeId, Object leaveCommand, CompletableFuture<Void> left) {
+        if (sys == null) {
+            LOG.warn("churn: no node {} to leave", nodeId);
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info("churn: node {} leaves", nodeId);
+        sys.tell(leaveCommand);
+        return left;
+    }
+
     /** Subscribes a coordinator to member and reachability events through these adapters. */
     public static void subscribe(ActorContext<Object> ctx, Function<ClusterEvent.MemberEvent, Object> members,
                                  Function<ClusterEvent.ReachabilityEvent, Object> reachability) {

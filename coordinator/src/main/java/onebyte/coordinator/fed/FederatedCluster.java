@@ -174,14 +174,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
 
     @Override
     public CompletableFuture<Void> leaveMember(int nodeId) {
-        ActorSystem<Object> sys = byNodeId.get(nodeId);
-        if (sys == null) {
-            LOG.warn("churn: no node {} to leave", nodeId);
-            return CompletableFuture.completedFuture(null);
-        }
-        LOG.info("churn: node {} leaves", nodeId);
-        sys.tell(new FedNodeActor.LeaveNow());
-        return leftFuture(nodeId);
+        return LoopbackCluster.leave(byNodeId.get(nodeId), nodeId, new FedNodeActor.LeaveNow(), leftFuture(nodeId));
     }
 
     @Override
