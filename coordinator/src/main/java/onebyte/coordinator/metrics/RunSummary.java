@@ -35,8 +35,11 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
             if (fedBytes == null) {
                 return head + " " + fedAlgorithm + " never reached that accuracy in this run, so the byte ratio cannot be measured here.";
             }
-            return head + String.format(Locale.ROOT, " %s reached it at round %d after %s: %s used %.0fx fewer bytes, %s the 10,000x mark.",
-                    fedAlgorithm, fedRound, bytes(fedBytes), spsaAlgorithm, ratio, atLeast10000x ? "meeting" : "SHORT of");
+            String factor = ratio >= 1
+                    ? String.format(Locale.ROOT, "%s used %.3gx fewer bytes", spsaAlgorithm, ratio)
+                    : String.format(Locale.ROOT, "%s used %.3gx MORE bytes", spsaAlgorithm, 1 / ratio);
+            return head + String.format(Locale.ROOT, " %s reached it at round %d after %s: %s; the 10,000x mark is %s.",
+                    fedAlgorithm, fedRound, bytes(fedBytes), factor, atLeast10000x ? "met" : "NOT met");
         }
     }
 
