@@ -192,6 +192,7 @@ public final class Coordinator {
     private final List<RunResult.JoinRecord> joins = new ArrayList<>();
     private final Map<Integer, RunResult.FirstRound> firstRounds = new TreeMap<>();
     private final Map<String, Long> bytesByType = new TreeMap<>();
+    private final Map<String, Long> bytesByNode = new TreeMap<>();
     private final List<Integer> crashedNodes = new ArrayList<>();
     private long hashMismatches;
     private double initialLoss = Double.NaN;
@@ -360,6 +361,7 @@ public final class Coordinator {
         bytesByType.merge("up:" + msg.getClass().getSimpleName(), b, Long::sum);
         if (algorithm && m != null) {
             m.up += b;
+            bytesByNode.merge(m.id + ":up", b, Long::sum);
         }
     }
 
@@ -368,6 +370,7 @@ public final class Coordinator {
         long b = Wire.wireBytes(msg);
         m.down += b;
         bytesByType.merge("down:" + msg.getClass().getSimpleName(), b, Long::sum);
+        bytesByNode.merge(m.id + ":down", b, Long::sum);
     }
 
     // ---- admission -----------------------------------------------------------------------
@@ -870,7 +873,7 @@ public final class Coordinator {
             }
         }
         RunResult res = new RunResult(List.copyOf(rows), theta.hashHex(), initialLoss, initialAccuracy, List.copyOf(joins),
-                Map.copyOf(firstRounds), hashMismatches, rejections.snapshot(), Map.copyOf(bytesByType), List.copyOf(crashedNodes));
+                Map.copyOf(firstRounds), hashMismatches, rejections.snapshot(), Map.copyOf(bytesByType), Map.copyOf(bytesByNode), List.copyOf(crashedNodes));
         log.info("coordinator: run {} finished after {} rounds; final θ {}; bytes by type {}", s.runId(), s.rounds(),
                 res.finalHash().substring(0, 16), bytesByType);
         listener.finished(res);
