@@ -8,9 +8,10 @@ import onebyte.core.spsa.SeedMixer;
  * Two seeded generative byte "languages" for the LM, a source and a shifted target.
  *
  * <p>Both are order-2 Markov chains over the same 32-symbol alphabet (lower-case letters, space and
- * {@code .,;!?'}); for every two-symbol context, language A's next-symbol distribution is a
- * Dirichlet(0.1) draw (sparse: a handful of likely successors) and language B's is an independent
- * one. The target chain mixes them: P_target = (1−shift)·P_A + shift·P_B; the source is P_A. So
+ * {@code .,;!?}). Language A's next-symbol distribution after (p2, p1) is 0.7·A1[p1] + 0.3·A2[p2, p1]
+ * where every A1 row and A2 row is a Dirichlet(0.1) draw (sparse: a handful of likely successors),
+ * so most of the structure is learnable from the previous byte and the rest needs the one before;
+ * language B is built the same way from independent draws. The target chain mixes them: P_target = (1−shift)·P_A + shift·P_B; the source is P_A. So
  * shift 0 is no shift and shift 1 is a different language over the same bytes. Everything is
  * deterministic in (shift, seed) and the per-call sample seed.
  */
@@ -20,6 +21,8 @@ public final class SyntheticText {
     /** The alphabet, as bytes. */
     public static final byte[] ALPHABET = "abcdefghijklmnopqrstuvwxyz .,;!?".getBytes(StandardCharsets.US_ASCII);
     private static final int K = ALPHABET.length;
+    /** Weight of the order-1 part of each transition (the rest depends on both previous symbols). */
+    private static final double BIGRAM_WEIGHT = 0.7;
 
     private final double[][] sourceCdf; // [K*K][K]
     private final double[][] targetCdf;
@@ -30,11 +33,22 @@ public final class SyntheticText {
         SplittableRandom rb = new SplittableRandom(SeedMixer.derive(seed, 0x4C414E4742L)); // "LANGB"
         sourceCdf = new double[K * K][];
         targetCdf = new double[K * K][];
+        double[][] a1 = new double[K][];
+        double[][] b1 = new double[K][];
+        for (int c = 0; c < K; c++) {
+            a1[c] = Draws.dirichlet(ra, 0.1, K);
+            b1[c] = Draws.dirichlet(rb, 0.1, K);
+        }
         for (int c = 0; c < K * K; c++) {
-            double[] a = Draws.dirichlet(ra, 0.1, K);
-            double[] b = Draws.dirichlet(rb, 0.1, K);
+            double[] a2 = Draws.dirichlet(ra, 0.1, K);
+            double[] b2 = Draws.dirichlet(rb, 0.1, K);
+            double[] a = new double[K];
             double[] t = new double[K];
-            for (int j = 0; j < K; j++) t[j] = (1 - shift) * a[j] + shift * b[j];
+            for (int j = 0; j < K; j++) {
+                a[j] = BIGRAM_WEIGHT * a1[c % K][j] + (1 - BIGRAM_WEIGHT) * a2[j];
+                double b = BIGRAM_WEIGHT * b1[c % K][j] + (1 - BIGRAM_WEIGHT) * b2[j];
+                t[j] = (1 - shift) * a[j] + shift * b;
+            }
             sourceCdf[c] = cdf(a);
             targetCdf[c] = cdf(t);
         }
