@@ -43,7 +43,7 @@ class FineTuneLanguageModelTest {
         double lr = 1e-4;
         ParameterVector spsa = pre.parameters().copy();
         t0 = System.nanoTime();
-        SpsaTestLoop.run(model, spsa, targetTrain, 16, lr, steps, 321);
+        SpsaTestLoop.run(model, spsa, targetTrain, 8, lr, steps, 321);
         double afterSpsa = model.loss(spsa, targetEval);
         System.out.printf("LM spsa %d steps lr %g: target loss %.3f -> %.3f (%.1fs)%n", steps, lr, before, afterSpsa,
                 (System.nanoTime() - t0) / 1e9);
