@@ -39,13 +39,13 @@ class FineTuneLanguageModelTest {
                 (System.nanoTime() - t0) / 1e9);
         assertTrue(pre.sourceLoss() < before - 0.2, "the shift should hurt: source " + pre.sourceLoss() + " target " + before);
 
-        int steps = 1500;
+        int steps = 1000;
         double lr = 1e-4;
         ParameterVector spsa = pre.parameters().copy();
         t0 = System.nanoTime();
         SpsaTestLoop.run(model, spsa, targetTrain, 8, lr, steps, 321);
         double afterSpsa = model.loss(spsa, targetEval);
-        System.out.printf("LM spsa %d steps lr %g: target loss %.3f -> %.3f (%.1fs)%n", steps, lr, before, afterSpsa,
+        System.out.printf("LM spsa %d steps lr %g: target loss %.5f -> %.5f (%.1fs)%n", steps, lr, before, afterSpsa,
                 (System.nanoTime() - t0) / 1e9);
 
         assertTrue(afterSpsa < before - 0.08, "SPSA should lower the target loss clearly: " + before + " -> " + afterSpsa);
