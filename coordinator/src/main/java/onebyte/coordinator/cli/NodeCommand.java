@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code onebyte node}: one cluster member holding a replica. Joins through the seed nodes, asks
  * the coordinator (at the first seed node) to admit it, and exits when the run is over or it
- * left the cluster: 0, or 3 when its replica differed from the coordinator's at the end.
+ * left the cluster. Exit code 0: the run completed and this replica equals the coordinator's;
+ * 3: it differed; 4: the run did not complete (e.g. the coordinator crashed, and the Split Brain
+ * Resolver downed this node because it lost the oldest member).
  */
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Run one node of a multi-process cluster.")
 public final class NodeCommand implements Callable<Integer> {
@@ -34,7 +36,7 @@ public final class NodeCommand implements Callable<Integer> {
             case "replay" -> SyncMode.SYNC_REPLAY;
             default -> throw new IllegalArgumentException("--sync must be auto, snapshot or replay, got " + sync);
         };
-        java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(0);
+        java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(4); // no RunComplete
         NodeActor.Observer observer = new NodeActor.Observer() {
             @Override
             public void runComplete(int nodeId, boolean agrees) {

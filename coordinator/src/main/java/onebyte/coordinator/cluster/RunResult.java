@@ -15,7 +15,8 @@ import onebyte.coordinator.metrics.MetricsRow;
  * @param firstRoundAgreement per node: the first round it contributed in and whether its hash agreed then
  * @param hashMismatches contributions whose replica hash differed from the coordinator's
  * @param rejections rejected messages at the coordinator by kind
- * @param bytesByType wire bytes (payload + envelope estimate) by "direction:type"
+ * @param bytesByType wire bytes (payload + envelope estimate) by "direction:type", telemetry included
+ * @param bytesByNode the algorithm's wire bytes by "nodeId:up" and "nodeId:down" (telemetry excluded)
  * @param crashedNodes nodes dropped without a Leave
  */
 public record RunResult(
@@ -28,6 +29,7 @@ public record RunResult(
         long hashMismatches,
         Map<String, Long> rejections,
         Map<String, Long> bytesByType,
+        Map<String, Long> bytesByNode,
         List<Integer> crashedNodes) {
 
     /** One completed sync of a node: how, to which round, bytes received and seconds from Admit to SyncDone. */

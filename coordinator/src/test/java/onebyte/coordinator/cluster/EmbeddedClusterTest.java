@@ -59,5 +59,14 @@ class EmbeddedClusterTest {
         MetricsRow steady = r.rows().get(40);
         System.out.printf("round 40: %d B up, %d B down for 4 nodes%n", steady.bytesUp(), steady.bytesDown());
         assertEquals(4 * (14 + 32), steady.bytesUp());
+        long up = 0;
+        long down = 0;
+        for (int id = 1; id <= 4; id++) {
+            up += r.bytesByNode().get(id + ":up");
+            down += r.bytesByNode().get(id + ":down");
+        }
+        // RunComplete goes out after the last row was written
+        assertEquals(r.last().bytesCum() + r.bytesByType().get("down:RunComplete"), up + down,
+                "per-node counters add up to the rows' bytes");
     }
 }
