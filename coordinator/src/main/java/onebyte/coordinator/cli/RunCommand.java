@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import onebyte.coordinator.clock.VirtualClock;
+import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.EmbeddedCluster;
 import onebyte.coordinator.cluster.ProgressPrinter;
@@ -76,12 +78,15 @@ public final class RunCommand implements Callable<Integer> {
                 System.out.println("churn: " + schedule.events());
             }
             Path checkpoint = ScenarioCheckpoint.prepare(s, dir.path(), System.out::println);
+            VirtualClock.WorkCosts costs = ScenarioSettings.workCosts(s, checkpoint);
+            System.out.println("virtual clock (every algorithm): " + WorkCalibration.describe(costs));
             boolean agreed = true;
             Map<String, Double> wall = new LinkedHashMap<>();
             try (MetricsSink files = MetricsFiles.open(dir.path())) {
                 for (String algorithm : s.run().algorithms()) {
                     long t0 = System.nanoTime();
-                    RunResult r = runAlgorithm(s, algorithm, schedule, checkpoint, new RelabelledSink(files, dir.runId(), algorithm));
+                    RunResult r = runAlgorithm(s, algorithm, schedule, checkpoint, costs,
+                            new RelabelledSink(files, dir.runId(), algorithm));
                     wall.put(algorithm, (System.nanoTime() - t0) / 1e9);
                     agreed &= r.rows().stream().noneMatch(row -> Boolean.FALSE.equals(row.replicasAgree()));
                 }
@@ -107,12 +112,13 @@ public final class RunCommand implements Callable<Integer> {
     public static final String COMPARISON = "comparison.txt";
 
     /** One algorithm of a scenario on its own embedded cluster, with the scenario's churn. */
-    static RunResult runAlgorithm(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint, MetricsSink sink)
+    static RunResult runAlgorithm(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint,
+                                  VirtualClock.WorkCosts costs, MetricsSink sink)
             throws Exception {
         ChurnDriver churn = new ChurnDriver(schedule);
         ProgressPrinter progress = new ProgressPrinter(System.out);
         if (algorithm.startsWith("spsa")) {
-            SpsaRunSettings settings = ScenarioSettings.spsa(s, algorithm, schedule, checkpoint);
+            SpsaRunSettings settings = ScenarioSettings.spsa(s, algorithm, schedule, checkpoint, costs);
             System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + settings.rounds() + " rounds, codec "
                     + settings.codec());
             Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
@@ -120,7 +126,7 @@ public final class RunCommand implements Callable<Integer> {
                 return ec.await(timeout);
             }
         }
-        FedRunSettings settings = ScenarioSettings.fed(s, algorithm, schedule, checkpoint);
+        FedRunSettings settings = ScenarioSettings.fed(s, algorithm, schedule, checkpoint, costs);
         System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + settings.rounds() + " rounds, K "
                 + settings.client().localSteps() + ", participation " + settings.participation());
         Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);

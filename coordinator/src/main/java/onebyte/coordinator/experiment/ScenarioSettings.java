@@ -2,6 +2,8 @@ package onebyte.coordinator.experiment;
 
 import java.nio.file.Path;
 import java.util.List;
+import onebyte.coordinator.clock.VirtualClock;
+import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.fed.FedRunSettings;
 import onebyte.core.fed.FedSpeedParams;
@@ -20,8 +22,24 @@ public final class ScenarioSettings {
                 + (checkpoint == null ? "" : ";checkpoint=" + checkpoint.toAbsolutePath());
     }
 
+    /**
+     * The virtual clock's unit costs for every algorithm of this scenario, measured once on this
+     * thread on the scenario's workload: forward passes at the SPSA batch size, gradient passes at
+     * the FedSpeed batch size (FedAvg's when only FedAvg runs), direction elements of SPSA's
+     * distribution and chunk size.
+     */
+    public static VirtualClock.WorkCosts workCosts(Scenario s, Path checkpoint) {
+        int gradientBatch = s.run().algorithms().contains("fedspeed") || !s.run().algorithms().contains("fedavg")
+                ? s.fedspeed().batchSize() : s.fedavg().batchSize();
+        return WorkCalibration.measure(onebyte.node.engine.Workloads.get(workload(s, checkpoint), s.run().seed()),
+                s.spsa().batchSize(), gradientBatch,
+                onebyte.core.spsa.Distribution.valueOf(s.spsa().distribution().toUpperCase(java.util.Locale.ROOT)),
+                s.spsa().chunkSize());
+    }
+
     /** Settings of an SPSA run ({@code spsa}, or {@code spsa-f32}: the same with 4-byte floats on the wire). */
-    public static SpsaRunSettings spsa(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint) {
+    public static SpsaRunSettings spsa(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint,
+                                       VirtualClock.WorkCosts costs) {
         if (!algorithm.equals("spsa") && !algorithm.equals("spsa-f32")) {
             throw new IllegalArgumentException("not an SPSA algorithm: " + algorithm);
         }
@@ -47,6 +65,7 @@ public final class ScenarioSettings {
                 .bandwidthMbps(Math.min(cls.uplinkMbps(), cls.downlinkMbps()))
                 .latencyMs(cls.latencyMs())
                 .weightDecay(p.weightDecay())
+                .workCosts(costs)
                 .build();
     }
 
@@ -54,7 +73,8 @@ public final class ScenarioSettings {
      * Settings of a federated run ({@code fedspeed} or {@code fedavg}, SPEC §4) on the same
      * workload (checkpoint, data, partition) and node class as the SPSA runs of the scenario.
      */
-    public static FedRunSettings fed(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint) {
+    public static FedRunSettings fed(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint,
+                                     VirtualClock.WorkCosts costs) {
         Scenario.NodeClass cls = s.nodes().classes().get(s.nodes().initialClass());
         FedSpeedParams client;
         double participation;
@@ -76,6 +96,6 @@ public final class ScenarioSettings {
         }
         return new FedRunSettings(s.run().id() + "-" + algorithm, algorithm, s.run().seed(), schedule.initialNodes(),
                 s.budget().rounds(), client, participation, deadline, s.eval().every(), workload(s, checkpoint), cls.uplinkMbps(),
-                cls.downlinkMbps(), cls.latencyMs());
+                cls.downlinkMbps(), cls.latencyMs(), costs);
     }
 }

@@ -23,16 +23,17 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import onebyte.coordinator.clock.VirtualClock;
+import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.coordinator.cluster.LoopbackCluster;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
-import onebyte.core.data.Batch;
-import onebyte.core.data.Dataset;
 import onebyte.core.fed.ServerMean;
 import onebyte.core.model.Model;
+import onebyte.core.spsa.Distribution;
 import onebyte.core.spsa.ParameterVector;
+import onebyte.core.spsa.PerturbationStream;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
 import onebyte.node.fed.FedChunks;
@@ -69,10 +70,11 @@ import org.slf4j.Logger;
  * telemetry for the simulator) is counted apart under "up:FedDone" and not in the rows. Rejected
  * messages are counted under "rejected:up:&lt;type&gt;".
  *
- * <p>Virtual time ({@link VirtualClock}): a participant's round is its gradient passes × the
- * seconds per gradient pass calibrated once on this coordinator's compute thread at start, plus
- * its bytes over its uplink and downlink, plus two one-way latencies (x^t down, x̂_i up); the
- * round lasts as long as its slowest participant. A round closed by its deadline lasts at least
+ * <p>Virtual time ({@link VirtualClock}): a participant's round is {@link VirtualClock#participantSeconds}
+ * of its gradient passes (× the seconds per gradient pass of {@link FedRunSettings#workCosts()}, the
+ * costs every algorithm of a comparison shares, or measured by {@link WorkCalibration} on this
+ * coordinator's compute thread at start), its bytes over its uplink and downlink, and one latency;
+ * the round lasts as long as its slowest participant. A round closed by its deadline lasts at least
  * the deadline (the server waited for it); a round closed early because the cluster reported a
  * participant unreachable or removed is not charged the deadline (as in the SPSA coordinator).
  * The server's mean is not charged.
@@ -82,7 +84,7 @@ import org.slf4j.Logger;
  * in (one pass over a minibatch); evaluation passes are not counted by either.
  */
 public final class FedCoordinator {
-    private record Ready(Workload workload, ParameterVector x, Model model, double loss, double accuracy, double gradSeconds) {}
+    private record Ready(Workload workload, ParameterVector x, Model model, double loss, double accuracy, VirtualClock.WorkCosts costs) {}
 
     private record Deadline(long round) {}
 
@@ -164,6 +166,7 @@ public final class FedCoordinator {
     private final List<MetricsRow> rows = new ArrayList<>();
     private final List<RunResult.JoinRecord> joins = new ArrayList<>();
     private final Map<String, Long> bytesByType = new TreeMap<>();
+    private final Map<String, Long> bytesByNode = new TreeMap<>();
     private final List<Integer> crashedNodes = new ArrayList<>();
     private double initialLoss = Double.NaN;
     private double initialAccuracy = Double.NaN;
@@ -203,7 +206,10 @@ public final class FedCoordinator {
             ParameterVector x0 = w.initialParameters();
             Model m = w.newModel();
             double[] e = LoopbackCluster.evaluate(m, w, x0);
-            return new Ready(w, x0, m, e[0], e[1], calibrate(m, w, x0, s.client().batchSize()));
+            VirtualClock.WorkCosts costs = s.workCosts() != null ? s.workCosts()
+                    : WorkCalibration.measure(w, s.client().batchSize(), s.client().batchSize(), Distribution.GAUSSIAN,
+                            PerturbationStream.DEFAULT_CHUNK_SIZE);
+            return new Ready(w, x0, m, e[0], e[1], costs);
         }, r -> {
             Ready ready = (Ready) r;
             workload = ready.workload();
@@ -211,41 +217,18 @@ public final class FedCoordinator {
             model = ready.model();
             initialLoss = ready.loss();
             initialAccuracy = ready.accuracy();
-            clock = new VirtualClock(new VirtualClock.WorkCosts(0, ready.gradSeconds(), 0));
+            clock = new VirtualClock(ready.costs());
             var c = s.client();
             config = FedConfig.newBuilder().setRunSeed(s.runSeed()).setWorkload(s.workload()).setNumParams(x.length())
                     .setLocalSteps(c.localSteps()).setInvLambda(c.invLambda()).setRho(c.rho()).setAlpha(c.alpha())
                     .setBatchSize(c.batchSize()).setCorrection(c.correction()).build();
-            log.info("fed coordinator: {} run {} ready, d={}, eval loss {} accuracy {}, {} µs per gradient pass; waiting for {} nodes",
+            log.info("fed coordinator: {} run {} ready, d={}, eval loss {} accuracy {}; clock: {}; waiting for {} nodes",
                     s.algorithm(), s.runId(), x.length(), fmt(initialLoss), fmt(initialAccuracy),
-                    String.format(java.util.Locale.ROOT, "%.1f", ready.gradSeconds() * 1e6), s.nodes());
+                    WorkCalibration.describe(ready.costs()), s.nodes());
             List<FedJoin> js = new ArrayList<>(deferredJoins);
             deferredJoins.clear();
             js.forEach(this::onJoin);
         });
-    }
-
-    /**
-     * Seconds per gradient pass over a minibatch of the run's size, measured once on this
-     * thread: median of 7 timings of 10 passes each, after 10 warm-up passes.
-     */
-    static double calibrate(Model m, Workload w, ParameterVector x0, int batchSize) {
-        Dataset eval = w.evalSet();
-        Batch b = w.draw(eval, batchSize, 1);
-        ParameterVector g = new ParameterVector(x0.length());
-        for (int i = 0; i < 10; i++) {
-            m.lossAndGradient(x0, b, g);
-        }
-        double[] t = new double[7];
-        for (int k = 0; k < t.length; k++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < 10; i++) {
-                m.lossAndGradient(x0, b, g);
-            }
-            t[k] = (System.nanoTime() - t0) / 1e10;
-        }
-        java.util.Arrays.sort(t);
-        return t[t.length / 2];
     }
 
     // ---- dispatch ------------------------------------------------------------------------
@@ -337,6 +320,7 @@ public final class FedCoordinator {
         bytesByType.merge("up:" + msg.getClass().getSimpleName(), b, Long::sum);
         if (m != null) {
             m.up += b;
+            bytesByNode.merge(m.id + ":up", b, Long::sum);
         }
     }
 
@@ -344,6 +328,7 @@ public final class FedCoordinator {
         m.ref.tell(msg);
         long b = Wire.wireBytes(msg);
         m.down += b;
+        bytesByNode.merge(m.id + ":down", b, Long::sum);
         bytesByType.merge("down:" + msg.getClass().getSimpleName(), b, Long::sum);
     }
 
@@ -643,7 +628,7 @@ public final class FedCoordinator {
                 lossCount++;
                 slowestCompute = Math.max(slowestCompute, m.done.getComputeSeconds());
                 work.add(new VirtualClock.ParticipantWork(0, grads, 0, m.up, m.down, s.uplinkMbps(), s.downlinkMbps(),
-                        2 * s.latencyMs()));
+                        s.latencyMs()));
             }
             m.up = 0;
             m.down = 0;
@@ -686,7 +671,7 @@ public final class FedCoordinator {
             }
         }
         RunResult res = new RunResult(List.copyOf(rows), x.hashHex(), initialLoss, initialAccuracy, List.copyOf(joins), Map.of(),
-                0, rejections.snapshot(), Map.copyOf(bytesByType), List.copyOf(crashedNodes));
+                0, rejections.snapshot(), Map.copyOf(bytesByType), Map.copyOf(bytesByNode), List.copyOf(crashedNodes));
         log.info("fed coordinator: {} run {} finished after {} rounds; bytes by type {}", s.algorithm(), s.runId(), s.rounds(),
                 bytesByType);
         listener.finished(res);

@@ -1,6 +1,8 @@
 package onebyte.coordinator.fed;
 
 import java.time.Duration;
+import onebyte.coordinator.clock.VirtualClock;
+import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.core.fed.FedSpeedParams;
 
 /**
@@ -18,11 +20,13 @@ import onebyte.core.fed.FedSpeedParams;
  * @param workload workload spec string (model, data, partition, θ_0), see onebyte.node.engine.Workloads
  * @param uplinkMbps participants' uplink for virtual time
  * @param downlinkMbps participants' downlink for virtual time
- * @param latencyMs one-way latency for virtual time (a round costs two: x^t down, x̂_i up)
+ * @param latencyMs latency for virtual time (one per round, as in {@link VirtualClock#participantSeconds})
+ * @param workCosts unit costs of the virtual clock, the same for every algorithm of a comparison;
+ *     null = the coordinator measures them itself at start ({@link WorkCalibration})
  */
 public record FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
                              double participation, Duration roundDeadline, int evalEvery, String workload, double uplinkMbps,
-                             double downlinkMbps, double latencyMs) {
+                             double downlinkMbps, double latencyMs, VirtualClock.WorkCosts workCosts) {
     public FedRunSettings {
         if (!algorithm.equals("fedspeed") && !algorithm.equals("fedavg")) {
             throw new IllegalArgumentException("algorithm must be fedspeed or fedavg, got " + algorithm);
