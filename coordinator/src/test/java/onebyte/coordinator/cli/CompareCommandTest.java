@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code onebyte compare} of SPSA and FedAvg on real embedded clusters with churn on the common
- * virtual clock: a join at 0.4 s, node 1 leaving at 0.7 s and rejoining (same shard, fresh node id) at
- * 0.9 s, node 2 crashing at 1.2 s. Asserted from
+ * virtual clock: a join at 0.2 s, node 1 leaving at 0.35 s and rejoining (same shard, fresh node id)
+ * at 0.45 s, node 2 crashing at 0.6 s (every round lasts at least the 10 ms latency, so 80 rounds pass 0.8 s). Asserted from
  * metrics.csv alone: in each algorithm's run, each event shows up exactly in the first round whose
  * start virtual time (the previous round's virtual_time_s; 0 for round 0) is at or after the
  * event's time, and nowhere else.
@@ -39,8 +39,8 @@ class CompareCommandTest {
             code = OnebyteCommand.commandLine().execute("compare", "../scenarios/quickstart.conf",
                     "--set", "run.algorithms=[spsa,fedavg]", "--set", "budget.rounds=80", "--set", "eval.every=40",
                     "--set", "run.output-dir=\"" + out + "\"", "--set", "fedavg.local-steps=4",
-                    "--set", "churn.events=[{at=0.4s,action=join},{at=0.7s,action=leave,node=1},{at=0.9s,action=rejoin,node=1},"
-                            + "{at=1.2s,action=crash,node=2}]");
+                    "--set", "churn.events=[{at=0.2s,action=join},{at=0.35s,action=leave,node=1},{at=0.45s,action=rejoin,node=1},"
+                            + "{at=0.6s,action=crash,node=2}]");
         } finally {
             System.setOut(saved);
         }
@@ -55,8 +55,8 @@ class CompareCommandTest {
             byAlgorithm.computeIfAbsent(r.algorithm(), k -> new ArrayList<>()).add(r);
         }
         assertEquals(List.of("spsa", "fedavg"), List.copyOf(byAlgorithm.keySet()));
-        List<Event> events = List.of(new Event(0.4, "joined", MetricsRow::joined), new Event(0.7, "left", MetricsRow::left),
-                new Event(0.9, "joined", MetricsRow::joined), new Event(1.2, "crashed", MetricsRow::crashed));
+        List<Event> events = List.of(new Event(0.2, "joined", MetricsRow::joined), new Event(0.35, "left", MetricsRow::left),
+                new Event(0.45, "joined", MetricsRow::joined), new Event(0.6, "crashed", MetricsRow::crashed));
         for (var e : byAlgorithm.entrySet()) {
             List<MetricsRow> rows = e.getValue();
             assertEquals(80, rows.size(), e.getKey());
