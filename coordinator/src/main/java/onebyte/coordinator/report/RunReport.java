@@ -34,8 +34,10 @@ public final class RunReport {
 
     private RunReport() {}
 
-    /** Writes summary.json, the plots and report.html into {@code runDir}; returns the HTML path. */
-    public static Path render(Path runDir, Double targetAccuracy) {
+    public static final String HTML = "report.html";
+
+    /** Writes summary.json, the plots and report.html into {@code runDir}; returns the summary. */
+    public static RunSummary render(Path runDir, Double targetAccuracy) {
         Path csv = runDir.resolve(MetricsFiles.CSV);
         if (!Files.isRegularFile(csv)) {
             throw new IllegalArgumentException("no " + MetricsFiles.CSV + " in " + runDir + ": not a run directory");
@@ -57,9 +59,8 @@ public final class RunReport {
             save(membersChart(byAlg), runDir.resolve(PLOTS.get(3)));
             save(lineChart("Train loss vs round", "round", "train loss (mean over contributors)", byAlg,
                     r -> r.round(), MetricsRow::trainLoss, false), runDir.resolve(PLOTS.get(4)));
-            Path html = runDir.resolve("report.html");
-            Files.writeString(html, html(summary), StandardCharsets.UTF_8);
-            return html;
+            Files.writeString(runDir.resolve(HTML), html(summary), StandardCharsets.UTF_8);
+            return summary;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report in " + runDir, e);
         }

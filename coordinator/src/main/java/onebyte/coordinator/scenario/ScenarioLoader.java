@@ -200,7 +200,7 @@ public final class ScenarioLoader {
             String partition = str("data.partition");
             checkPartition(partition);
             var data = new Scenario.Data(dataKind, intIn("data.features", 1, 1 << 20), intIn("data.classes", 2, 1 << 16),
-                    nonNegative("data.shift"), intIn("data.train-size", 1, 100_000_000), intIn("data.eval-size", 1, 100_000_000),
+                    fraction("data.shift", true), intIn("data.train-size", 1, 100_000_000), intIn("data.eval-size", 1, 100_000_000),
                     dataPath, str("data.label-column"), partition);
 
             Map<String, Scenario.NodeClass> classes = new LinkedHashMap<>();

@@ -18,8 +18,8 @@ class RunReportTest {
         try (MetricsSink sink = MetricsFiles.open(dir)) {
             MetricsFilesTest.sampleRows().forEach(sink::write);
         }
-        Path html = RunReport.render(dir, null);
-        String page = Files.readString(html);
+        RunReport.render(dir, null);
+        String page = Files.readString(dir.resolve(RunReport.HTML));
         for (String png : RunReport.PLOTS) {
             Path p = dir.resolve(png);
             assertTrue(Files.size(p) > 10_000, png + " is suspiciously small: " + Files.size(p));

@@ -1,0 +1,59 @@
+package onebyte.coordinator.cli;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import onebyte.coordinator.cluster.Coordinator;
+import onebyte.coordinator.cluster.ProgressPrinter;
+import onebyte.coordinator.cluster.RunResult;
+import onebyte.coordinator.cluster.SpsaRunSettings;
+import onebyte.coordinator.metrics.MetricsFiles;
+import onebyte.coordinator.metrics.MetricsSink;
+import onebyte.node.ClusterConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code onebyte coordinator}: the first seed node and round sequencer of a multi-process run.
+ * Waits for {@code --nodes} nodes, runs the rounds, tells the nodes the run is over and exits
+ * (0 when every round's replicas agreed, 3 otherwise). Churn flags are ignored here: in a
+ * multi-process run, nodes join, leave and crash by themselves.
+ */
+@Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run the coordinator of a multi-process cluster.")
+public final class CoordinatorCommand implements Callable<Integer> {
+    @Mixin
+    RunOptions run;
+    @Mixin
+    NetOptions net;
+
+    @Override
+    public Integer call() throws Exception {
+        SpsaRunSettings s = run.settings();
+        int port = net.port == 0 ? 25520 : net.port;
+        CompletableFuture<RunResult> result = new CompletableFuture<>();
+        try (MetricsSink sink = run.out == null ? null : MetricsFiles.open(run.out)) {
+            ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
+                ctx.spawn(Coordinator.create(s, sink, new ProgressPrinter(System.out), result), "coordinator");
+                return Behaviors.empty();
+            }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(net.host, port, net.bindHost, List.of(net.host + ":" + port), false));
+            System.out.println("coordinator listening at " + net.host + ":" + port + "; waiting for " + s.nodes() + " nodes");
+            Duration timeout = s.roundDeadline().multipliedBy(s.rounds() + 10).plusMinutes(10);
+            RunResult r;
+            try {
+                r = result.get(timeout.toSeconds(), TimeUnit.SECONDS);
+            } finally {
+                Thread.sleep(1000); // let RunComplete reach the nodes
+                system.terminate();
+                system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            if (run.out != null) {
+                System.out.println("metrics written to " + run.out.toAbsolutePath());
+            }
+            return r.rows().stream().allMatch(row -> !Boolean.FALSE.equals(row.replicasAgree())) ? 0 : 3;
+        }
+    }
+}

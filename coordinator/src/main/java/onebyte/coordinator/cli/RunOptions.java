@@ -1,0 +1,76 @@
+package onebyte.coordinator.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import onebyte.coordinator.cluster.SpsaRunSettings;
+import picocli.CommandLine.Option;
+
+/** Flags of one SPSA run (every field of {@link SpsaRunSettings}); defaults are the settings' defaults. */
+public final class RunOptions {
+    private static final SpsaRunSettings D = SpsaRunSettings.builder().build();
+
+    @Option(names = "--run-id", description = "Run name (default: ${DEFAULT-VALUE}).")
+    String runId = D.runId();
+    @Option(names = "--seed", description = "Run seed (default: ${DEFAULT-VALUE}).")
+    long seed = D.runSeed();
+    @Option(names = "--nodes", description = "Initial nodes; round 0 waits for them (default: ${DEFAULT-VALUE}).")
+    int nodes = D.nodes();
+    @Option(names = "--rounds", description = "Rounds (default: ${DEFAULT-VALUE}).")
+    long rounds = D.rounds();
+    @Option(names = "--samples", description = "SPSA samples per node per round S (default: ${DEFAULT-VALUE}).")
+    int samples = D.samplesPerNode();
+    @Option(names = "--eps", description = "Perturbation scale (default: ${DEFAULT-VALUE}).")
+    float eps = D.eps();
+    @Option(names = "--lr", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double lr = D.lr();
+    @Option(names = "--codec", description = "log8 | f32 | sign | paper (default: ${DEFAULT-VALUE}).")
+    String codec = D.codec();
+    @Option(names = "--distribution", description = "gaussian | rademacher (default: ${DEFAULT-VALUE}).")
+    String distribution = D.distribution();
+    @Option(names = "--chunk-size", description = "Direction chunk size (default: ${DEFAULT-VALUE}).")
+    int chunkSize = D.chunkSize();
+    @Option(names = "--batch-size", description = "Minibatch per sample (default: ${DEFAULT-VALUE}).")
+    int batchSize = D.batchSize();
+    @Option(names = "--eval-every", description = "Evaluate every E rounds (default: ${DEFAULT-VALUE}).")
+    int evalEvery = D.evalEvery();
+    @Option(names = "--round-deadline", description = "Round deadline, e.g. 5s or 500ms (default: 5s).")
+    String roundDeadline = "5s";
+    @Option(names = "--workload", description = "Workload spec (default: ${DEFAULT-VALUE}).")
+    String workload = D.workload();
+    @Option(names = "--engine", description = "Replica engine (default: ${DEFAULT-VALUE}).")
+    String engine = D.engine();
+    @Option(names = "--join-sync", description = "auto | snapshot | replay for joining nodes (default: ${DEFAULT-VALUE}).")
+    String joinSync = D.joinSync();
+    @Option(names = "--churn", split = ",", description = "Churn events WHEN:ACTION[:NODE], WHEN a round or virtual seconds, e.g. 20:join-snapshot,40:crash:2,12.5s:leave (embedded runs).")
+    List<String> churn = new ArrayList<>();
+    @Option(names = "--bandwidth-mbps", description = "Node link bandwidth for virtual time (default: ${DEFAULT-VALUE}).")
+    double bandwidthMbps = D.bandwidthMbps();
+    @Option(names = "--latency-ms", description = "Node link latency for virtual time (default: ${DEFAULT-VALUE}).")
+    double latencyMs = D.latencyMs();
+    @Option(names = "--threads", description = "Threads per replica update (default: ${DEFAULT-VALUE}).")
+    int threads = D.threads();
+    @Option(names = "--weight-decay", description = "Weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay = D.weightDecay();
+    @Option(names = "--out", description = "Write metrics.csv and metrics.jsonl into this directory.")
+    Path out;
+
+    SpsaRunSettings settings() {
+        return SpsaRunSettings.builder().runId(runId).runSeed(seed).nodes(nodes).rounds(rounds).samplesPerNode(samples).eps(eps)
+                .lr(lr).codec(codec).distribution(distribution).chunkSize(chunkSize).batchSize(batchSize).evalEvery(evalEvery)
+                .roundDeadline(parseDuration(roundDeadline)).workload(workload).engine(engine).joinSync(joinSync)
+                .churn(churn.stream().map(SpsaRunSettings.Churn::parse).toList()).bandwidthMbps(bandwidthMbps)
+                .latencyMs(latencyMs).threads(threads).weightDecay(weightDecay).build();
+    }
+
+    /** "5s", "500ms", "2m" or ISO-8601 "PT5S". */
+    static Duration parseDuration(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.startsWith("pt")) return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+        if (t.endsWith("ms")) return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+        if (t.endsWith("s")) return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000));
+        if (t.endsWith("m")) return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()) * 60);
+        throw new IllegalArgumentException("duration must look like 5s, 500ms or 2m, got '" + s + "'");
+    }
+}

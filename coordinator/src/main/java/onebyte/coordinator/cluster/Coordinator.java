@@ -1,0 +1,893 @@
+package onebyte.coordinator.cluster;
+
+import akka.actor.Address;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.ClusterEvent;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Subscribe;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.GeneratedMessage;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import onebyte.coordinator.metrics.MetricsRow;
+import onebyte.coordinator.metrics.MetricsSink;
+import onebyte.core.data.Batch;
+import onebyte.core.data.Dataset;
+import onebyte.core.model.Model;
+import onebyte.core.spsa.ParameterVector;
+import onebyte.node.engine.Engines;
+import onebyte.node.engine.ReplicaEngine;
+import onebyte.node.engine.Workload;
+import onebyte.node.engine.Workloads;
+import onebyte.node.wire.Rejections;
+import onebyte.node.wire.Wire;
+import onebyte.node.wire.WireStats;
+import onebyte.proto.Admit;
+import onebyte.proto.Commit;
+import onebyte.proto.CommitLogChunk;
+import onebyte.proto.CommitLogRequest;
+import onebyte.proto.Contribution;
+import onebyte.proto.JoinRequest;
+import onebyte.proto.Leave;
+import onebyte.proto.MetricsReport;
+import onebyte.proto.RoundOpen;
+import onebyte.proto.RunComplete;
+import onebyte.proto.RunConfig;
+import onebyte.proto.SnapshotChunk;
+import onebyte.proto.SnapshotRequest;
+import onebyte.proto.SyncDone;
+import onebyte.proto.SyncMode;
+import org.slf4j.Logger;
+
+/**
+ * The round sequencer of an SPSA cluster run (SPEC §2): admission (node ids are never reused),
+ * rounds (open round r for M_r, close when every member reported or at the deadline, broadcast
+ * the commit sorted by (node, sample)), its own replica for evaluation, snapshots and hash
+ * checks, the commit log for replay, and one {@link MetricsRow} per round.
+ *
+ * <p>Membership: a node is a member of the next round once it has synced. A node that misses a
+ * deadline, or that the cluster reports unreachable, is counted as crashed in that round's row
+ * and left out of later rounds (SUSPECT) until it is heard from again (then it takes part again,
+ * with its replica checked by hash); a node removed from the cluster is gone for good. So a crash
+ * costs at most one round deadline.
+ *
+ * <p>Bytes: every message the coordinator sends (down) or receives (up) is counted at payload +
+ * {@link Wire#ENVELOPE_BYTES}. Rows count the algorithm's messages, sync traffic (snapshot
+ * chunks, commit-log chunks) included; MetricsReport telemetry (which a real deployment would not
+ * send) is counted apart, under "up:MetricsReport" in {@link RunResult#bytesByType()}.
+ *
+ * <p>Virtual time of round r = max over the nodes whose codes were committed of (SPSA compute
+ * seconds + seconds applying the previous commit, both measured by the node, + (its bytes up +
+ * bytes down in round r)·8 / bandwidth + 2 · latency), and at least the round deadline when the
+ * round closed at its deadline. The coordinator's own apply and evaluation are not counted
+ * (evaluation is measurement, and the apply runs while the nodes apply too).
+ *
+ * <p>Train loss is the mean over the round's contributors of (l+ + l−)/2 of their samples; eval
+ * loss and accuracy are computed on the coordinator's replica θ_{r+1} on rounds 0, E−1, 2E−1, ...
+ * and the last round (NaN otherwise).
+ */
+public final class Coordinator {
+    private record Ready(Workload workload, ParameterVector theta, Model model, double loss, double accuracy) {}
+
+    private record Deadline(long round) {}
+
+    private record HookDone(long round, int step, Throwable error) {}
+
+    private record RetryOpen(long round) {}
+
+    private record MemberChange(ClusterEvent.MemberEvent event) {}
+
+    private record Reachability(ClusterEvent.ReachabilityEvent event) {}
+
+    private record JobDone(Consumer<Object> then, Object result, Throwable error) {}
+
+    private record Applied(long hash, double evalLoss, double evalAccuracy) {}
+
+    private enum State { SYNCING, ACTIVE, SUSPECT, GONE }
+
+    private static final class Member {
+        final int id;
+        final ActorRef<Object> ref;
+        final String refString;
+        final Address address;
+        State state = State.SYNCING;
+        boolean leaving;
+        boolean leaveAcked;
+        boolean everActive;
+        boolean crashCounted;
+        boolean unreachable;
+        SyncMode sync;
+        long admitNanos;
+        // telemetry of the current round
+        double compute;
+        double apply;
+        long passes;
+        double loss = Double.NaN;
+        long up;
+        long down;
+
+        Member(int id, ActorRef<Object> ref, String refString) {
+            this.id = id;
+            this.ref = ref;
+            this.refString = refString;
+            this.address = ref.path().address();
+        }
+
+        void resetRound() {
+            compute = 0;
+            apply = 0;
+            passes = 0;
+            loss = Double.NaN;
+            up = 0;
+            down = 0;
+        }
+    }
+
+    private final ActorContext<Object> ctx;
+    private final TimerScheduler<Object> timers;
+    private final SpsaRunSettings s;
+    private final MetricsSink sink;
+    private final RunListener listener;
+    private final CompletableFuture<RunResult> result;
+    private final Logger log;
+    private final Executor compute;
+    private final Rejections rejections;
+    private final String selfRef;
+
+    // replica
+    private Workload workload;
+    private Model model;
+    private ReplicaEngine engine;
+    private ParameterVector theta;
+    private RunConfig runConfig;
+    private boolean busy;
+    private final List<Commit> commitLog = new ArrayList<>();
+    private final Map<Long, Long> hashByRound = new HashMap<>();
+    private final List<SnapshotRequest> deferredSnapshots = new ArrayList<>();
+    private final List<JoinRequest> deferredJoins = new ArrayList<>();
+
+    // membership
+    private final Map<Integer, Member> members = new LinkedHashMap<>();
+    private final Map<String, Integer> idsByRef = new HashMap<>();
+    private int nextId = 1;
+
+    // round
+    private boolean started;
+    private boolean finished;
+    private long current = -1;
+    private boolean open;
+    private boolean opening;
+    private Set<Integer> mr = Set.of();
+    private final Set<Integer> pending = new TreeSet<>();
+    private final TreeMap<Integer, byte[][]> codes = new TreeMap<>();
+    private final Map<Integer, Boolean> agreement = new TreeMap<>();
+    private long roundStartNanos;
+
+    // metrics
+    private long startNanos = System.nanoTime(); // reset when round 0 opens: wall_time_s counts from there
+    private int joined;
+    private int left;
+    private int crashed;
+    private long bytesCum;
+    private long forwardPassesCum;
+    private double virtualTime;
+    private final List<MetricsRow> rows = new ArrayList<>();
+    private final List<RunResult.JoinRecord> joins = new ArrayList<>();
+    private final Map<Integer, RunResult.FirstRound> firstRounds = new TreeMap<>();
+    private final Map<String, Long> bytesByType = new TreeMap<>();
+    private final Map<String, Long> bytesByNode = new TreeMap<>();
+    private final List<Integer> crashedNodes = new ArrayList<>();
+    private long hashMismatches;
+    private double initialLoss = Double.NaN;
+    private double initialAccuracy = Double.NaN;
+
+    private Coordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, SpsaRunSettings s, MetricsSink sink,
+                        RunListener listener, CompletableFuture<RunResult> result) {
+        this.ctx = ctx;
+        this.timers = timers;
+        this.s = s;
+        this.sink = sink;
+        this.listener = listener;
+        this.result = result;
+        this.log = ctx.getLog();
+        this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
+        this.rejections = WireStats.get(ctx.getSystem()).rejections();
+        this.selfRef = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
+    }
+
+    /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
+    public static Behavior<Object> create(SpsaRunSettings settings, MetricsSink sink, RunListener listener,
+                                          CompletableFuture<RunResult> result) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            Coordinator c = new Coordinator(ctx, timers, settings, sink, listener, result);
+            Cluster cluster = Cluster.get(ctx.getSystem());
+            cluster.subscriptions().tell(Subscribe.create(
+                    ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberChange::new), ClusterEvent.MemberEvent.class));
+            cluster.subscriptions().tell(Subscribe.create(
+                    ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new), ClusterEvent.ReachabilityEvent.class));
+            c.load();
+            return Behaviors.receive(Object.class).onAnyMessage(m -> {
+                c.onMessage(m);
+                return Behaviors.same();
+            }).build();
+        }));
+    }
+
+    // ---- start ---------------------------------------------------------------------------
+
+    private void load() {
+        job(() -> {
+            Workload w = Workloads.get(s.workload(), s.runSeed());
+            ParameterVector t = w.initialParameters();
+            Model m = w.newModel();
+            double[] e = evaluate(m, w, t);
+            return new Ready(w, t, m, e[0], e[1]);
+        }, r -> {
+            Ready ready = (Ready) r;
+            workload = ready.workload();
+            theta = ready.theta();
+            model = ready.model();
+            initialLoss = ready.loss();
+            initialAccuracy = ready.accuracy();
+            long h0 = Wire.hash8(theta.hash());
+            hashByRound.put(0L, h0);
+            runConfig = RunConfig.newBuilder().setRunSeed(s.runSeed()).setSamples(s.samplesPerNode()).setEps(s.eps())
+                    .setCodec(s.codec()).setDistribution(s.distribution()).setChunkSize(s.chunkSize())
+                    .setBatchSize(s.batchSize()).setWorkload(s.workload()).setNumParams(theta.length()).setInitialHash(h0)
+                    .setThreads(s.threads()).setWeightDecay(s.weightDecay()).setEngine(s.engine()).build();
+            engine = Engines.create(runConfig);
+            log.info("coordinator: run {} ready, d={}, θ_0 {}, eval loss {} accuracy {}; waiting for {} nodes",
+                    s.runId(), theta.length(), Long.toHexString(h0), fmt(initialLoss), fmt(initialAccuracy), s.nodes());
+            List<JoinRequest> js = new ArrayList<>(deferredJoins);
+            deferredJoins.clear();
+            js.forEach(this::onJoin);
+        });
+    }
+
+    private static double[] evaluate(Model m, Workload w, ParameterVector t) {
+        Dataset eval = w.evalSet();
+        int[] idx = new int[eval.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        Batch b = eval.batch(idx);
+        return new double[] {m.loss(t, b), m.accuracy(t, b)};
+    }
+
+    private void maybeStart() {
+        if (started || theta == null) {
+            return;
+        }
+        long active = members.values().stream().filter(m -> m.state == State.ACTIVE).count();
+        if (active >= s.nodes()) {
+            started = true;
+            startNanos = System.nanoTime();
+            log.info("coordinator: {} nodes synced; opening round 0", active);
+            openRound(0);
+        }
+    }
+
+    // ---- dispatch ------------------------------------------------------------------------
+
+    private void onMessage(Object m) {
+        if (m instanceof JobDone d) {
+            busy = false;
+            if (d.error() != null) {
+                log.error("coordinator: job failed", d.error());
+                result.completeExceptionally(d.error());
+                throw new IllegalStateException("coordinator job failed", d.error());
+            }
+            d.then().accept(d.result());
+            if (!busy) {
+                List<SnapshotRequest> reqs = new ArrayList<>(deferredSnapshots);
+                deferredSnapshots.clear();
+                reqs.forEach(this::onSnapshotRequest);
+            }
+        } else if (m instanceof GeneratedMessage g) {
+            onWire(g);
+        } else if (m instanceof Deadline d) {
+            if (open && d.round() == current) {
+                closeRound(true);
+            }
+        } else if (m instanceof HookDone h) {
+            onHookDone(h);
+        } else if (m instanceof RetryOpen r) {
+            if (!open && !opening && !finished && r.round() == current) {
+                openRound(r.round());
+            }
+        } else if (m instanceof MemberChange c) {
+            onMemberEvent(c.event());
+        } else if (m instanceof Reachability r) {
+            onReachability(r.event());
+        } else {
+            log.warn("coordinator: unexpected message {}", m.getClass().getName());
+        }
+    }
+
+    private void onWire(GeneratedMessage g) {
+        if (g instanceof Contribution c) {
+            if (rejections.versionOk(c.getVersion(), "Contribution")) onContribution(c);
+        } else if (g instanceof MetricsReport r) {
+            if (rejections.versionOk(r.getVersion(), "MetricsReport")) onReport(r);
+        } else if (g instanceof JoinRequest j) {
+            if (rejections.versionOk(j.getVersion(), "JoinRequest")) onJoin(j);
+        } else if (g instanceof SyncDone d) {
+            if (rejections.versionOk(d.getVersion(), "SyncDone")) onSyncDone(d);
+        } else if (g instanceof SnapshotRequest r) {
+            if (rejections.versionOk(r.getVersion(), "SnapshotRequest")) onSnapshotRequest(r);
+        } else if (g instanceof CommitLogRequest r) {
+            if (rejections.versionOk(r.getVersion(), "CommitLogRequest")) onLogRequest(r);
+        } else if (g instanceof Leave l) {
+            if (rejections.versionOk(l.getVersion(), "Leave")) onLeave(l);
+        } else {
+            rejections.reject("unexpected:" + g.getClass().getSimpleName(), "the coordinator does not accept it");
+        }
+    }
+
+
+    /** The member a node message claims to come from, or null (rejected and counted). */
+    private Member known(int nodeId, String type) {
+        Member m = members.get(nodeId);
+        if (m == null) {
+            rejections.reject("unknown-node:" + type, "node " + nodeId + " was never admitted");
+            return null;
+        }
+        if (m.state == State.GONE) {
+            rejections.reject("gone-node:" + type, "node " + nodeId + " has left or crashed");
+            return null;
+        }
+        return m;
+    }
+
+    private void countUp(Member m, GeneratedMessage msg, boolean algorithm) {
+        long b = Wire.wireBytes(msg);
+        bytesByType.merge("up:" + msg.getClass().getSimpleName(), b, Long::sum);
+        if (algorithm && m != null) {
+            m.up += b;
+            bytesByNode.merge(m.id + ":up", b, Long::sum);
+        }
+    }
+
+    private void send(Member m, GeneratedMessage msg) {
+        m.ref.tell(msg);
+        long b = Wire.wireBytes(msg);
+        m.down += b;
+        bytesByType.merge("down:" + msg.getClass().getSimpleName(), b, Long::sum);
+        bytesByNode.merge(m.id + ":down", b, Long::sum);
+    }
+
+    // ---- admission -----------------------------------------------------------------------
+
+    private void onJoin(JoinRequest j) {
+        if (theta == null) {
+            if (deferredJoins.stream().noneMatch(d -> d.getNodeRef().equals(j.getNodeRef()))) {
+                deferredJoins.add(j); // retries of the same node are answered once
+            }
+            return;
+        }
+        if (finished) {
+            return;
+        }
+        ActorRef<Object> ref;
+        try {
+            ref = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(j.getNodeRef());
+        } catch (RuntimeException e) {
+            rejections.reject("bad-ref:JoinRequest", "'" + j.getNodeRef() + "': " + e.getMessage());
+            return;
+        }
+        if (j.getNodeRef().isEmpty() || ref.path().address().hasLocalScope()) {
+            rejections.reject("bad-ref:JoinRequest", "'" + j.getNodeRef() + "' is not a remote node");
+            return;
+        }
+        Integer existing = idsByRef.get(j.getNodeRef());
+        if (existing != null && members.get(existing).state != State.GONE) {
+            Member m = members.get(existing);
+            countUp(m, j, true);
+            if (m.state == State.SYNCING) {
+                admit(m, m.sync, false); // a retried request: same id, same answer
+            } else {
+                log.warn("coordinator: node {} asks for a resync ({})", m.id, j.getLabel());
+                resync(m);
+            }
+            return;
+        }
+        Member m = new Member(nextId++, ref, j.getNodeRef());
+        members.put(m.id, m);
+        idsByRef.put(j.getNodeRef(), m.id);
+        countUp(m, j, true);
+        SyncMode mode;
+        if (!started && commitLog.isEmpty()) {
+            mode = SyncMode.SYNC_NONE;
+        } else {
+            mode = j.getSync() == SyncMode.SYNC_AUTO || j.getSync() == SyncMode.SYNC_NONE ? defaultSync() : j.getSync();
+        }
+        log.info("coordinator: admitting node {} ({}) from round {} by {}", m.id, j.getLabel(), commitLog.size(), mode);
+        admit(m, mode, false);
+    }
+
+    private SyncMode defaultSync() {
+        switch (s.joinSync()) {
+            case "snapshot":
+                return SyncMode.SYNC_SNAPSHOT;
+            case "replay":
+                return SyncMode.SYNC_REPLAY;
+            default:
+                long replayBytes = commitLog.stream().mapToLong(c -> c.getSerializedSize() + 2).sum();
+                return replayBytes < 4L * theta.length() ? SyncMode.SYNC_REPLAY : SyncMode.SYNC_SNAPSHOT;
+        }
+    }
+
+    private void admit(Member m, SyncMode mode, boolean resync) {
+        m.sync = mode;
+        m.state = State.SYNCING;
+        m.admitNanos = System.nanoTime();
+        send(m, Admit.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).setFirstRound(commitLog.size()).setSync(mode)
+                .setCoordinatorRef(selfRef).setConfig(runConfig).setResync(resync).build());
+    }
+
+    private void resync(Member m) {
+        pending.remove(m.id);
+        admit(m, SyncMode.SYNC_SNAPSHOT, true);
+        maybeCloseEarly();
+    }
+
+    private void onSyncDone(SyncDone d) {
+        Member m = known(d.getNodeId(), "SyncDone");
+        if (m == null) {
+            return;
+        }
+        countUp(m, d, true);
+        if (m.state != State.SYNCING) {
+            rejections.reject("unexpected:SyncDone", "node " + m.id + " is " + m.state);
+            return;
+        }
+        Long expected = hashByRound.get(d.getRound());
+        boolean agrees = expected != null && expected == d.getReplicaHash();
+        joins.add(new RunResult.JoinRecord(m.id, m.sync.name(), d.getRound(), d.getBytes(), d.getSeconds(), agrees));
+        listener.nodeSynced(joins.get(joins.size() - 1));
+        log.info("coordinator: node {} synced by {} to round {}: {} bytes, {} s, hash {}", m.id, m.sync, d.getRound(),
+                d.getBytes(), fmt(d.getSeconds()), agrees ? "agrees" : "DIFFERS");
+        if (!agrees) {
+            hashMismatches++;
+            rejections.reject("hash-mismatch:SyncDone", "node " + m.id + " synced to a replica that differs");
+            resync(m);
+            return;
+        }
+        m.state = State.ACTIVE;
+        if (!m.everActive) {
+            m.everActive = true;
+            joined++;
+        }
+        maybeStart();
+    }
+
+    private void onSnapshotRequest(SnapshotRequest r) {
+        Member m = known(r.getNodeId(), "SnapshotRequest");
+        if (m == null) {
+            return;
+        }
+        if (m.state != State.SYNCING) {
+            rejections.reject("unexpected:SnapshotRequest", "node " + m.id + " is not syncing");
+            return;
+        }
+        m.sync = SyncMode.SYNC_SNAPSHOT; // also a node whose own θ_0 did not match falls back to a snapshot
+        if (busy) {
+            deferredSnapshots.add(r);
+            return;
+        }
+        countUp(m, r, true);
+        long round = commitLog.size();
+        float[] values = theta.toArray();
+        long hash = hashByRound.get(round);
+        for (int off = 0; off < values.length; off += Wire.SNAPSHOT_CHUNK_FLOATS) {
+            int len = Math.min(Wire.SNAPSHOT_CHUNK_FLOATS, values.length - off);
+            boolean last = off + len == values.length;
+            SnapshotChunk.Builder b = SnapshotChunk.newBuilder().setVersion(Wire.VERSION).setRound(round).setOffset(off)
+                    .setTotal(values.length).setData(ByteString.copyFrom(Wire.floatsToBytes(values, off, len))).setLast(last);
+            if (last) {
+                b.setReplicaHash(hash);
+            }
+            send(m, b.build());
+        }
+    }
+
+    private void onLogRequest(CommitLogRequest r) {
+        Member m = known(r.getNodeId(), "CommitLogRequest");
+        if (m == null) {
+            return;
+        }
+        countUp(m, r, true);
+        if (m.state != State.SYNCING || r.getFromRound() > r.getToRound() || r.getToRound() > commitLog.size()) {
+            rejections.reject("unknown-round:CommitLogRequest", "rounds [" + r.getFromRound() + ", " + r.getToRound()
+                    + ") of " + commitLog.size() + " from node " + m.id + " (" + m.state + ")");
+            return;
+        }
+        int from = (int) r.getFromRound();
+        int to = (int) r.getToRound();
+        do {
+            int end = Math.min(to, from + Wire.LOG_CHUNK_COMMITS);
+            send(m, CommitLogChunk.newBuilder().setVersion(Wire.VERSION).addAllCommits(commitLog.subList(from, end))
+                    .setLast(end == to).build());
+            from = end;
+        } while (from < to);
+    }
+
+    private void onLeave(Leave l) {
+        Member m = known(l.getNodeId(), "Leave");
+        if (m == null) {
+            return;
+        }
+        countUp(m, l, true);
+        m.leaving = true;
+        log.info("coordinator: node {} leaves", m.id);
+        if (!(open && pending.contains(m.id))) {
+            ackLeave(m);
+        }
+        // else: it finishes the open round; acked after the commit
+    }
+
+    private void ackLeave(Member m) {
+        if (m.leaveAcked) {
+            return;
+        }
+        m.leaveAcked = true;
+        send(m, Leave.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).build());
+        m.state = State.GONE;
+        left++;
+        listener.nodeLeft(m.id);
+    }
+
+    // ---- cluster membership --------------------------------------------------------------
+
+    private List<Member> byAddress(Address a) {
+        return members.values().stream().filter(m -> m.address.equals(a)).toList();
+    }
+
+    private void onMemberEvent(ClusterEvent.MemberEvent e) {
+        if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberDowned) {
+            for (Member m : byAddress(e.member().address())) {
+                if (m.state == State.GONE) {
+                    continue;
+                }
+                if (m.leaving) {
+                    ackLeave(m);
+                } else {
+                    markCrashed(m, e.getClass().getSimpleName());
+                    m.state = State.GONE;
+                }
+            }
+        }
+    }
+
+    private void onReachability(ClusterEvent.ReachabilityEvent e) {
+        for (Member m : byAddress(e.member().address())) {
+            if (e instanceof ClusterEvent.UnreachableMember) {
+                m.unreachable = true;
+            } else if (e instanceof ClusterEvent.ReachableMember) {
+                m.unreachable = false;
+            }
+            if (e instanceof ClusterEvent.UnreachableMember && m.state != State.GONE) {
+                markCrashed(m, "unreachable");
+                if (m.state != State.GONE) {
+                    m.state = State.SUSPECT;
+                }
+            } else if (e instanceof ClusterEvent.ReachableMember && m.state == State.SUSPECT) {
+                log.info("coordinator: node {} reachable again; it takes part again from the next round", m.id);
+                m.state = State.ACTIVE;
+                m.crashCounted = false;
+            }
+        }
+    }
+
+    private void markCrashed(Member m, String why) {
+        pending.remove(m.id);
+        if (finished) {
+            return;
+        }
+        if (!m.crashCounted && !m.leaving) {
+            m.crashCounted = true;
+            crashed++;
+            crashedNodes.add(m.id);
+            log.warn("coordinator: node {} crashed ({})", m.id, why);
+        }
+        maybeCloseEarly();
+    }
+
+    /** Any message from a node proves it is alive. */
+    private void heardFrom(Member m) {
+        if (m.state == State.SUSPECT && !m.unreachable) {
+            log.info("coordinator: node {} is back; it takes part again from the next round", m.id);
+            m.state = State.ACTIVE;
+            m.crashCounted = false;
+        }
+    }
+
+    // ---- rounds --------------------------------------------------------------------------
+
+    /** Opens round r in three steps: churn before the member set, the member set, churn after it (crashes), RoundOpen. */
+    private void openRound(long r) {
+        current = r;
+        opening = true;
+        ctx.pipeToSelf(listener.beforeRound(r, virtualTime), (ok, err) -> new HookDone(r, 1, err));
+    }
+
+    private void onHookDone(HookDone h) {
+        if (h.error() != null) {
+            log.error("coordinator: round {} churn hook failed", h.round(), h.error());
+        }
+        long r = h.round();
+        if (h.step() == 1) {
+            Set<Integer> set = new TreeSet<>();
+            members.values().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
+            mr = set;
+            if (set.isEmpty()) {
+                opening = false;
+                log.warn("coordinator: no live members for round {}; waiting", r);
+                timers.startSingleTimer("retry-open", new RetryOpen(r), java.time.Duration.ofSeconds(1));
+                return;
+            }
+            ctx.pipeToSelf(listener.beforeOpen(r, virtualTime, Set.copyOf(set)), (ok, err) -> new HookDone(r, 2, err));
+            return;
+        }
+        opening = false;
+        RoundOpen o = RoundOpen.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllMembers(mr)
+                .setDeadlineMs(s.roundDeadline().toMillis()).build();
+        pending.clear();
+        codes.clear();
+        agreement.clear();
+        for (int id : mr) {
+            Member m = members.get(id);
+            if (m.state == State.ACTIVE) {
+                send(m, o);
+                pending.add(id);
+            }
+        }
+        open = true;
+        roundStartNanos = System.nanoTime();
+        timers.startSingleTimer("deadline", new Deadline(r), s.roundDeadline());
+        maybeCloseEarly();
+    }
+
+    private void onContribution(Contribution c) {
+        Member m = members.get(c.getNodeId());
+        if (m != null && m.state != State.GONE) {
+            heardFrom(m);
+        }
+        String kind = null;
+        String detail = null;
+        if (m == null) {
+            kind = "unknown-node";
+            detail = "node " + c.getNodeId() + " was never admitted";
+        } else if (m.state == State.GONE) {
+            kind = "gone-node";
+            detail = "node " + m.id + " has left or crashed";
+        } else if (c.getSample() >= s.samplesPerNode()) {
+            kind = "bad-sample";
+            detail = "sample " + c.getSample() + " of " + s.samplesPerNode();
+        } else if (c.getCode().size() != engine.codeWidth()) {
+            kind = "bad-code-width";
+            detail = c.getCode().size() + " bytes, codec " + s.codec() + " has " + engine.codeWidth();
+        } else if (!open || c.getRound() != current) {
+            kind = c.getRound() < current || (!open && c.getRound() == current) ? "late-round" : "unknown-round";
+            detail = "round " + c.getRound() + " while " + (open ? "round " + current + " is open" : "no round is open");
+        } else if (!mr.contains(m.id) || !pending.contains(m.id) && !codes.containsKey(m.id)) {
+            kind = "not-member";
+            detail = "node " + m.id + " is not expected in round " + current;
+        } else if (codes.containsKey(m.id) && codes.get(m.id)[c.getSample()] != null) {
+            kind = "duplicate";
+            detail = "node " + m.id + " sample " + c.getSample() + " twice in round " + current;
+        }
+        if (kind != null) {
+            rejections.reject(kind + ":Contribution", detail);
+            countUp(null, c, false);
+            return;
+        }
+        countUp(m, c, true);
+        if (c.getSample() == 0) {
+            boolean agrees = Wire.hash4(hashByRound.get(current)) == c.getReplicaHash();
+            agreement.put(m.id, agrees);
+            firstRounds.putIfAbsent(m.id, new RunResult.FirstRound(current, agrees));
+            if (!agrees) {
+                hashMismatches++;
+                rejections.reject("hash-mismatch:Contribution", "node " + m.id + " computed round " + current
+                        + " on a replica that differs; resyncing it");
+                codes.remove(m.id);
+                resync(m);
+                return;
+            }
+        }
+        byte[][] mine = codes.computeIfAbsent(m.id, k -> new byte[s.samplesPerNode()][]);
+        mine[c.getSample()] = c.getCode().toByteArray();
+        boolean complete = true;
+        for (byte[] b : mine) {
+            complete &= b != null;
+        }
+        if (complete && agreement.containsKey(m.id)) {
+            pending.remove(m.id);
+            maybeCloseEarly();
+        }
+    }
+
+    private void onReport(MetricsReport r) {
+        Member m = members.get(r.getNodeId());
+        if (m == null || m.state == State.GONE) {
+            rejections.reject("unknown-node:MetricsReport", "node " + r.getNodeId());
+            countUp(null, r, false);
+            return;
+        }
+        heardFrom(m);
+        countUp(m, r, false);
+        if (!open || r.getRound() != current) {
+            rejections.reject("late-round:MetricsReport", "round " + r.getRound() + " while " + current);
+            return;
+        }
+        m.compute = r.getComputeSeconds();
+        m.apply = r.getApplySeconds();
+        m.passes = r.getForwardPasses();
+        m.loss = r.getTrainLoss();
+    }
+
+    private void maybeCloseEarly() {
+        if (open && pending.isEmpty()) {
+            closeRound(false);
+        }
+    }
+
+    private void closeRound(boolean byDeadline) {
+        open = false;
+        timers.cancel("deadline");
+        long r = current;
+        double wall = (System.nanoTime() - roundStartNanos) / 1e9;
+        Set<Integer> missed = new TreeSet<>(pending);
+        for (int id : missed) {
+            Member m = members.get(id);
+            if (m.state == State.ACTIVE) {
+                m.state = State.SUSPECT;
+                markCrashed(m, "missed the deadline of round " + r + "; left out until heard from");
+            }
+        }
+        pending.clear();
+        // entries sorted by (node, sample): TreeMap by node, samples in index order
+        List<Integer> ids = new ArrayList<>();
+        List<Integer> samples = new ArrayList<>();
+        ByteArrayOutputStream codeBytes = new ByteArrayOutputStream();
+        Set<Integer> contributors = new TreeSet<>();
+        for (Map.Entry<Integer, byte[][]> e : codes.entrySet()) {
+            if (!Boolean.TRUE.equals(agreement.get(e.getKey()))) {
+                continue; // sample 0 (with the hash) never arrived: its other samples are not trusted
+            }
+            for (int k = 0; k < e.getValue().length; k++) {
+                if (e.getValue()[k] != null) {
+                    ids.add(e.getKey());
+                    samples.add(k);
+                    codeBytes.writeBytes(e.getValue()[k]);
+                    contributors.add(e.getKey());
+                }
+            }
+        }
+        Commit commit = Commit.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllNodeIds(ids).addAllSamples(samples)
+                .setCodes(ByteString.copyFrom(codeBytes.toByteArray())).setN(ids.size()).setLr(s.lr()).build();
+        commitLog.add(commit);
+        for (Member m : members.values()) {
+            if (m.state != State.GONE) {
+                send(m, commit);
+            }
+        }
+        for (int id : mr) {
+            Member m = members.get(id);
+            if (m.leaving && m.state != State.GONE) {
+                ackLeave(m);
+            }
+        }
+        ReplicaEngine.CommitEntries entries = new ReplicaEngine.CommitEntries(r, ids.stream().mapToInt(i -> i).toArray(),
+                samples.stream().mapToInt(i -> i).toArray(), codeBytes.toByteArray(), engine.codeWidth(), s.lr());
+        boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || r == s.rounds() - 1;
+        job(() -> {
+            if (entries.n() > 0) {
+                engine.apply(theta, entries);
+            }
+            long h = Wire.hash8(theta.hash());
+            double[] e = eval ? evaluate(model, workload, theta) : new double[] {Double.NaN, Double.NaN};
+            return new Applied(h, e[0], e[1]);
+        }, a -> finishRound(r, (Applied) a, byDeadline, wall, contributors, missed));
+    }
+
+    private void finishRound(long r, Applied a, boolean byDeadline, double wall, Set<Integer> contributors, Set<Integer> missed) {
+        hashByRound.put(r + 1, a.hash());
+        long up = 0;
+        long down = 0;
+        long passes = 0;
+        double lossSum = 0;
+        int lossCount = 0;
+        double slowest = 0;
+        double slowestCompute = 0;
+        double bitsPerSecond = s.bandwidthMbps() * 1e6;
+        for (Member m : members.values()) {
+            up += m.up;
+            down += m.down;
+            passes += m.passes;
+            if (contributors.contains(m.id)) {
+                if (!Double.isNaN(m.loss)) {
+                    lossSum += m.loss;
+                    lossCount++;
+                }
+                double t = m.compute + m.apply + (m.up + m.down) * 8.0 / bitsPerSecond + 2 * s.latencyMs() / 1000.0;
+                slowest = Math.max(slowest, t);
+                slowestCompute = Math.max(slowestCompute, m.compute);
+            }
+        }
+        if (byDeadline) {
+            slowest = Math.max(slowest, s.roundDeadline().toMillis() / 1000.0);
+        }
+        virtualTime += slowest;
+        bytesCum += up + down;
+        forwardPassesCum += passes;
+        Boolean agree = agreement.isEmpty() ? null : !agreement.containsValue(Boolean.FALSE);
+        int n = commitLog.get((int) r).getN();
+        MetricsRow row = new MetricsRow(s.runId(), "spsa", r, virtualTime, (System.nanoTime() - startNanos) / 1e9, mr.size(),
+                mr.size() * s.samplesPerNode(), n, joined, left, crashed, lossCount == 0 ? Double.NaN : lossSum / lossCount,
+                a.evalLoss(), a.evalAccuracy(), up, down, bytesCum, forwardPassesCum, agree, s.lr(), s.runSeed());
+        rows.add(row);
+        if (sink != null) {
+            sink.write(row);
+        }
+        listener.roundClosed(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, slowestCompute, a.hash(),
+                Map.copyOf(agreement)));
+        if (byDeadline) {
+            log.info("coordinator: round {} closed at its deadline; missing {}", r, missed);
+        }
+        joined = 0;
+        left = 0;
+        crashed = 0;
+        members.values().forEach(Member::resetRound);
+        if (r + 1 < s.rounds()) {
+            openRound(r + 1);
+        } else {
+            finishRun();
+        }
+    }
+
+    private void finishRun() {
+        finished = true;
+        long h = hashByRound.get(s.rounds());
+        for (Member m : members.values()) {
+            if (m.state != State.GONE) {
+                send(m, RunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(s.rounds()).setFinalHash(h).build());
+            }
+        }
+        RunResult res = new RunResult(List.copyOf(rows), theta.hashHex(), initialLoss, initialAccuracy, List.copyOf(joins),
+                Map.copyOf(firstRounds), hashMismatches, rejections.snapshot(), Map.copyOf(bytesByType), Map.copyOf(bytesByNode), List.copyOf(crashedNodes));
+        log.info("coordinator: run {} finished after {} rounds; final θ {}; bytes by type {}", s.runId(), s.rounds(),
+                res.finalHash().substring(0, 16), bytesByType);
+        listener.finished(res);
+        result.complete(res);
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------
+
+    private void job(Supplier<Object> work, Consumer<Object> then) {
+        busy = true;
+        ctx.pipeToSelf(CompletableFuture.supplyAsync(work, compute), (r, err) -> new JobDone(then, r, err));
+    }
+
+    static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4f", v);
+    }
+}

@@ -1,0 +1,213 @@
+package onebyte.coordinator.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Everything one SPSA cluster run needs. A plain record; {@link #builder()} starts from the
+ * defaults below (SPEC defaults where the SPEC gives one).
+ *
+ * @param runId name of the run (metrics rows carry it)
+ * @param runSeed the one seed of the run: data, partition, θ_0, directions
+ * @param nodes initial nodes; round 0 opens when this many are admitted and synced
+ * @param rounds rounds to run
+ * @param samplesPerNode S, SPSA samples per node per round
+ * @param eps SPSA perturbation scale ε
+ * @param lr learning rate η (constant)
+ * @param codec log8 | f32 | sign | paper
+ * @param distribution gaussian | rademacher
+ * @param chunkSize direction chunk size (part of the run's identity)
+ * @param batchSize minibatch size per sample
+ * @param evalEvery evaluate the coordinator's replica every E rounds (and at the last)
+ * @param roundDeadline a round closes at this deadline even if members did not report
+ * @param workload workload spec string (model, data, partition, θ_0), see onebyte.node.engine.Workloads
+ * @param engine replica engine name ("core", or "class:&lt;factory&gt;")
+ * @param joinSync default sync of nodes joining a running cluster: auto | snapshot | replay
+ * @param churn scheduled membership events (embedded runs execute them)
+ * @param bandwidthMbps link bandwidth of every node for virtual time (both directions)
+ * @param latencyMs one-way latency of every node for virtual time
+ * @param threads threads each replica uses to apply a commit
+ * @param weightDecay weight decay applied identically by every replica
+ */
+public record SpsaRunSettings(
+        String runId,
+        long runSeed,
+        int nodes,
+        long rounds,
+        int samplesPerNode,
+        float eps,
+        double lr,
+        String codec,
+        String distribution,
+        int chunkSize,
+        int batchSize,
+        int evalEvery,
+        Duration roundDeadline,
+        String workload,
+        String engine,
+        String joinSync,
+        List<Churn> churn,
+        double bandwidthMbps,
+        double latencyMs,
+        int threads,
+        double weightDecay) {
+
+    public SpsaRunSettings {
+        churn = List.copyOf(churn);
+        if (nodes < 1) throw new IllegalArgumentException("nodes must be >= 1, got " + nodes);
+        if (rounds < 1) throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
+        if (samplesPerNode < 1) throw new IllegalArgumentException("samplesPerNode must be >= 1, got " + samplesPerNode);
+        if (!(eps > 0)) throw new IllegalArgumentException("eps must be > 0, got " + eps);
+        if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
+        if (chunkSize < 1) throw new IllegalArgumentException("chunkSize must be >= 1, got " + chunkSize);
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        if (evalEvery < 1) throw new IllegalArgumentException("evalEvery must be >= 1, got " + evalEvery);
+        if (roundDeadline.isNegative() || roundDeadline.isZero()) throw new IllegalArgumentException("roundDeadline must be > 0");
+        if (!List.of("auto", "snapshot", "replay").contains(joinSync)) {
+            throw new IllegalArgumentException("joinSync must be auto, snapshot or replay, got " + joinSync);
+        }
+        if (!(bandwidthMbps > 0)) throw new IllegalArgumentException("bandwidthMbps must be > 0");
+        if (latencyMs < 0) throw new IllegalArgumentException("latencyMs must be >= 0");
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
+    }
+
+    /**
+     * One scheduled membership change, either at a round or on the virtual clock. A join or leave
+     * at round r happens before M_r is fixed (a joiner is a member of round r, a leaver is not); a
+     * crash at round r happens after M_r is fixed and before RoundOpen, so round r closes at its
+     * deadline. An event at virtual time t applies to the first round that starts at or after t
+     * (round r starts at the virtual time round r−1 ended; round 0 at 0).
+     *
+     * @param round the round, or {@link #BY_TIME} for events on the virtual clock
+     * @param atSeconds virtual seconds for events on the clock, NaN for events at a round
+     */
+    public record Churn(long round, double atSeconds, Action action, int nodeId) {
+        /** nodeId for leave/crash events that take any current member (the newest). */
+        public static final int ANY = -1;
+        /** round of an event on the virtual clock. */
+        public static final long BY_TIME = -1;
+
+        public enum Action { JOIN_AUTO, JOIN_SNAPSHOT, JOIN_REPLAY, LEAVE, CRASH }
+
+        public Churn {
+            if (round == BY_TIME ? !(atSeconds >= 0) : round < 0 || !Double.isNaN(atSeconds)) {
+                throw new IllegalArgumentException("a churn event needs a round >= 0 or a virtual time >= 0, got round "
+                        + round + ", time " + atSeconds);
+            }
+        }
+
+        /** An event at a round. */
+        public Churn(long round, Action action, int nodeId) {
+            this(round, Double.NaN, action, nodeId);
+        }
+
+        /** An event on the virtual clock. */
+        public static Churn atTime(double seconds, Action action, int nodeId) {
+            return new Churn(BY_TIME, seconds, action, nodeId);
+        }
+
+        public boolean byTime() {
+            return round == BY_TIME;
+        }
+
+        /** Due before the round that starts at this virtual time. */
+        public boolean due(long r, double roundStartS) {
+            return byTime() ? atSeconds <= roundStartS : round == r;
+        }
+
+        /**
+         * Parses "WHEN:ACTION[:NODE]": WHEN is a round ("20") or virtual seconds ("12.5s");
+         * ACTION is join | join-snapshot | join-replay | leave | crash; NODE an id or "any".
+         * E.g. "20:join-snapshot", "40:crash:2", "12.5s:leave".
+         */
+        public static Churn parse(String s) {
+            String[] p = s.trim().split(":");
+            if (p.length < 2 || p.length > 3) {
+                throw new IllegalArgumentException("churn event must be WHEN:ACTION[:NODE], got '" + s + "'");
+            }
+            Action a = switch (p[1].toLowerCase(Locale.ROOT)) {
+                case "join", "join-auto" -> Action.JOIN_AUTO;
+                case "join-snapshot" -> Action.JOIN_SNAPSHOT;
+                case "join-replay" -> Action.JOIN_REPLAY;
+                case "leave" -> Action.LEAVE;
+                case "crash" -> Action.CRASH;
+                default -> throw new IllegalArgumentException("unknown churn action '" + p[1]
+                        + "' (join | join-snapshot | join-replay | leave | crash)");
+            };
+            int node = p.length == 3 && !p[2].equals("any") ? Integer.parseInt(p[2]) : ANY;
+            String when = p[0].trim().toLowerCase(Locale.ROOT);
+            return when.endsWith("s") ? atTime(Double.parseDouble(when.substring(0, when.length() - 1)), a, node)
+                    : new Churn(Long.parseLong(when), a, node);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.runId = runId; b.runSeed = runSeed; b.nodes = nodes; b.rounds = rounds; b.samplesPerNode = samplesPerNode;
+        b.eps = eps; b.lr = lr; b.codec = codec; b.distribution = distribution; b.chunkSize = chunkSize;
+        b.batchSize = batchSize; b.evalEvery = evalEvery; b.roundDeadline = roundDeadline; b.workload = workload;
+        b.engine = engine; b.joinSync = joinSync; b.churn = new ArrayList<>(churn); b.bandwidthMbps = bandwidthMbps;
+        b.latencyMs = latencyMs; b.threads = threads; b.weightDecay = weightDecay;
+        return b;
+    }
+
+    /** Builder with the defaults. */
+    public static final class Builder {
+        private String runId = "spsa";
+        private long runSeed = 42;
+        private int nodes = 4;
+        private long rounds = 200;
+        private int samplesPerNode = 1;
+        private float eps = 1e-3f;
+        private double lr = 1e-3;
+        private String codec = "log8";
+        private String distribution = "gaussian";
+        private int chunkSize = 65536;
+        private int batchSize = 64;
+        private int evalEvery = 10;
+        private Duration roundDeadline = Duration.ofSeconds(5);
+        private String workload = "synthetic";
+        private String engine = "core";
+        private String joinSync = "auto";
+        private List<Churn> churn = new ArrayList<>();
+        private double bandwidthMbps = 10.0;
+        private double latencyMs = 10.0;
+        private int threads = 1;
+        private double weightDecay = 0;
+
+        public Builder runId(String v) { runId = v; return this; }
+        public Builder runSeed(long v) { runSeed = v; return this; }
+        public Builder nodes(int v) { nodes = v; return this; }
+        public Builder rounds(long v) { rounds = v; return this; }
+        public Builder samplesPerNode(int v) { samplesPerNode = v; return this; }
+        public Builder eps(float v) { eps = v; return this; }
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder codec(String v) { codec = v; return this; }
+        public Builder distribution(String v) { distribution = v; return this; }
+        public Builder chunkSize(int v) { chunkSize = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder evalEvery(int v) { evalEvery = v; return this; }
+        public Builder roundDeadline(Duration v) { roundDeadline = v; return this; }
+        public Builder workload(String v) { workload = v; return this; }
+        public Builder engine(String v) { engine = v; return this; }
+        public Builder joinSync(String v) { joinSync = v; return this; }
+        public Builder churn(List<Churn> v) { churn = new ArrayList<>(v); return this; }
+        public Builder addChurn(Churn v) { churn.add(v); return this; }
+        public Builder bandwidthMbps(double v) { bandwidthMbps = v; return this; }
+        public Builder latencyMs(double v) { latencyMs = v; return this; }
+        public Builder threads(int v) { threads = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+
+        public SpsaRunSettings build() {
+            return new SpsaRunSettings(runId, runSeed, nodes, rounds, samplesPerNode, eps, lr, codec, distribution, chunkSize,
+                    batchSize, evalEvery, roundDeadline, workload, engine, joinSync, churn, bandwidthMbps, latencyMs, threads,
+                    weightDecay);
+        }
+    }
+}

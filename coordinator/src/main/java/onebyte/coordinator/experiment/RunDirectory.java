@@ -1,0 +1,86 @@
+package onebyte.coordinator.experiment;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.FileAppender;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import onebyte.coordinator.scenario.Scenario;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run's directory, {@code <output-dir>/<id>-<yyyyMMdd-HHmmss>}: the resolved scenario, the
+ * log (run.log, everything the run logs at INFO and above), metrics, summary and plots.
+ */
+public final class RunDirectory implements AutoCloseable {
+    private final Path dir;
+    private final String name;
+    private final FileAppender<ILoggingEvent> log;
+
+    private RunDirectory(Path dir, FileAppender<ILoggingEvent> log) {
+        this.dir = dir;
+        this.name = dir.getFileName().toString();
+        this.log = log;
+    }
+
+    public static RunDirectory create(Scenario s) {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path dir = s.run().outputDir().resolve(s.run().id() + "-" + stamp);
+        for (int i = 2; Files.exists(dir); i++) {
+            dir = s.run().outputDir().resolve(s.run().id() + "-" + stamp + "-" + i);
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("scenario.conf"), "# resolved from " + s.file() + "\n" + s.resolved(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + dir, e);
+        }
+        return new RunDirectory(dir, attachLog(dir.resolve("run.log")));
+    }
+
+    private static FileAppender<ILoggingEvent> attachLog(Path file) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
+            return null;
+        }
+        PatternLayoutEncoder enc = new PatternLayoutEncoder();
+        enc.setContext(ctx);
+        enc.setPattern("%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n");
+        enc.start();
+        FileAppender<ILoggingEvent> app = new FileAppender<>();
+        app.setContext(ctx);
+        app.setName("run-log");
+        app.setFile(file.toString());
+        app.setEncoder(enc);
+        app.setImmediateFlush(true);
+        app.start();
+        Logger onebyte = ctx.getLogger("onebyte");
+        onebyte.addAppender(app);
+        ctx.getLogger("akka").addAppender(app);
+        return app;
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /** The run id written into every metrics row: the directory's name. */
+    public String runId() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        if (log != null && LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+            ctx.getLogger("onebyte").detachAppender(log);
+            ctx.getLogger("akka").detachAppender(log);
+            log.stop();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package onebyte.coordinator.experiment;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+import onebyte.core.data.InMemoryDataset;
+import onebyte.core.data.SyntheticClassification;
+import onebyte.core.model.Checkpoint;
+import onebyte.core.model.Model;
+import onebyte.core.model.ModelSpec;
+import onebyte.core.model.Models;
+import onebyte.core.spsa.ParameterVector;
+import onebyte.core.spsa.SeedMixer;
+import onebyte.core.train.Pretrainer;
+import onebyte.coordinator.scenario.Scenario;
+
+/**
+ * The checkpoint a scenario's fine-tuning starts from: the file the scenario names, or a model
+ * pretrained with Adam on the scenario's <em>source</em> distribution (the runs then fine-tune on
+ * the shifted target distribution), written as a checkpoint file so every process of the run
+ * loads the same θ_0 bits.
+ */
+public final class ScenarioCheckpoint {
+    /** Seed salt of θ's initialisation before pretraining ("INIT", as the cluster workloads use). */
+    public static final long SALT_INIT = 0x494E4954L;
+    private static final long SALT_PRETRAIN = 0x5052455452414E4EL; // "PRETRANN"
+
+    private ScenarioCheckpoint() {}
+
+    /** The model the scenario describes, with the data dimensions filled in. */
+    public static ModelSpec modelSpec(Scenario s) {
+        Scenario.ModelSection m = s.model();
+        return switch (m.kind()) {
+            case ModelSpec.LOGREG -> ModelSpec.logreg(s.data().features(), s.data().classes());
+            case ModelSpec.MLP -> ModelSpec.mlp(s.data().features(), m.hidden(), s.data().classes(), "relu");
+            default -> ModelSpec.transformerLm(m.layers(), m.heads(), m.width(), m.context());
+        };
+    }
+
+    /** The path of the checkpoint to start from: the scenario's own, or a freshly pretrained one in {@code runDir}. */
+    public static Path prepare(Scenario s, Path runDir, Consumer<String> progress) {
+        if (s.model().checkpoint() != null) {
+            return s.model().checkpoint();
+        }
+        Path file = runDir.resolve("pretrained.ckpt");
+        pretrain(s, file, progress);
+        return file;
+    }
+
+    /** Pretrains the scenario's model on its source distribution and writes the checkpoint to {@code file}. */
+    public static void pretrain(Scenario s, Path file, Consumer<String> progress) {
+        if (!s.data().kind().equals("synthetic")) {
+            throw new IllegalArgumentException("data.kind = " + s.data().kind()
+                    + ": pretraining is only built for synthetic classification so far; give model.checkpoint");
+        }
+        ModelSpec spec = modelSpec(s);
+        long seed = s.run().seed();
+        SyntheticClassification task = new SyntheticClassification(s.data().features(), s.data().classes(), s.data().shift(), seed);
+        InMemoryDataset source = task.sourceTrain(s.data().trainSize(), SeedMixer.derive(seed, SALT_PRETRAIN));
+        InMemoryDataset sourceEval = task.sourceEval(s.data().evalSize(), seed);
+        Model model = Models.create(spec);
+        ParameterVector init = Models.initialParameters(spec, SeedMixer.derive(seed, SALT_INIT));
+        Pretrainer.Config cfg = Pretrainer.Config.of(s.pretrain().lr(), s.pretrain().steps(), s.pretrain().batchSize(),
+                SeedMixer.derive(seed, SALT_PRETRAIN));
+        Pretrainer.Result r = new Pretrainer(cfg).run(model, init, source, sourceEval.all(),
+                (step, loss) -> progress.accept(String.format(java.util.Locale.ROOT, "pretrain step %d/%d  source loss %.4f",
+                        step, cfg.steps(), loss)));
+        InMemoryDataset targetEval = task.targetEval(s.data().evalSize(), seed);
+        double targetAcc = model.accuracy(r.parameters(), targetEval.all());
+        progress.accept(String.format(java.util.Locale.ROOT,
+                "pretrained %s (%d parameters): source accuracy %.2f%%, target accuracy %.2f%% before fine-tuning",
+                spec, model.numParams(), 100 * r.sourceAccuracy(), 100 * targetAcc));
+        try {
+            new Checkpoint(spec, r.parameters(), seed, Map.of(
+                    "data", "synthetic source features=" + s.data().features() + " classes=" + s.data().classes()
+                            + " shift=" + s.data().shift(),
+                    "pretrain", "adam lr=" + s.pretrain().lr() + " steps=" + s.pretrain().steps() + " batch=" + s.pretrain().batchSize(),
+                    "source_accuracy", Double.toString(r.sourceAccuracy()),
+                    "target_accuracy", Double.toString(targetAcc))).write(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package onebyte.core.fed;
+
+import onebyte.core.data.Batch;
+import onebyte.core.data.Dataset;
+import onebyte.core.data.MinibatchSampler;
+import onebyte.core.model.Model;
+import onebyte.core.spsa.ParameterVector;
+import onebyte.core.spsa.SeedMixer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One client's local FedSpeed (or FedAvg) computation, SPEC §4. Holds the client's dual /
+ * prox-correction state ĝ_i, which starts at 0 and lives as long as this object (a client that
+ * leaves loses it: make a new instance when it rejoins).
+ *
+ * <p>For k = 0..K−1, on minibatch ξ_k drawn by {@link MinibatchSampler} with seed
+ * {@code SeedMixer.derive(seed, k)}:
+ *
+ * <pre>
+ *   g1 = ∇F(x_k; ξ_k)
+ *   x̆  = x_k + ρ·g1/‖g1‖              (x̆ = x_k when ‖g1‖ = 0)
+ *   g2 = ∇F(x̆; ξ_k)                    (only computed when α &gt; 0 and ρ &gt; 0; else g2 = g1)
+ *   g̃  = (1−α)·g1 + α·g2
+ *   x_{k+1} = x_k − η_l·(g̃ − ĝ_i + (1/λ)·(x_k − x^t))     (FedAvg: x_k − η_l·g̃)
+ * </pre>
+ *
+ * then ĝ_i ← ĝ_i − (1/λ)·(x_K − x^t) and the result is x̂_i = x_K − λ·ĝ_i (FedAvg: x_K). All vector
+ * arithmetic is float32 ND4J in this fixed order, so the same inputs give the same bits.
+ */
+public final class FedSpeedClient {
+    private ParameterVector dual; // ĝ_i, null = 0
+    private double lastMeanLoss = Double.NaN;
+    private int lastGradientEvaluations;
+
+    /** Runs one round of local steps from x^t = {@code xGlobal} (not modified) and returns x̂_i. */
+    public ParameterVector localRound(Model model, ParameterVector xGlobal, Dataset shard, FedSpeedParams p, long seed) {
+        int d = model.numParams();
+        if (xGlobal.length() != d) throw new IllegalArgumentException("x^t has " + xGlobal.length() + " elements, model " + d);
+        boolean useCorrection = p.correction();
+        if (useCorrection && dual == null) dual = new ParameterVector(d);
+        boolean ascent = p.alpha() > 0 && p.rho() > 0;
+        ParameterVector x = xGlobal.copy();
+        ParameterVector g1 = new ParameterVector(d);
+        ParameterVector g2 = ascent ? new ParameterVector(d) : null;
+        ParameterVector xa = ascent ? new ParameterVector(d) : null;
+        INDArray xt = xGlobal.array();
+        INDArray xk = x.array();
+        double lossSum = 0;
+        int grads = 0;
+        for (int k = 0; k < p.localSteps(); k++) {
+            Batch batch = MinibatchSampler.draw(shard, p.batchSize(), SeedMixer.derive(seed, k));
+            lossSum += model.lossAndGradient(x, batch, g1);
+            grads++;
+            INDArray step; // g̃, built in g1's or g2's buffer
+            if (ascent) {
+                double norm = g1.array().norm2Number().doubleValue();
+                xa.copyFrom(x);
+                if (norm > 0) xa.array().addi(g1.array().mul(p.rho() / norm));
+                model.lossAndGradient(xa, batch, g2);
+                grads++;
+                step = p.alpha() == 1.0 ? g2.array() : g1.array().muli(1.0 - p.alpha()).addi(g2.array().muli(p.alpha()));
+            } else {
+                step = g1.array();
+            }
+            if (useCorrection) {
+                // g̃ − ĝ_i + (1/λ)(x_k − x^t)
+                step.subi(dual.array()).addi(xk.sub(xt).muli(p.invLambda()));
+            }
+            xk.subi(step.muli(p.lr()));
+        }
+        lastMeanLoss = lossSum / p.localSteps();
+        lastGradientEvaluations = grads;
+        if (!useCorrection) return x;
+        dual.array().subi(xk.sub(xt).muli(p.invLambda()));
+        xk.subi(dual.array().mul(1.0 / p.invLambda()));
+        return x;
+    }
+
+    /** ĝ_i (a copy; zeros before the first FedSpeed round). */
+    public ParameterVector dualState(int d) {
+        return dual == null ? new ParameterVector(d) : dual.copy();
+    }
+
+    /** Forgets ĝ_i (as a client that left and came back). */
+    public void reset() {
+        dual = null;
+    }
+
+    /** Mean minibatch loss at the points x_k of the last round (before each step). */
+    public double lastMeanLoss() {
+        return lastMeanLoss;
+    }
+
+    /** Gradient evaluations (backward passes) of the last round: K for FedAvg, 2K for FedSpeed. */
+    public int lastGradientEvaluations() {
+        return lastGradientEvaluations;
+    }
+}

@@ -1,0 +1,257 @@
+package onebyte.core.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import onebyte.core.data.Batch;
+import onebyte.core.spsa.ParameterVector;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Decoder-only byte-level transformer LM as an ND4J SameDiff graph (pre-LayerNorm GPT block:
+ * x += Attn(LN1(x)); x += MLP(LN2(x)), MLP = GELU 4×width; final LayerNorm and a linear head).
+ * Causal self-attention with {@code heads} heads is written out (scores + additive causal mask +
+ * softmax) since ND4J's attention op has no causal mask.
+ *
+ * <p>Flattening order ({@link #tensors()}): {@code tok_emb} [vocab, width], {@code pos_emb}
+ * [context, width], then per block l: {@code block<l>.ln1.gain/bias} [width],
+ * {@code attn.q/k/v/out.weight} [width, width] each followed by its {@code .bias} [width],
+ * {@code ln2.gain/bias}, {@code mlp.up.weight} [width, 4·width], {@code mlp.up.bias},
+ * {@code mlp.down.weight} [4·width, width], {@code mlp.down.bias}; then {@code ln_f.gain/bias} and
+ * {@code head.weight} [width, vocab], {@code head.bias} [vocab]. Matrices are row-major and used
+ * as {@code x·W}.
+ *
+ * <p>θ enters the graph without a copy: every graph variable is re-associated with a view of the
+ * flat array before each evaluation ({@code associateArrayWithVariable}). One graph is built and
+ * cached per batch shape [B, T] (T ≤ context). Loss = mean next-token cross-entropy over all B·T
+ * positions (nats); accuracy = next-token argmax accuracy.
+ */
+final class TransformerLm implements Model {
+    private static final int MAX_CACHED_GRAPHS = 4;
+
+    private final ModelSpec spec;
+    private final DataType dtype;
+    private final List<TensorShape> tensors;
+    private final int numParams;
+    private final Map<Long, Graph> graphs = new LinkedHashMap<>(8, 0.75f, true);
+
+    TransformerLm(ModelSpec spec) {
+        this(spec, DataType.FLOAT);
+    }
+
+    /** {@code dtype} DOUBLE is for the gradient check; θ must then be a float64 flat array. */
+    TransformerLm(ModelSpec spec, DataType dtype) {
+        this.spec = spec;
+        this.dtype = dtype;
+        long w = spec.width();
+        List<TensorShape> t = new ArrayList<>();
+        long[] off = {0};
+        java.util.function.BiConsumer<String, long[]> add = (name, shape) -> {
+            long len = 1;
+            for (long s : shape) len *= s;
+            t.add(new TensorShape(name, shape, off[0], len));
+            off[0] += len;
+        };
+        add.accept("tok_emb", new long[] {spec.vocab(), w});
+        add.accept("pos_emb", new long[] {spec.context(), w});
+        for (int l = 0; l < spec.layers(); l++) {
+            String p = "block" + l + ".";
+            add.accept(p + "ln1.gain", new long[] {w});
+            add.accept(p + "ln1.bias", new long[] {w});
+            for (String m : new String[] {"q", "k", "v", "out"}) {
+                add.accept(p + "attn." + m + ".weight", new long[] {w, w});
+                add.accept(p + "attn." + m + ".bias", new long[] {w});
+            }
+            add.accept(p + "ln2.gain", new long[] {w});
+            add.accept(p + "ln2.bias", new long[] {w});
+            add.accept(p + "mlp.up.weight", new long[] {w, 4 * w});
+            add.accept(p + "mlp.up.bias", new long[] {4 * w});
+            add.accept(p + "mlp.down.weight", new long[] {4 * w, w});
+            add.accept(p + "mlp.down.bias", new long[] {w});
+        }
+        add.accept("ln_f.gain", new long[] {w});
+        add.accept("ln_f.bias", new long[] {w});
+        add.accept("head.weight", new long[] {w, spec.vocab()});
+        add.accept("head.bias", new long[] {spec.vocab()});
+        if (off[0] > Integer.MAX_VALUE) throw new IllegalArgumentException("model too large: " + off[0]);
+        this.tensors = Collections.unmodifiableList(t);
+        this.numParams = (int) off[0];
+    }
+
+    @Override
+    public int numParams() {
+        return numParams;
+    }
+
+    @Override
+    public List<TensorShape> tensors() {
+        return tensors;
+    }
+
+    @Override
+    public double loss(ParameterVector params, Batch batch) {
+        return lossAt(check(params), batch);
+    }
+
+    @Override
+    public double accuracy(ParameterVector params, Batch batch) {
+        long[] pred = logitsAt(check(params), batch).argMax(1).toLongVector();
+        long[] y = batch.labels().reshape(pred.length).castTo(DataType.INT64).toLongVector();
+        int correct = 0;
+        for (int i = 0; i < pred.length; i++) if (pred[i] == y[i]) correct++;
+        return (double) correct / pred.length;
+    }
+
+    @Override
+    public double lossAndGradient(ParameterVector params, Batch batch, ParameterVector gradOut) {
+        if (gradOut.length() != numParams) {
+            throw new IllegalArgumentException("gradient length " + gradOut.length() + " != " + numParams);
+        }
+        return lossAndGradientAt(check(params), batch, gradOut.array());
+    }
+
+    /** Logits [B·T, vocab] (row b·T + t is position t of sequence b). */
+    INDArray logitsAt(INDArray flat, Batch batch) {
+        Graph g = graphFor(batch);
+        return g.sd.output(bind(g, flat, batch), "logits").get("logits");
+    }
+
+    double lossAt(INDArray flat, Batch batch) {
+        Graph g = graphFor(batch);
+        return g.sd.output(bind(g, flat, batch), "loss").get("loss").getDouble(0);
+    }
+
+    double lossAndGradientAt(INDArray flat, Batch batch, INDArray gradFlat) {
+        Graph g = graphFor(batch);
+        OutAndGrad og = g.sd.calculateGradientsAndOutputs(bind(g, flat, batch), List.of("loss"), g.weightNames);
+        Map<String, INDArray> grads = og.getGradients();
+        for (int i = 0; i < tensors.size(); i++) {
+            TensorShape t = tensors.get(i);
+            INDArray gr = grads.get(t.name());
+            INDArray dst = gradFlat.get(NDArrayIndex.interval(t.offset(), t.offset() + t.length()));
+            dst.assign(gr.reshape(t.length()));
+        }
+        return og.getOutputs().get("loss").getDouble(0);
+    }
+
+    private INDArray check(ParameterVector params) {
+        if (params.length() != numParams) {
+            throw new IllegalArgumentException("parameter length " + params.length() + " != " + numParams);
+        }
+        return params.array();
+    }
+
+    /** Points every weight variable at its view of θ (no copy) and returns the placeholders. */
+    private Map<String, INDArray> bind(Graph g, INDArray flat, Batch batch) {
+        if (flat.dataType() != dtype) throw new IllegalArgumentException("θ is " + flat.dataType() + ", graph is " + dtype);
+        for (int i = 0; i < tensors.size(); i++) {
+            TensorShape t = tensors.get(i);
+            INDArray v = flat.get(NDArrayIndex.interval(t.offset(), t.offset() + t.length()));
+            g.sd.associateArrayWithVariable(t.shape().length == 1 ? v : v.reshape('c', t.shape()), g.weights.get(i));
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put("tokens", batch.inputs().reshape(batch.inputs().length()).castTo(DataType.INT32));
+        ph.put("targets", batch.labels().reshape(batch.labels().length()).castTo(DataType.INT32));
+        return ph;
+    }
+
+    private Graph graphFor(Batch batch) {
+        INDArray x = batch.inputs();
+        if (x.rank() != 2 || x.size(1) > spec.context() || x.size(1) < 1) {
+            throw new IllegalArgumentException("expected token ids [B, T] with 1 ≤ T ≤ " + spec.context()
+                    + ", got " + java.util.Arrays.toString(x.shape()));
+        }
+        if (!java.util.Arrays.equals(x.shape(), batch.labels().shape())) {
+            throw new IllegalArgumentException("labels must be [B, T] like the inputs");
+        }
+        int b = (int) x.size(0);
+        int t = (int) x.size(1);
+        long key = ((long) b << 32) | t;
+        Graph g = graphs.get(key);
+        if (g == null) {
+            g = build(b, t);
+            graphs.put(key, g);
+            if (graphs.size() > MAX_CACHED_GRAPHS) graphs.remove(graphs.keySet().iterator().next());
+        }
+        return g;
+    }
+
+    private static final class Graph {
+        final SameDiff sd;
+        final List<SDVariable> weights;
+        final List<String> weightNames;
+
+        Graph(SameDiff sd, List<SDVariable> weights) {
+            this.sd = sd;
+            this.weights = weights;
+            this.weightNames = weights.stream().map(SDVariable::name).toList();
+        }
+    }
+
+    private Graph build(int b, int t) {
+        SameDiff sd = SameDiff.create();
+        List<SDVariable> vars = new ArrayList<>();
+        Map<String, SDVariable> w = new HashMap<>();
+        for (TensorShape ts : tensors) {
+            SDVariable v = sd.var(ts.name(), dtype, ts.shape());
+            vars.add(v);
+            w.put(ts.name(), v);
+        }
+        int width = spec.width();
+        int heads = spec.heads();
+        int dh = width / heads;
+        long n = (long) b * t;
+        SDVariable tokens = sd.placeHolder("tokens", DataType.INT32, n);
+        SDVariable targets = sd.placeHolder("targets", DataType.INT32, n);
+        // Embedding lookup as one-hot · tok_emb: ND4J M2.1's gather gradient builds a loop that
+        // fails to differentiate, and the product costs N·vocab·width, small next to the blocks.
+        SDVariable oneHot = sd.oneHot("tokens_onehot", tokens, spec.vocab(), -1, 1.0, 0.0, dtype); // [N, vocab]
+        SDVariable pos = sd.slice(w.get("pos_emb"), new int[] {0, 0}, t, width); // [T, W]
+        SDVariable x = oneHot.mmul(w.get("tok_emb")).reshape(b, t, width).add(pos).reshape(n, width); // [N, W]
+        INDArray mask = Nd4j.zeros(dtype, t, t);
+        for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) mask.putScalar(i, j, -1e9);
+        SDVariable causal = sd.constant("causal_mask", mask);
+        double scale = 1.0 / Math.sqrt(dh);
+        for (int l = 0; l < spec.layers(); l++) {
+            String p = "block" + l + ".";
+            SDVariable h = sd.nn.layerNorm(x, w.get(p + "ln1.gain"), w.get(p + "ln1.bias"), false, 1);
+            SDVariable q = heads(sd, linear(sd, h, w, p + "attn.q"), b, t, heads, dh);
+            SDVariable k = heads(sd, linear(sd, h, w, p + "attn.k"), b, t, heads, dh);
+            SDVariable v = heads(sd, linear(sd, h, w, p + "attn.v"), b, t, heads, dh);
+            SDVariable scores = sd.mmul(q, k, false, true, false).mul(scale).add(causal); // [B, H, T, T]
+            SDVariable att = sd.nn.softmax(scores, 3);
+            SDVariable o = sd.mmul(att, v).permute(0, 2, 1, 3).reshape(n, width);
+            x = x.add(linear(sd, o, w, p + "attn.out"));
+            SDVariable h2 = sd.nn.layerNorm(x, w.get(p + "ln2.gain"), w.get(p + "ln2.bias"), false, 1);
+            SDVariable up = sd.nn.gelu(linear(sd, h2, w, p + "mlp.up"));
+            x = x.add(linear(sd, up, w, p + "mlp.down"));
+        }
+        SDVariable hf = sd.nn.layerNorm(x, w.get("ln_f.gain"), w.get("ln_f.bias"), false, 1);
+        SDVariable logits = linear(sd, hf, w, "head").rename("logits"); // [N, vocab]
+        // Cross-entropy written out: ND4J M2.1's sparseSoftmaxCrossEntropy back-propagates the sum
+        // over positions, not the mean it reports (caught by the gradient check).
+        SDVariable targetOneHot = sd.oneHot("targets_onehot", targets, spec.vocab(), -1, 1.0, 0.0, dtype);
+        SDVariable logProb = sd.nn.logSoftmax(logits); // last axis (the dimension argument is broken in M2.1)
+        SDVariable loss = logProb.mul(targetOneHot).sum(1).mean().neg().rename("loss");
+        sd.setLossVariables(loss);
+        return new Graph(sd, vars);
+    }
+
+    private static SDVariable linear(SameDiff sd, SDVariable x, Map<String, SDVariable> w, String name) {
+        return x.mmul(w.get(name + ".weight")).add(w.get(name + ".bias"));
+    }
+
+    /** [N, W] → [B, H, T, Dh]. */
+    private static SDVariable heads(SameDiff sd, SDVariable x, int b, int t, int h, int dh) {
+        return x.reshape(b, t, h, dh).permute(0, 2, 1, 3);
+    }
+}

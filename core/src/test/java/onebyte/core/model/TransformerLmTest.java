@@ -1,0 +1,120 @@
+package onebyte.core.model;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import onebyte.core.data.Batch;
+import onebyte.core.spsa.ParameterVector;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class TransformerLmTest {
+    static {
+        Models.limitNativeThreads(1);
+    }
+
+    private static final ModelSpec TINY = new ModelSpec(ModelSpec.TRANSFORMER_LM, 0, 0, List.of(), "", 16, 2, 2, 8, 5);
+
+    private static Batch tokens(int b, int t, int vocab, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[b * (t + 1)];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextInt(vocab);
+        float[] in = new float[b * t];
+        float[] out = new float[b * t];
+        for (int s = 0; s < b; s++) {
+            for (int j = 0; j < t; j++) {
+                in[s * t + j] = x[s * (t + 1) + j];
+                out[s * t + j] = x[s * (t + 1) + j + 1];
+            }
+        }
+        return new Batch(Nd4j.create(in, new long[] {b, t}, 'c'), Nd4j.create(out, new long[] {b, t}, 'c'));
+    }
+
+    /** Random init is too small for a sharp check (LayerNorm hides it); perturb θ to O(0.3) first. */
+    private static INDArray theta64(ModelSpec spec) {
+        INDArray th = Models.initialParameters(spec, 4).array().castTo(DataType.DOUBLE);
+        SplittableRandom r = new SplittableRandom(8);
+        for (int i = 0; i < th.length(); i++) th.putScalar(i, th.getDouble(i) + 0.3 * r.nextGaussian());
+        return th;
+    }
+
+    @Test
+    void gradientMatchesFiniteDifferencesInDouble() {
+        TransformerLm m = new TransformerLm(TINY, DataType.DOUBLE);
+        Batch b = tokens(3, 5, 16, 1);
+        INDArray th = theta64(TINY);
+        INDArray grad = th.ulike();
+        double loss = m.lossAndGradientAt(th, b, grad);
+        assertEquals(m.lossAt(th, b), loss, 1e-12);
+        SplittableRandom r = new SplittableRandom(3);
+        double h = 1e-5;
+        double maxErr = 0;
+        String worst = "";
+        for (Model.TensorShape t : m.tensors()) {
+            for (int s = 0; s < 4; s++) {
+                int i = (int) (t.offset() + r.nextLong(t.length()));
+                double orig = th.getDouble(i);
+                th.putScalar(i, orig + h);
+                double lp = m.lossAt(th, b);
+                th.putScalar(i, orig - h);
+                double lm = m.lossAt(th, b);
+                th.putScalar(i, orig);
+                double fd = (lp - lm) / (2 * h);
+                double err = Math.abs(fd - grad.getDouble(i)) / Math.max(1e-4, Math.abs(fd) + Math.abs(grad.getDouble(i)));
+                if (err > maxErr) {
+                    maxErr = err;
+                    worst = t.name() + "[" + (i - t.offset()) + "] fd=" + fd + " bp=" + grad.getDouble(i);
+                }
+            }
+        }
+        assertTrue(maxErr < 1e-5, "max relative error " + maxErr + " at " + worst);
+    }
+
+    @Test
+    void lossIsMeanNextTokenCrossEntropyAndAttentionIsCausal() {
+        TransformerLm m = new TransformerLm(TINY, DataType.DOUBLE);
+        Batch b = tokens(2, 5, 16, 2);
+        INDArray th = theta64(TINY);
+        INDArray logits = m.logitsAt(th, b);
+        int[] y = b.labels().reshape(10).castTo(DataType.INT32).toIntVector();
+        assertEquals(DenseClassifier.crossEntropy(logits, y, null), m.lossAt(th, b), 1e-10);
+        // change the last input token of sequence 0: positions 0..3 must not change, position 4 must
+        INDArray in2 = b.inputs().dup();
+        in2.putScalar(0, 4, (in2.getDouble(0, 4) + 1) % 16);
+        INDArray logits2 = m.logitsAt(th, new Batch(in2, b.labels()));
+        for (int pos = 0; pos < 4; pos++) assertEquals(logits.getRow(pos), logits2.getRow(pos), "position " + pos);
+        assertNotEquals(logits.getRow(4), logits2.getRow(4));
+        assertEquals(logits.getRow(7), logits2.getRow(7)); // other sequence untouched
+    }
+
+    @Test
+    void float32ApiSeesTheCurrentParametersWithoutCopyingThemIn() {
+        Model m = Models.create(TINY);
+        Batch b = tokens(2, 5, 16, 3);
+        ParameterVector a = Models.initialParameters(TINY, 1);
+        ParameterVector c = Models.initialParameters(TINY, 2);
+        double la = m.loss(a, b);
+        double lc = m.loss(c, b);
+        assertNotEquals(la, lc);
+        assertEquals(la, m.loss(a, b), 0.0); // the graph follows whichever θ it is given
+        a.set(0, a.get(0) + 1f); // tok_emb[0][0]: mutate θ in place, the next evaluation sees it
+        ParameterVector aCopy = a.copy();
+        assertEquals(m.loss(aCopy, b), m.loss(a, b), 0.0);
+        ParameterVector g = new ParameterVector(m.numParams());
+        double lg = m.lossAndGradient(c, b, g);
+        assertEquals(lc, lg, 1e-6);
+        assertTrue(c.bitEquals(Models.initialParameters(TINY, 2)), "evaluation must not modify θ");
+        assertTrue(m.accuracy(c, b) >= 0);
+        // untrained LM on 16 symbols: loss ≈ ln 16
+        assertEquals(Math.log(16), lc, 0.2);
+    }
+
+    @Test
+    void defaultSizeIsInTheBriefRange() {
+        int d = Models.create(ModelSpec.defaultTransformerLm()).numParams();
+        assertTrue(d > 500_000 && d < 2_000_000, "default LM has " + d + " parameters");
+    }
+}

@@ -1,0 +1,59 @@
+package onebyte.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.util.List;
+
+/** Builds the Akka config of one onebyte ActorSystem from onebyte/cluster.conf plus addresses. */
+public final class ClusterConfig {
+    /** The name of every onebyte ActorSystem; members of one cluster must share it. */
+    public static final String SYSTEM_NAME = "onebyte";
+
+    private ClusterConfig() {}
+
+    /**
+     * @param host the canonical (advertised) hostname
+     * @param port the canonical port (0 = any free port)
+     * @param bindHost the interface to bind ("" = host)
+     * @param seedNodes "host:port" of the seed nodes (the coordinator first); empty = this system
+     *     is the first seed and joins itself
+     * @param crashable true for embedded nodes that tests crash: terminating the ActorSystem then
+     *     skips coordinated shutdown, so the node vanishes without leaving the cluster
+     */
+    public static Config build(String host, int port, String bindHost, List<String> seedNodes, boolean crashable) {
+        List<String> seeds = seedNodes.stream().map(ClusterConfig::seedAddress).toList();
+        Config c = ConfigFactory.empty()
+                .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
+                .withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
+                .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
+        if (bindHost != null && !bindHost.isBlank()) {
+            c = c.withValue("akka.remote.artery.bind.hostname", ConfigValueFactory.fromAnyRef(bindHost))
+                    .withValue("akka.remote.artery.bind.port", ConfigValueFactory.fromAnyRef(port));
+        }
+        if (crashable) {
+            c = c.withValue("akka.coordinated-shutdown.run-by-actor-system-terminate", ConfigValueFactory.fromAnyRef("off"));
+        }
+        return c.withFallback(ConfigFactory.parseResources(ClusterConfig.class.getClassLoader(), "onebyte/cluster.conf"))
+                .withFallback(ConfigFactory.load())
+                .resolve();
+    }
+
+    /** "host:port" → akka://onebyte@host:port (a full akka:// address passes through). */
+    public static String seedAddress(String hostPort) {
+        if (hostPort.startsWith("akka://")) {
+            return hostPort;
+        }
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            throw new IllegalArgumentException("seed node must be host:port, got '" + hostPort + "'");
+        }
+        Integer.parseInt(hostPort.substring(colon + 1));
+        return "akka://" + SYSTEM_NAME + "@" + hostPort;
+    }
+
+    /** The path of the coordinator actor in the system at this seed address. */
+    public static String coordinatorPath(String hostPort) {
+        return seedAddress(hostPort) + "/user/coordinator";
+    }
+}

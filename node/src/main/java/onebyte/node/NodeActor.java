@@ -1,0 +1,592 @@
+package onebyte.node;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.typed.Cluster;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.GeneratedMessage;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import onebyte.core.data.Dataset;
+import onebyte.core.spsa.ParameterVector;
+import onebyte.core.spsa.SeedMixer;
+import onebyte.node.engine.Engines;
+import onebyte.node.engine.ReplicaEngine;
+import onebyte.node.engine.Workload;
+import onebyte.node.engine.Workloads;
+import onebyte.node.wire.Rejections;
+import onebyte.node.wire.Wire;
+import onebyte.node.wire.WireStats;
+import onebyte.proto.Admit;
+import onebyte.proto.Commit;
+import onebyte.proto.CommitLogChunk;
+import onebyte.proto.CommitLogRequest;
+import onebyte.proto.Contribution;
+import onebyte.proto.JoinRequest;
+import onebyte.proto.Leave;
+import onebyte.proto.MetricsReport;
+import onebyte.proto.RoundOpen;
+import onebyte.proto.RunComplete;
+import onebyte.proto.RunConfig;
+import onebyte.proto.SnapshotChunk;
+import onebyte.proto.SnapshotRequest;
+import onebyte.proto.SyncDone;
+import onebyte.proto.SyncMode;
+import org.slf4j.Logger;
+
+/**
+ * A cluster member holding one model replica (SPEC §2). It asks the coordinator to admit it,
+ * obtains θ by snapshot or replay, then in every round it is a member of computes S SPSA samples
+ * on its own shard and sends one code per sample; it applies every commit in round order.
+ *
+ * <p>All heavy work (building the workload, SPSA steps, applying commits) runs as jobs on
+ * {@code onebyte.compute-dispatcher}, one at a time; messages that arrive while a job runs are
+ * queued and handled in arrival order afterwards, so θ is never read and written concurrently.
+ */
+public final class NodeActor {
+    /** Local command: leave gracefully (finish the current round, then leave the cluster). */
+    public record LeaveNow() {}
+
+    private record Up() {}
+
+    private record RetryJoin() {}
+
+    private record JobDone(Consumer<Object> then, Object result, Throwable error) {}
+
+    /** In-JVM callbacks (embedded driver, tests). Called on the actor's thread. */
+    public interface Observer {
+        default void admitted(int nodeId, Admit admit) {}
+
+        default void synced(int nodeId, SyncDone done) {}
+
+        default void contributed(int nodeId, long round, long replicaHash) {}
+
+        default void finished(int nodeId, long appliedRounds, long replicaHash) {}
+
+        /** The coordinator ended the run; {@code agrees}: this replica equals the coordinator's final θ. */
+        default void runComplete(int nodeId, boolean agrees) {}
+    }
+
+    /**
+     * @param coordinatorPath akka://onebyte@host:port/user/coordinator
+     * @param sync how this node wants to obtain θ when it joins a running round sequence
+     */
+    public record Params(String coordinatorPath, SyncMode sync, String label, Observer observer) {
+        public Params {
+            if (observer == null) {
+                observer = new Observer() {};
+            }
+        }
+    }
+
+    private enum Phase { WAITING_UP, JOINING, SYNCING, ACTIVE, LEAVING, DONE }
+
+    private final ActorContext<Object> ctx;
+    private final TimerScheduler<Object> timers;
+    private final Params params;
+    private final Logger log;
+    private final ActorRef<Object> coordinator;
+    private final Executor compute;
+    private final Rejections rejections;
+    private final Map<String, Long> bytesSent = new TreeMap<>();
+
+    private Phase phase = Phase.WAITING_UP;
+    private boolean busy;
+    private final Deque<Object> queue = new ArrayDeque<>();
+
+    private int nodeId = -1;
+    private RunConfig config;
+    private Workload workload;
+    private ReplicaEngine engine;
+    private Dataset shard;
+    private onebyte.core.model.Model model;
+    private ParameterVector theta;
+    private ParameterVector scratch;
+    private long applied;           // θ = θ_applied (commits 0..applied-1 applied)
+    private long lastOpened = -1;   // last round we computed in
+    private double applySecondsSinceReport;
+
+    // sync state
+    private SyncMode syncMode;
+    private long firstRound;
+    private long syncStartNanos;
+    private long syncBytes;
+    private float[] snapshot;
+    private final TreeMap<Long, Commit> buffered = new TreeMap<>();
+    private boolean leaveRequested;
+
+    private NodeActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Params params) {
+        this.ctx = ctx;
+        this.timers = timers;
+        this.params = params;
+        this.log = ctx.getLog();
+        this.coordinator = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(params.coordinatorPath());
+        this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
+        this.rejections = WireStats.get(ctx.getSystem()).rejections();
+    }
+
+    public static Behavior<Object> create(Params params) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            NodeActor a = new NodeActor(ctx, timers, params);
+            // Ask right away: remoting does not wait for cluster membership, and a joining member
+            // can stay Joining for a while when another member is unreachable.
+            ctx.getSelf().tell(new Up());
+            return a.behavior();
+        }));
+    }
+
+    private Behavior<Object> behavior() {
+        return Behaviors.receive(Object.class).onAnyMessage(this::onMessage).build();
+    }
+
+    private Behavior<Object> onMessage(Object m) {
+        if (m instanceof JobDone d) {
+            busy = false;
+            if (d.error() != null) {
+                log.error("node {}: job failed", nodeId, d.error());
+                throw new IllegalStateException("node job failed", d.error());
+            }
+            d.then().accept(d.result());
+            while (!busy && !queue.isEmpty()) {
+                handle(queue.poll());
+            }
+        } else if (busy) {
+            queue.add(m);
+        } else {
+            handle(m);
+        }
+        return Behaviors.same();
+    }
+
+    private void handle(Object m) {
+        if (m instanceof Up) {
+            if (phase == Phase.WAITING_UP) {
+                phase = Phase.JOINING;
+                sendJoin(false);
+                timers.startTimerWithFixedDelay("join", new RetryJoin(), Duration.ofSeconds(2));
+            }
+        } else if (m instanceof RetryJoin) {
+            if (phase == Phase.JOINING) {
+                sendJoin(false);
+            } else {
+                timers.cancel("join");
+            }
+        } else if (m instanceof LeaveNow) {
+            onLeaveNow();
+        } else if (m instanceof GeneratedMessage g) {
+            onWire(g);
+        } else {
+            log.warn("node {}: unexpected message {}", nodeId, m.getClass().getName());
+        }
+    }
+
+    private void onWire(GeneratedMessage g) {
+        if (g instanceof Admit a) {
+            if (rejections.versionOk(a.getVersion(), "Admit")) onAdmit(a);
+        } else if (g instanceof Commit c) {
+            if (rejections.versionOk(c.getVersion(), "Commit")) onCommit(c);
+        } else if (g instanceof RoundOpen o) {
+            if (rejections.versionOk(o.getVersion(), "RoundOpen")) onRoundOpen(o);
+        } else if (g instanceof SnapshotChunk s) {
+            if (rejections.versionOk(s.getVersion(), "SnapshotChunk")) onSnapshotChunk(s);
+        } else if (g instanceof CommitLogChunk l) {
+            if (rejections.versionOk(l.getVersion(), "CommitLogChunk")) onLogChunk(l);
+        } else if (g instanceof Leave l) {
+            if (rejections.versionOk(l.getVersion(), "Leave")) onLeaveAck(l);
+        } else if (g instanceof RunComplete e) {
+            if (rejections.versionOk(e.getVersion(), "RunComplete")) onRunComplete(e);
+        } else {
+            rejections.reject("unexpected:" + g.getClass().getSimpleName(), "nodes do not accept it");
+        }
+    }
+
+
+    // ---- admission and sync -------------------------------------------------------------
+
+    private void sendJoin(boolean resync) {
+        String ref = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
+        send(JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(ref).setSync(params.sync())
+                .setLabel(params.label() + (resync ? " (resync)" : "")).build());
+    }
+
+    private void onAdmit(Admit a) {
+        if (!a.getResync() && a.getNodeId() == nodeId && phase != Phase.JOINING) {
+            return; // the answer to a retried JoinRequest: already admitted
+        }
+        boolean expected = phase == Phase.JOINING || (a.getResync() && a.getNodeId() == nodeId);
+        if (!expected) {
+            rejections.reject("unexpected-admit:Admit", "phase " + phase + ", admitted as " + a.getNodeId() + " while " + nodeId);
+            return;
+        }
+        if (nodeId >= 0 && a.getNodeId() != nodeId) {
+            rejections.reject("unknown-node:Admit", "admitted as " + a.getNodeId() + " but this node is " + nodeId);
+            return;
+        }
+        timers.cancel("join");
+        nodeId = a.getNodeId();
+        phase = Phase.SYNCING;
+        syncMode = a.getSync();
+        firstRound = a.getFirstRound();
+        syncStartNanos = System.nanoTime();
+        syncBytes = Wire.wireBytes(a);
+        buffered.clear();
+        snapshot = null;
+        params.observer().admitted(nodeId, a);
+        log.info("node {}: admitted from round {} ({}{})", nodeId, firstRound, syncMode, a.getResync() ? ", resync" : "");
+        if (config == null) {
+            config = a.getConfig();
+            RunConfig c = config;
+            job(() -> {
+                Workload w = Workloads.get(c.getWorkload(), c.getRunSeed());
+                if (w.numParams() != c.getNumParams()) {
+                    throw new IllegalStateException("workload has d=" + w.numParams() + " but the run has d=" + c.getNumParams());
+                }
+                return w;
+            }, w -> {
+                workload = (Workload) w;
+                engine = Engines.create(c);
+                shard = workload.shard(nodeId);
+                model = workload.newModel();
+                scratch = new ParameterVector(workload.numParams());
+                startSync();
+            });
+        } else {
+            startSync();
+        }
+    }
+
+    private void startSync() {
+        switch (syncMode) {
+            case SYNC_SNAPSHOT -> {
+                snapshot = new float[workload.numParams()];
+                send(SnapshotRequest.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).build());
+            }
+            case SYNC_NONE, SYNC_REPLAY -> job(() -> workload.initialParameters(), p -> {
+                theta = (ParameterVector) p;
+                applied = 0;
+                long h = Wire.hash8(theta.hash());
+                if (h != config.getInitialHash()) {
+                    log.warn("node {}: its θ_0 ({}) differs from the coordinator's ({}); syncing by snapshot instead of {}",
+                            nodeId, Long.toHexString(h), Long.toHexString(config.getInitialHash()), syncMode);
+                    syncMode = SyncMode.SYNC_SNAPSHOT;
+                    startSync();
+                    return;
+                }
+                if (syncMode == SyncMode.SYNC_REPLAY && firstRound > 0) {
+                    send(CommitLogRequest.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId)
+                            .setFromRound(0).setToRound(firstRound).build());
+                } else {
+                    finishSync();
+                }
+            });
+            default -> throw new IllegalStateException("admitted with sync " + syncMode);
+        }
+    }
+
+    private void onSnapshotChunk(SnapshotChunk s) {
+        if (phase != Phase.SYNCING || snapshot == null) {
+            rejections.reject("unexpected:SnapshotChunk", "not waiting for a snapshot");
+            return;
+        }
+        int len = s.getData().size() / 4;
+        if (s.getTotal() != snapshot.length || s.getData().size() % 4 != 0 || (long) s.getOffset() + len > snapshot.length) {
+            rejections.reject("bad-size:SnapshotChunk", "offset " + s.getOffset() + " len " + len + " total " + s.getTotal());
+            return;
+        }
+        syncBytes += Wire.wireBytes(s);
+        Wire.bytesToFloats(s.getData().toByteArray(), snapshot, s.getOffset());
+        if (s.getLast()) {
+            float[] values = snapshot;
+            snapshot = null;
+            long round = s.getRound();
+            job(() -> ParameterVector.of(values), p -> {
+                ParameterVector v = (ParameterVector) p;
+                if (Wire.hash8(v.hash()) != s.getReplicaHash()) {
+                    rejections.reject("bad-hash:SnapshotChunk", "snapshot of round " + round + " does not match its hash");
+                    snapshot = new float[workload.numParams()];
+                    send(SnapshotRequest.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).build());
+                    return;
+                }
+                theta = v;
+                applied = round;
+                finishSync();
+            });
+        }
+    }
+
+    private void onLogChunk(CommitLogChunk l) {
+        if (phase != Phase.SYNCING || syncMode != SyncMode.SYNC_REPLAY) {
+            rejections.reject("unexpected:CommitLogChunk", "not replaying");
+            return;
+        }
+        syncBytes += Wire.wireBytes(l);
+        List<ReplicaEngine.CommitEntries> entries = new ArrayList<>();
+        for (Commit c : l.getCommitsList()) {
+            ReplicaEngine.CommitEntries e = decode(c);
+            if (e == null) {
+                return; // rejected and counted; the replay cannot go on with a hole
+            }
+            entries.add(e);
+        }
+        job(() -> {
+            for (ReplicaEngine.CommitEntries e : entries) {
+                if (e.round() == applied) {
+                    applyNow(e);
+                }
+            }
+            return applied;
+        }, r -> {
+            if (l.getLast()) {
+                if (applied < firstRound) {
+                    throw new IllegalStateException("replay ended at round " + applied + " before " + firstRound);
+                }
+                finishSync();
+            }
+        });
+    }
+
+    /** Applies buffered live commits, then reports SyncDone and becomes active. */
+    private void finishSync() {
+        job(() -> {
+            for (Commit c : buffered.tailMap(applied, true).values()) {
+                if (c.getRound() != applied) {
+                    break;
+                }
+                ReplicaEngine.CommitEntries e = decode(c);
+                if (e == null) {
+                    break;
+                }
+                applyNow(e);
+            }
+            return Wire.hash8(theta.hash());
+        }, h -> {
+            buffered.headMap(applied, false).clear();
+            if (!buffered.isEmpty() && buffered.firstKey() == applied) {
+                finishSync(); // more commits arrived while applying
+                return;
+            }
+            buffered.clear();
+            double seconds = (System.nanoTime() - syncStartNanos) / 1e9;
+            SyncDone done = SyncDone.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).setRound(applied)
+                    .setSync(syncMode).setBytes(syncBytes).setSeconds(seconds).setReplicaHash((Long) h).build();
+            phase = leaveRequested ? Phase.LEAVING : Phase.ACTIVE;
+            applySecondsSinceReport = 0;
+            send(done);
+            params.observer().synced(nodeId, done);
+            log.info("node {}: synced by {} to round {} in {} s, {} bytes, hash {}", nodeId, syncMode, applied,
+                    String.format("%.3f", seconds), syncBytes, Long.toHexString((Long) h));
+        });
+    }
+
+    // ---- rounds -------------------------------------------------------------------------
+
+    private void onRoundOpen(RoundOpen o) {
+        if (nodeId < 0 || !o.getMembersList().contains(nodeId)) {
+            return;
+        }
+        if (phase != Phase.ACTIVE && phase != Phase.LEAVING) {
+            rejections.reject("unexpected:RoundOpen", "round " + o.getRound() + " in phase " + phase);
+            return;
+        }
+        if (o.getRound() != applied || o.getRound() <= lastOpened) {
+            rejections.reject("unknown-round:RoundOpen", "round " + o.getRound() + " but the replica is at " + applied);
+            if (o.getRound() > applied) {
+                resync("round " + o.getRound() + " opened, replica at " + applied);
+            }
+            return;
+        }
+        long round = o.getRound();
+        lastOpened = round;
+        int samples = config.getSamples();
+        int batchSize = config.getBatchSize();
+        long runSeed = config.getRunSeed();
+        int id = nodeId;
+        job(() -> {
+            long hash = Wire.hash8(theta.hash());
+            long t0 = System.nanoTime();
+            ReplicaEngine.Sample[] out = new ReplicaEngine.Sample[samples];
+            for (int k = 0; k < samples; k++) {
+                long seed = SeedMixer.contributionSeed(runSeed, id, round, k);
+                var batch = workload.draw(shard, batchSize, SeedMixer.derive(seed, SeedMixer.SALT_MINIBATCH));
+                out[k] = engine.sample(model, theta, scratch, seed, batch);
+            }
+            return new Computed(round, hash, out, (System.nanoTime() - t0) / 1e9);
+        }, r -> {
+            Computed c = (Computed) r;
+            double loss = 0;
+            long passes = 0;
+            for (ReplicaEngine.Sample s : c.samples()) {
+                loss += s.loss();
+                passes += s.forwardPasses();
+            }
+            send(MetricsReport.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).setRound(c.round())
+                    .setComputeSeconds(c.seconds()).setForwardPasses(passes).setTrainLoss(loss / c.samples().length)
+                    .setApplySeconds(applySecondsSinceReport).build());
+            applySecondsSinceReport = 0;
+            for (int k = 0; k < c.samples().length; k++) {
+                Contribution.Builder b = Contribution.newBuilder().setVersion(Wire.VERSION).setRound(c.round())
+                        .setNodeId(nodeId).setSample(k).setCode(ByteString.copyFrom(c.samples()[k].code()));
+                if (k == 0) {
+                    b.setReplicaHash(Wire.hash4(c.hash()));
+                }
+                send(b.build());
+            }
+            params.observer().contributed(nodeId, c.round(), c.hash());
+        });
+    }
+
+    private record Computed(long round, long hash, ReplicaEngine.Sample[] samples, double seconds) {}
+
+    private void onCommit(Commit c) {
+        if (phase == Phase.SYNCING) {
+            if (c.getRound() >= firstRound) {
+                buffered.put(c.getRound(), c);
+            }
+            return;
+        }
+        if (phase != Phase.ACTIVE && phase != Phase.LEAVING) {
+            return;
+        }
+        if (c.getRound() < applied) {
+            rejections.reject("old-round:Commit", "commit " + c.getRound() + " but the replica is at " + applied);
+            return;
+        }
+        if (c.getRound() > applied) {
+            rejections.reject("unknown-round:Commit", "commit " + c.getRound() + " but the replica is at " + applied);
+            resync("missed commit " + applied);
+            return;
+        }
+        ReplicaEngine.CommitEntries e = decode(c);
+        if (e == null) {
+            resync("malformed commit " + c.getRound());
+            return;
+        }
+        job(() -> {
+            applyNow(e);
+            return null;
+        }, r -> {});
+    }
+
+    /** Runs on the compute thread. */
+    private void applyNow(ReplicaEngine.CommitEntries e) {
+        long t0 = System.nanoTime();
+        if (e.n() > 0) {
+            engine.apply(theta, e);
+        }
+        applied = e.round() + 1;
+        applySecondsSinceReport += (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Validates a commit's fields; null (rejected and counted) when anything is off. */
+    private ReplicaEngine.CommitEntries decode(Commit c) {
+        int n = c.getNodeIdsCount();
+        int w = engine.codeWidth();
+        if (c.getVersion() != Wire.VERSION) {
+            rejections.reject("bad-version:Commit", "version " + c.getVersion());
+            return null;
+        }
+        if (c.getN() != n || c.getSamplesCount() != n || c.getCodes().size() != n * w) {
+            rejections.reject("bad-size:Commit", "n=" + c.getN() + " ids=" + n + " samples=" + c.getSamplesCount()
+                    + " codes=" + c.getCodes().size() + " width=" + w);
+            return null;
+        }
+        int[] ids = new int[n];
+        int[] samples = new int[n];
+        for (int j = 0; j < n; j++) {
+            ids[j] = c.getNodeIds(j);
+            samples[j] = c.getSamples(j);
+            if (samples[j] >= config.getSamples()) {
+                rejections.reject("bad-sample:Commit", "sample " + samples[j]);
+                return null;
+            }
+            if (j > 0 && (ids[j] < ids[j - 1] || ids[j] == ids[j - 1] && samples[j] <= samples[j - 1])) {
+                rejections.reject("unsorted:Commit", "entries not strictly sorted by (node, sample) in round " + c.getRound());
+                return null;
+            }
+        }
+        if (!(c.getLr() > 0) || Double.isInfinite(c.getLr())) {
+            rejections.reject("bad-lr:Commit", "lr " + c.getLr());
+            return null;
+        }
+        return new ReplicaEngine.CommitEntries(c.getRound(), ids, samples, c.getCodes().toByteArray(), w, c.getLr());
+    }
+
+    private void resync(String why) {
+        log.warn("node {}: {}; asking for a resync", nodeId, why);
+        phase = Phase.JOINING;
+        sendJoin(true);
+        timers.startTimerWithFixedDelay("join", new RetryJoin(), Duration.ofSeconds(3));
+    }
+
+    // ---- leaving ------------------------------------------------------------------------
+
+    private void onLeaveNow() {
+        leaveRequested = true;
+        if (nodeId < 0) {
+            phase = Phase.DONE;
+            leaveCluster();
+            return;
+        }
+        if (phase == Phase.ACTIVE) {
+            phase = Phase.LEAVING;
+        }
+        send(Leave.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).build());
+        log.info("node {}: leaving after the rounds it is in", nodeId);
+    }
+
+    private void onLeaveAck(Leave l) {
+        if (l.getNodeId() != nodeId || !leaveRequested) {
+            rejections.reject("unexpected:Leave", "leave ack for " + l.getNodeId());
+            return;
+        }
+        log.info("node {}: left at round {} (hash {})", nodeId, applied, theta == null ? "-" : theta.hashHex().substring(0, 16));
+        finish();
+    }
+
+    private void onRunComplete(RunComplete e) {
+        long h = theta == null ? 0 : Wire.hash8(theta.hash());
+        log.info("node {}: run complete after {} rounds; replica at {} {} the coordinator's", nodeId, e.getRounds(), applied,
+                h == e.getFinalHash() ? "agrees with" : "DIFFERS from");
+        params.observer().runComplete(nodeId, h == e.getFinalHash());
+        finish();
+    }
+
+    private void finish() {
+        long h = theta == null ? 0 : Wire.hash8(theta.hash());
+        params.observer().finished(nodeId, applied, h);
+        log.info("node {}: bytes sent by type {}", nodeId, bytesSent);
+        phase = Phase.DONE;
+        leaveCluster();
+    }
+
+    private void leaveCluster() {
+        Cluster c = Cluster.get(ctx.getSystem());
+        c.manager().tell(akka.cluster.typed.Leave.create(c.selfMember().address()));
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------
+
+    private void send(GeneratedMessage m) {
+        coordinator.tell(m);
+        bytesSent.merge(m.getClass().getSimpleName(), Wire.wireBytes(m), Long::sum);
+    }
+
+    private void job(Supplier<Object> work, Consumer<Object> then) {
+        busy = true;
+        ctx.pipeToSelf(CompletableFuture.supplyAsync(work, compute), (r, err) -> new JobDone(then, r, err));
+    }
+}

@@ -1,0 +1,48 @@
+package onebyte.node.engine;
+
+import onebyte.core.data.Batch;
+import onebyte.core.model.Model;
+import onebyte.core.spsa.ParameterVector;
+
+/**
+ * The SPSA math a replica needs (SPEC §2), as the actors see it. Implementations are pure and
+ * deterministic; one instance is used by one thread at a time.
+ */
+public interface ReplicaEngine {
+    /** Bytes per code (1 for log8/sign, 4 for f32). */
+    int codeWidth();
+
+    /**
+     * One SPSA sample of this model at θ on this batch with the direction of {@code seed}: ĝ, its
+     * code, the training loss seen (mean of l+ and l−) and the forward passes spent. θ comes back
+     * bit-exact. The model instance is the caller's (one per thread).
+     */
+    Sample sample(Model model, ParameterVector theta, ParameterVector scratch, long seed, Batch batch);
+
+    /** θ ← θ − (lr/n)·Σ D(q)·z(s) over the commit's entries, in entry order. */
+    void apply(ParameterVector theta, CommitEntries commit);
+
+    record Sample(double g, byte[] code, double loss, int forwardPasses) {}
+
+    /** A commit as decoded from the wire: entry j is (nodeIds[j], samples[j], codes[j*w..)). */
+    record CommitEntries(long round, int[] nodeIds, int[] samples, byte[] codes, int width, double lr) {
+        public int n() {
+            return nodeIds.length;
+        }
+
+        public byte[] code(int j) {
+            byte[] c = new byte[width];
+            System.arraycopy(codes, j * width, c, 0, width);
+            return c;
+        }
+    }
+
+    /** Builds an engine for a run (see {@link Engines}). */
+    interface Factory {
+        ReplicaEngine create(EngineSpec spec);
+    }
+
+    /** The run parameters an engine depends on. */
+    record EngineSpec(long runSeed, int samples, float eps, String codec, String distribution, int chunkSize,
+                      int threads, double weightDecay) {}
+}

@@ -1,0 +1,34 @@
+package onebyte.node.engine;
+
+import onebyte.core.data.Batch;
+import onebyte.core.data.Dataset;
+import onebyte.core.model.Model;
+import onebyte.core.spsa.ParameterVector;
+
+/**
+ * A model, its shared initial parameters θ_0 and the data of a run, built deterministically from
+ * a spec string and the run seed, so every process builds the same thing (see {@link Workloads}).
+ */
+public interface Workload {
+    int numParams();
+
+    /** A model instance for one thread (models keep internal buffers). */
+    Model newModel();
+
+    /** A fresh copy of θ_0 (the shared initial checkpoint). */
+    ParameterVector initialParameters();
+
+    /** The private training shard of one node. */
+    Dataset shard(int nodeId);
+
+    /** The evaluation set of the target task (used by the coordinator). */
+    Dataset evalSet();
+
+    /** A minibatch of this many examples drawn with this seed. */
+    Batch draw(Dataset data, int batchSize, long seed);
+
+    /** Builds a workload from a spec string and the run seed. */
+    interface Factory {
+        Workload create(String spec, long runSeed);
+    }
+}
