@@ -11,12 +11,14 @@
 #   ONEBYTE_BIND_HOST  address the Artery TCP server binds to (default 0.0.0.0)
 #   ONEBYTE_PORT       Artery port (default 25520)
 #   ONEBYTE_SEED_NODES node role: host:port of the seed node(s), comma-separated
-#   ONEBYTE_SCENARIO   coordinator role: the scenario file (default scenarios/quickstart.conf,
-#                      relative to /opt/onebyte where the shipped scenarios are)
-#   ONEBYTE_OUTPUT_DIR coordinator role: where run directories are written (default /data/runs,
-#                      the mounted volume)
-#   ONEBYTE_SET        coordinator role: scenario overrides, space-separated key=value pairs,
-#                      each passed as --set (e.g. "nodes.initial=8 budget.rounds=50")
+#   ONEBYTE_NODES      coordinator role: nodes that round 0 waits for (default 4; match
+#                      `--scale node=N`)
+#   ONEBYTE_OUTPUT_DIR coordinator role: run directories are created under it, one per start,
+#                      named by UTC time (default /data/runs, the mounted volume); metrics.csv and
+#                      metrics.jsonl are written there round by round
+#   ONEBYTE_ARGS       further flags for the subcommand, space-separated, e.g. for the
+#                      coordinator "--rounds 200 --samples 4 --latency-ms 20" (see
+#                      `onebyte coordinator --help`), for a node "--sync replay"
 #   ONEBYTE_JAVA_OPTS  JVM options (default -XX:MaxRAMPercentage=75)
 # Further arguments are passed to the subcommand unchanged.
 set -euo pipefail
@@ -43,17 +45,17 @@ export ONEBYTE_PORT="${ONEBYTE_PORT:-25520}"
 
 args=()
 if [ "$role" = coordinator ]; then
-  args+=(--scenario "${ONEBYTE_SCENARIO:-scenarios/quickstart.conf}"
-         --set "run.output-dir=${ONEBYTE_OUTPUT_DIR:-/data/runs}")
-  for kv in ${ONEBYTE_SET:-}; do
-    args+=(--set "$kv")
-  done
+  run_dir="${ONEBYTE_OUTPUT_DIR:-/data/runs}/$(date -u +%Y%m%d-%H%M%S)"
+  args+=(--nodes "${ONEBYTE_NODES:-4}" --out "$run_dir")
+  echo "entrypoint: metrics go to $run_dir" >&2
 else
   if [ -z "${ONEBYTE_SEED_NODES:-}" ]; then
     echo "entrypoint: the node role needs ONEBYTE_SEED_NODES (e.g. coordinator:25520)" >&2; exit 64
   fi
   export ONEBYTE_SEED_NODES
 fi
+# shellcheck disable=SC2206  # ONEBYTE_ARGS is a space-separated list of flags
+args+=(${ONEBYTE_ARGS:-})
 
 echo "entrypoint: $role canonical=${ONEBYTE_HOST}:${ONEBYTE_PORT} bind=${ONEBYTE_BIND_HOST}" >&2
 # exec: the JVM replaces this shell as PID 1 and so receives the SIGTERM of `docker stop`,

@@ -7,7 +7,8 @@
 # records the interfaces' byte counters, and tears everything down on exit, Ctrl-C or failure.
 #
 # Usage (as root):
-#   docker/netns-cluster.sh [options] [--set key=value ...]
+#   docker/netns-cluster.sh [options] [-- coordinator flags ...]
+#   e.g. docker/netns-cluster.sh --nodes 3 --latency-ms 20 --rate-mbit 10 -- --rounds 30 --eval-every 10
 #
 # Topology and links
 #   --nodes N                 nodes (default 3), all with the link below
@@ -28,11 +29,14 @@
 #                             link between each host's veth and the bridge (for kernels without
 #                             sch_netem); auto (default): netem when the kernel has it.
 # Run
-#   --scenario FILE           scenario for the coordinator (default scenarios/quickstart.conf)
-#   --set KEY=VALUE           scenario override for the coordinator, repeatable
+#   -- FLAGS...               everything after -- goes to `onebyte coordinator` (--rounds,
+#                             --samples, --lr, ... see its --help). The script itself passes
+#                             --host/--bind-host/--port, --nodes N, --out DIR/run, and, with one
+#                             class of node, --latency-ms and --bandwidth-mbps so the virtual
+#                             clock assumes the links the namespaces really have.
 #   --jar FILE                the shaded jar (default coordinator/target/onebyte.jar)
 #   --classpath CP            run onebyte.coordinator.cli.OnebyteCommand from CP instead of a jar
-#   --out DIR                 output: runs/ (the coordinator's run directory), logs/, wire-bytes.tsv,
+#   --out DIR                 output: run/ (metrics.csv, metrics.jsonl), logs/, wire-bytes.tsv,
 #                             wire-timeline.tsv (default runs/netns-<time>-<pid>)
 #   --port P                  Artery port on every host (default 25520)
 #   --timeout S               give up (and tear down) after S seconds (default 900)
@@ -60,8 +64,7 @@ coord_latency_ms=0
 coord_mbit=0
 subnet=10.77.0
 shaper=auto
-scenario="$repo/scenarios/quickstart.conf"
-sets=()
+coord_args=()
 jar="$repo/coordinator/target/onebyte.jar"
 classpath=""
 out=""
@@ -91,8 +94,6 @@ while [ $# -gt 0 ]; do
     --coordinator-rate-mbit) need_arg "$@"; is_num "$2" "$1"; coord_mbit="$2"; shift 2 ;;
     --subnet) need_arg "$@"; [[ "$2" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "--subnet wants A.B.C"; subnet="$2"; shift 2 ;;
     --shaper) need_arg "$@"; case "$2" in auto|netem|userspace) shaper="$2" ;; *) die "--shaper: auto|netem|userspace" ;; esac; shift 2 ;;
-    --scenario) need_arg "$@"; scenario="$2"; shift 2 ;;
-    --set) need_arg "$@"; sets+=(--set "$2"); shift 2 ;;
     --jar) need_arg "$@"; jar="$2"; shift 2 ;;
     --classpath) need_arg "$@"; classpath="$2"; shift 2 ;;
     --out) need_arg "$@"; out="$2"; shift 2 ;;
@@ -101,6 +102,7 @@ while [ $# -gt 0 ]; do
     --java-opts) need_arg "$@"; java_opts="$2"; shift 2 ;;
     --check-network) check_network=1; shift ;;
     --hold) need_arg "$@"; [[ "$2" =~ ^[0-9]+$ ]] || die "--hold must be an integer"; hold_s="$2"; shift 2 ;;
+    --) shift; coord_args=("$@"); break ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
@@ -114,8 +116,6 @@ if [ "$check_network" = 0 ]; then
   if [ -z "$classpath" ]; then
     [ -f "$jar" ] || die "no jar at $jar (build it: mvn -B -q -pl coordinator -am package -DskipTests)"
   fi
-  [ -f "$scenario" ] || die "no scenario file $scenario"
-  scenario="$(cd "$(dirname "$scenario")" && pwd)/$(basename "$scenario")"
 fi
 
 # host table: index 0 = coordinator, 1..N = nodes
@@ -313,7 +313,7 @@ counters() { # NS -> "rx_bytes tx_bytes rx_packets tx_packets"
 wire="$out/wire-bytes.tsv"
 timeline="$out/wire-timeline.tsv"
 printf 'phase\thost\tip\trx_bytes\ttx_bytes\trx_packets\ttx_packets\n' >"$wire"
-printf 't_ms\thost\trx_bytes\ttx_bytes\trx_packets\ttx_packets\n' >"$timeline"
+printf 't_ms\tepoch_ms\tmetrics_rows\thost\trx_bytes\ttx_bytes\trx_packets\ttx_packets\n' >"$timeline"
 t0_ms=$(( $(date +%s%N) / 1000000 ))
 sample() { # PHASE
   local i c
@@ -322,12 +322,14 @@ sample() { # PHASE
     printf '%s\t%s\t%s\t%s\n' "$1" "${h_name[$i]}" "${h_ip[$i]}" "${c// /$'\t'}" >>"$wire"
   done
 }
-tick() {
-  local i c t
-  t=$(( $(date +%s%N) / 1000000 - t0_ms ))
+tick() { # one line per host: time, the rounds the coordinator has written so far, counters
+  local i c now rows=0
+  now=$(( $(date +%s%N) / 1000000 ))
+  [ -f "$out/run/metrics.csv" ] && rows=$(( $(wc -l <"$out/run/metrics.csv") - 1 ))
+  [ "$rows" -lt 0 ] && rows=0
   for ((i = 0; i < n_hosts; i++)); do
     c="$(counters "${h_ns[$i]}")"
-    printf '%s\t%s\t%s\n' "$t" "${h_name[$i]}" "${c// /$'\t'}" >>"$timeline"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$(( now - t0_ms ))" "$now" "$rows" "${h_name[$i]}" "${c// /$'\t'}" >>"$timeline"
   done
 }
 
@@ -335,15 +337,14 @@ tick() {
 if [ -n "$classpath" ]; then launch=(java $java_opts -cp "$classpath" "$main_class"); else launch=(java $java_opts -jar "$jar"); fi
 sample start
 tick
-net_sets=(--set "nodes.initial=$((n_hosts - 1))")
+net_args=(--nodes "$((n_hosts - 1))")
 if [ ${#classes[@]} -eq 0 ]; then
-  # one class of node: tell the coordinator's virtual clock the same link the namespaces have
-  net_sets+=(--set "nodes.classes.default.latency-ms=$latency_ms")
-  awk -v v="$up_mbit" 'BEGIN { exit !(v > 0) }' && net_sets+=(--set "nodes.classes.default.uplink-mbps=$up_mbit")
-  awk -v v="$down_mbit" 'BEGIN { exit !(v > 0) }' && net_sets+=(--set "nodes.classes.default.downlink-mbps=$down_mbit")
+  # one class of node: the coordinator's virtual clock assumes the links the namespaces have
+  net_args+=(--latency-ms "$latency_ms")
+  awk -v v="$up_mbit" 'BEGIN { exit !(v > 0) }' && net_args+=(--bandwidth-mbps "$up_mbit")
 fi
 ip netns exec "${h_ns[0]}" "${launch[@]}" coordinator --host "${h_ip[0]}" --bind-host "${h_ip[0]}" --port "$port" \
-  --scenario "$scenario" --set "run.output-dir=$out/runs" "${net_sets[@]}" "${sets[@]}" \
+  --out "$out/run" "${net_args[@]}" "${coord_args[@]}" \
   >"$out/logs/coordinator.log" 2>&1 &
 coord_pid=$!
 java_pids+=("$coord_pid")
@@ -369,7 +370,7 @@ while kill -0 "$coord_pid" 2>/dev/null; do
     sample timeout
     die "timed out after ${timeout_s} s; logs in $out/logs"
   fi
-  sleep 1 &
+  sleep 0.5 &
   wait $!
   tick
 done
@@ -382,11 +383,12 @@ for ((i = 1; i < ${#java_pids[@]}; i++)); do
   kill -0 "${java_pids[$i]}" 2>/dev/null || log "${h_name[$i]} had already exited"
 done
 
-run_dir="$(find "$out/runs" -name metrics.csv -printf '%T@ %h\n' 2>/dev/null | sort -n | tail -1 | cut -d' ' -f2-)"
-if [ -n "$run_dir" ]; then
+run_dir=""
+if [ -f "$out/run/metrics.csv" ]; then
+  run_dir="$out/run"
   echo "run directory: $run_dir"
 else
-  log "no metrics.csv under $out/runs"
+  log "no $out/run/metrics.csv"
 fi
 echo "wire bytes: $wire"
 awk -F'\t' 'NR > 1 { k = $2; if ($1 == "start") { r0[k] = $4; t0[k] = $5 } if ($1 == "end") { printf "  %-12s rx %12d  tx %12d bytes\n", k, $4 - r0[k], $5 - t0[k] } }' "$wire"

@@ -79,15 +79,16 @@ class ComposeEntrypointTest {
     }
 
     @Test
-    void coordinatorGetsScenarioOutputDirAndOverrides() throws Exception {
+    void coordinatorGetsNodeCountARunDirectoryUnderTheVolumeAndExtraFlags() throws Exception {
         DockerTestSupport.Result r = entrypoint(Map.of("ONEBYTE_ROLE", "coordinator", "ONEBYTE_HOST", "coordinator",
-                "ONEBYTE_SCENARIO", "scenarios/churn-heavy.conf", "ONEBYTE_OUTPUT_DIR", "/data/runs",
-                "ONEBYTE_SET", "nodes.initial=8 budget.rounds=50"));
+                "ONEBYTE_NODES", "8", "ONEBYTE_OUTPUT_DIR", "/data/runs", "ONEBYTE_ARGS", "--rounds 50 --samples 4"));
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.output().contains("HOST=coordinator BIND=0.0.0.0 PORT=25520"), r.output());
-        assertEquals(List.of("-XX:MaxRAMPercentage=75", "-jar", "/opt/onebyte/onebyte.jar", "coordinator",
-                "--scenario", "scenarios/churn-heavy.conf", "--set", "run.output-dir=/data/runs",
-                "--set", "nodes.initial=8", "--set", "budget.rounds=50"), args(r));
+        List<String> a = args(r);
+        assertEquals(List.of("-XX:MaxRAMPercentage=75", "-jar", "/opt/onebyte/onebyte.jar", "coordinator", "--nodes", "8",
+                "--out"), a.subList(0, 7));
+        assertTrue(a.get(7).matches("/data/runs/\\d{8}-\\d{6}"), "one run directory per start: " + a.get(7));
+        assertEquals(List.of("--rounds", "50", "--samples", "4"), a.subList(8, a.size()));
     }
 
     @Test

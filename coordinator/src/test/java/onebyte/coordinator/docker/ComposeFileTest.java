@@ -76,7 +76,7 @@ class ComposeFileTest {
                 () -> assertEquals("0.0.0.0", node.get("ONEBYTE_BIND_HOST")),
                 // a scaled replica must not get a fixed canonical hostname: the entrypoint uses its IP
                 () -> assertFalse(node.containsKey("ONEBYTE_HOST"), "node must not fix ONEBYTE_HOST"),
-                () -> assertEquals("scenarios/quickstart.conf", coord.get("ONEBYTE_SCENARIO")),
+                () -> assertEquals("4", coord.get("ONEBYTE_NODES")),
                 () -> assertEquals("/data/runs", coord.get("ONEBYTE_OUTPUT_DIR")));
     }
 
@@ -104,16 +104,19 @@ class ComposeFileTest {
     }
 
     @Test
-    void scenarioRunsDirectoryAndOverridesComeFromTheEnvironment() throws Exception {
+    void runSettingsAndRunsDirectoryComeFromTheEnvironment() throws Exception {
         DockerTestSupport.Result r = config(COMPOSE, Map.of(
-                "ONEBYTE_SCENARIO", "scenarios/churn-heavy.conf",
-                "ONEBYTE_SET", "nodes.initial=8 budget.rounds=50",
+                "ONEBYTE_NODES", "8",
+                "ONEBYTE_ARGS", "--rounds 50 --samples 4",
+                "ONEBYTE_NODE_ARGS", "--sync replay",
                 "ONEBYTE_RUNS", "/srv/onebyte-runs"));
         assertTrue(r.ok(), r.output());
         String coord = serviceBlock(r.output(), "coordinator");
         Map<String, String> env = section(coord, "environment");
-        assertEquals("scenarios/churn-heavy.conf", env.get("ONEBYTE_SCENARIO"));
-        assertEquals("nodes.initial=8 budget.rounds=50", env.get("ONEBYTE_SET"));
+        assertEquals("8", env.get("ONEBYTE_NODES"));
+        assertEquals("--rounds 50 --samples 4", env.get("ONEBYTE_ARGS"));
+        assertEquals("--sync replay", section(serviceBlock(r.output(), "node"), "environment").get("ONEBYTE_ARGS"),
+                "coordinator flags must not reach the nodes");
         assertTrue(coord.contains("/srv/onebyte-runs:/data/runs"), coord);
     }
 
