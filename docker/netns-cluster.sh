@@ -334,7 +334,8 @@ tick() { # one line per host: time, the rounds the coordinator has written so fa
 }
 
 # ---------------------------------------------------------------- run
-if [ -n "$classpath" ]; then launch=(java $java_opts -cp "$classpath" "$main_class"); else launch=(java $java_opts -jar "$jar"); fi
+read -r -a jopts <<<"$java_opts"
+if [ -n "$classpath" ]; then launch=(java "${jopts[@]}" -cp "$classpath" "$main_class"); else launch=(java "${jopts[@]}" -jar "$jar"); fi
 sample start
 tick
 net_args=(--nodes "$((n_hosts - 1))")
