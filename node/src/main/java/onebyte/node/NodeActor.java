@@ -119,6 +119,7 @@ public final class NodeActor {
     private long applied;           // θ = θ_applied (commits 0..applied-1 applied)
     private long lastOpened = -1;   // last round we computed in
     private double applySecondsSinceReport;
+    private long generatedSinceReport;
 
     // sync state
     private SyncMode syncMode;
@@ -385,6 +386,7 @@ public final class NodeActor {
                     .setSync(syncMode).setBytes(syncBytes).setSeconds(seconds).setReplicaHash((Long) h).build();
             phase = leaveRequested ? Phase.LEAVING : Phase.ACTIVE;
             applySecondsSinceReport = 0;
+            generatedSinceReport = 0;
             send(done);
             params.observer().synced(nodeId, done);
             log.info("node {}: synced by {} to round {} in {} s, {} bytes, hash {}", nodeId, syncMode, applied,
@@ -433,10 +435,13 @@ public final class NodeActor {
                 loss += s.loss();
                 passes += s.forwardPasses();
             }
+            // every SPSA sample generates z twice (for θ+εz and θ−εz, see SpsaEstimator)
+            long generated = generatedSinceReport + 2L * c.samples().length * theta.length();
             send(MetricsReport.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).setRound(c.round())
                     .setComputeSeconds(c.seconds()).setForwardPasses(passes).setTrainLoss(loss / c.samples().length)
-                    .setApplySeconds(applySecondsSinceReport).build());
+                    .setApplySeconds(applySecondsSinceReport).setGeneratedElements(generated).build());
             applySecondsSinceReport = 0;
+            generatedSinceReport = 0;
             for (int k = 0; k < c.samples().length; k++) {
                 Contribution.Builder b = Contribution.newBuilder().setVersion(Wire.VERSION).setRound(c.round())
                         .setNodeId(nodeId).setSample(k).setCode(ByteString.copyFrom(c.samples()[k].code()));
@@ -489,6 +494,7 @@ public final class NodeActor {
         }
         applied = e.round() + 1;
         applySecondsSinceReport += (System.nanoTime() - t0) / 1e9;
+        generatedSinceReport += (long) e.n() * theta.length();
     }
 
     /** Validates a commit's fields; null (rejected and counted) when anything is off. */

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.core.data.Batch;
@@ -73,11 +74,14 @@ import org.slf4j.Logger;
  * chunks, commit-log chunks) included; MetricsReport telemetry (which a real deployment would not
  * send) is counted apart, under "up:MetricsReport" in {@link RunResult#bytesByType()}.
  *
- * <p>Virtual time of round r = max over the nodes whose codes were committed of (SPSA compute
- * seconds + seconds applying the previous commit, both measured by the node, + (its bytes up +
- * bytes down in round r)·8 / bandwidth + 2 · latency), and at least the round deadline when the
- * round closed at its deadline. The coordinator's own apply and evaluation are not counted
- * (evaluation is measurement, and the apply runs while the nodes apply too).
+ * <p>Virtual time of round r = max over the nodes whose codes were committed of that node's
+ * time, and at least the round deadline when the round closed at its deadline. A node's time is,
+ * with {@link SpsaRunSettings#workCosts()} set, {@link VirtualClock#participantSeconds} of its
+ * counted work (forward passes, direction elements generated for its samples and for applying
+ * the previous commit, as it reports them) and its bytes of round r; without, its measured SPSA
+ * compute seconds + seconds applying the previous commit + (bytes up + down)·8 / bandwidth + 2 ·
+ * latency. The coordinator's own apply and evaluation are not counted (evaluation is
+ * measurement, and the apply runs while the nodes apply too).
  *
  * <p>Train loss is the mean over the round's contributors of (l+ + l−)/2 of their samples; eval
  * loss and accuracy are computed on the coordinator's replica θ_{r+1} on rounds 0, E−1, 2E−1, ...
@@ -119,6 +123,7 @@ public final class Coordinator {
         double compute;
         double apply;
         long passes;
+        long generated;
         double loss = Double.NaN;
         long up;
         long down;
@@ -134,6 +139,7 @@ public final class Coordinator {
             compute = 0;
             apply = 0;
             passes = 0;
+            generated = 0;
             loss = Double.NaN;
             up = 0;
             down = 0;
@@ -188,6 +194,7 @@ public final class Coordinator {
     private long bytesCum;
     private long forwardPassesCum;
     private double virtualTime;
+    private final VirtualClock clock;
     private final List<MetricsRow> rows = new ArrayList<>();
     private final List<RunResult.JoinRecord> joins = new ArrayList<>();
     private final Map<Integer, RunResult.FirstRound> firstRounds = new TreeMap<>();
@@ -210,6 +217,7 @@ public final class Coordinator {
         this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
         this.rejections = WireStats.get(ctx.getSystem()).rejections();
         this.selfRef = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
+        this.clock = s.workCosts() == null ? null : new VirtualClock(s.workCosts());
     }
 
     /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
@@ -741,6 +749,7 @@ public final class Coordinator {
         m.compute = r.getComputeSeconds();
         m.apply = r.getApplySeconds();
         m.passes = r.getForwardPasses();
+        m.generated = r.getGeneratedElements();
         m.loss = r.getTrainLoss();
     }
 
@@ -828,7 +837,10 @@ public final class Coordinator {
                     lossSum += m.loss;
                     lossCount++;
                 }
-                double t = m.compute + m.apply + (m.up + m.down) * 8.0 / bitsPerSecond + 2 * s.latencyMs() / 1000.0;
+                double t = clock != null
+                        ? clock.participantSeconds(new VirtualClock.ParticipantWork(m.passes, 0, m.generated, m.up, m.down,
+                                s.bandwidthMbps(), s.bandwidthMbps(), s.latencyMs()))
+                        : m.compute + m.apply + (m.up + m.down) * 8.0 / bitsPerSecond + 2 * s.latencyMs() / 1000.0;
                 slowest = Math.max(slowest, t);
                 slowestCompute = Math.max(slowestCompute, m.compute);
             }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import onebyte.coordinator.clock.VirtualClock;
 
 /**
  * Everything one SPSA cluster run needs. A plain record; {@link #builder()} starts from the
@@ -30,6 +31,8 @@ import java.util.Locale;
  * @param latencyMs one-way latency of every node for virtual time
  * @param threads threads each replica uses to apply a commit
  * @param weightDecay weight decay applied identically by every replica
+ * @param workCosts unit costs for the virtual clock ({@link VirtualClock}: counted work × unit
+ *     costs); null = each node's measured compute and apply seconds
  */
 public record SpsaRunSettings(
         String runId,
@@ -52,7 +55,8 @@ public record SpsaRunSettings(
         double bandwidthMbps,
         double latencyMs,
         int threads,
-        double weightDecay) {
+        double weightDecay,
+        VirtualClock.WorkCosts workCosts) {
 
     public SpsaRunSettings {
         churn = List.copyOf(churn);
@@ -153,7 +157,7 @@ public record SpsaRunSettings(
         b.eps = eps; b.lr = lr; b.codec = codec; b.distribution = distribution; b.chunkSize = chunkSize;
         b.batchSize = batchSize; b.evalEvery = evalEvery; b.roundDeadline = roundDeadline; b.workload = workload;
         b.engine = engine; b.joinSync = joinSync; b.churn = new ArrayList<>(churn); b.bandwidthMbps = bandwidthMbps;
-        b.latencyMs = latencyMs; b.threads = threads; b.weightDecay = weightDecay;
+        b.latencyMs = latencyMs; b.threads = threads; b.weightDecay = weightDecay; b.workCosts = workCosts;
         return b;
     }
 
@@ -180,6 +184,7 @@ public record SpsaRunSettings(
         private double latencyMs = 10.0;
         private int threads = 1;
         private double weightDecay = 0;
+        private VirtualClock.WorkCosts workCosts;
 
         public Builder runId(String v) { runId = v; return this; }
         public Builder runSeed(long v) { runSeed = v; return this; }
@@ -203,11 +208,12 @@ public record SpsaRunSettings(
         public Builder latencyMs(double v) { latencyMs = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder workCosts(VirtualClock.WorkCosts v) { workCosts = v; return this; }
 
         public SpsaRunSettings build() {
             return new SpsaRunSettings(runId, runSeed, nodes, rounds, samplesPerNode, eps, lr, codec, distribution, chunkSize,
                     batchSize, evalEvery, roundDeadline, workload, engine, joinSync, churn, bandwidthMbps, latencyMs, threads,
-                    weightDecay);
+                    weightDecay, workCosts);
         }
     }
 }

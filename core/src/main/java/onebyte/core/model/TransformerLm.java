@@ -30,8 +30,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code head.weight} [width, vocab], {@code head.bias} [vocab]. Matrices are row-major and used
  * as {@code x·W}.
  *
- * <p>θ enters the graph without a copy: every graph variable is re-associated with a view of the
- * flat array before each evaluation ({@code associateArrayWithVariable}). One graph is built and
+ * <p>θ enters the graph by exactly one copy per evaluation: each graph variable owns a fixed array,
+ * and before every run the tensor's view of the flat θ is {@code assign}ed into it (4d bytes
+ * copied, nothing allocated). A zero-copy binding is not possible with ND4J 1.0.0-M2.1: {@code
+ * associateArrayWithVariable}, {@code SDVariable.setArray} and {@code setArrayForVariable} all
+ * duplicate a view (checked; see TransformerLmTest). One graph is built and
  * cached per batch shape [B, T] (T ≤ context). Loss = mean next-token cross-entropy over all B·T
  * positions (nats); accuracy = next-token argmax accuracy.
  */
@@ -119,6 +122,11 @@ final class TransformerLm implements Model {
         return lossAndGradientAt(check(params), batch, gradOut.array());
     }
 
+    /** The graph's own weight arrays for this batch shape (for tests: identity and contents). */
+    List<INDArray> graphWeightArrays(Batch batch) {
+        return graphFor(batch).weights.stream().map(SDVariable::getArr).toList();
+    }
+
     /** Logits [B·T, vocab] (row b·T + t is position t of sequence b). */
     INDArray logitsAt(INDArray flat, Batch batch) {
         Graph g = graphFor(batch);
@@ -150,13 +158,13 @@ final class TransformerLm implements Model {
         return params.array();
     }
 
-    /** Points every weight variable at its view of θ (no copy) and returns the placeholders. */
+    /** Copies θ into the graph's weight arrays (one pass over θ) and returns the placeholders. */
     private Map<String, INDArray> bind(Graph g, INDArray flat, Batch batch) {
         if (flat.dataType() != dtype) throw new IllegalArgumentException("θ is " + flat.dataType() + ", graph is " + dtype);
         for (int i = 0; i < tensors.size(); i++) {
             TensorShape t = tensors.get(i);
             INDArray v = flat.get(NDArrayIndex.interval(t.offset(), t.offset() + t.length()));
-            g.sd.associateArrayWithVariable(t.shape().length == 1 ? v : v.reshape('c', t.shape()), g.weights.get(i));
+            g.arrays.get(i).assign(t.shape().length == 1 ? v : v.reshape('c', t.shape()));
         }
         Map<String, INDArray> ph = new HashMap<>();
         ph.put("tokens", batch.inputs().reshape(batch.inputs().length()).castTo(DataType.INT32));
@@ -189,11 +197,13 @@ final class TransformerLm implements Model {
         final SameDiff sd;
         final List<SDVariable> weights;
         final List<String> weightNames;
+        final List<INDArray> arrays;
 
         Graph(SameDiff sd, List<SDVariable> weights) {
             this.sd = sd;
             this.weights = weights;
             this.weightNames = weights.stream().map(SDVariable::name).toList();
+            this.arrays = weights.stream().map(SDVariable::getArr).toList();
         }
     }
 
@@ -203,6 +213,7 @@ final class TransformerLm implements Model {
         Map<String, SDVariable> w = new HashMap<>();
         for (TensorShape ts : tensors) {
             SDVariable v = sd.var(ts.name(), dtype, ts.shape());
+            sd.associateArrayWithVariable(Nd4j.zeros(dtype, ts.shape()), v); // filled from θ before each run
             vars.add(v);
             w.put(ts.name(), v);
         }

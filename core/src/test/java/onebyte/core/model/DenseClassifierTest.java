@@ -12,6 +12,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 class DenseClassifierTest {
+    static {
+        Models.limitNativeThreads(1);
+    }
+
     private static Batch tinyBatch(int features, int classes, int n) {
         InMemoryDataset ds = new SyntheticClassification(features, classes, 0.3, 5).sourceTrain(n, 9);
         return ds.all();

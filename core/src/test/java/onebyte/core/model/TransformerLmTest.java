@@ -91,12 +91,15 @@ class TransformerLmTest {
     }
 
     @Test
-    void float32ApiSeesTheCurrentParametersWithoutCopyingThemIn() {
+    void float32ApiCopiesTheCurrentParametersIntoFixedGraphArrays() {
         Model m = Models.create(TINY);
         Batch b = tokens(2, 5, 16, 3);
         ParameterVector a = Models.initialParameters(TINY, 1);
         ParameterVector c = Models.initialParameters(TINY, 2);
         double la = m.loss(a, b);
+        List<INDArray> arrays = ((TransformerLm) m).graphWeightArrays(b);
+        assertEquals(a.array(), Nd4j.concat(0, arrays.stream().map(x -> x.reshape(x.length())).toArray(INDArray[]::new)),
+                "the graph's arrays hold θ");
         double lc = m.loss(c, b);
         assertNotEquals(la, lc);
         assertEquals(la, m.loss(a, b), 0.0); // the graph follows whichever θ it is given
@@ -105,6 +108,8 @@ class TransformerLmTest {
         assertEquals(m.loss(aCopy, b), m.loss(a, b), 0.0);
         ParameterVector g = new ParameterVector(m.numParams());
         double lg = m.lossAndGradient(c, b, g);
+        List<INDArray> after = ((TransformerLm) m).graphWeightArrays(b);
+        for (int i = 0; i < arrays.size(); i++) assertSame(arrays.get(i), after.get(i), "θ is copied into fixed arrays, never reallocated");
         assertEquals(lc, lg, 1e-6);
         assertTrue(c.bitEquals(Models.initialParameters(TINY, 2)), "evaluation must not modify θ");
         assertTrue(m.accuracy(c, b) >= 0);
