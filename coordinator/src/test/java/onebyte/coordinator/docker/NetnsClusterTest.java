@@ -146,10 +146,12 @@ class NetnsClusterTest {
         // (4-byte length + 28-byte header with compressed actor refs): the wire cannot carry less
         // per metrics byte (0.9 leaves room for the fit's noise). Above 1: actor refs sent as
         // literal paths until compression tables are advertised, and the nodes' per-round
-        // telemetry, which the rows leave out. Observed on a loaded 2-core machine: k = 1.38, 1.47,
-        // 1.81. Metrics that left out the 32-byte envelope would give k > 3 (a contribution is 11
-        // bytes of payload), metrics that counted messages twice k < 0.8: both fail here.
-        assertTrue(w.k() >= 0.9 && w.k() <= 2.5, "wire payload per metrics byte out of [0.9, 2.5]: " + w);
+        // telemetry, which the rows leave out. Observed on a loaded 2-core machine (load ~20) in
+        // four runs: k = 1.38, 1.47, 1.81, 2.02. Metrics that left out the 32-byte envelope would
+        // count 2.0 kB instead of 5.3 kB per round (a contribution is 11 bytes of payload, 43 with
+        // it): k above 3.6 at the lowest observed level; metrics that counted messages twice, k
+        // below 1.0 at the highest. The bound sits between those.
+        assertTrue(w.k() >= 0.9 && w.k() <= 3.0, "wire payload per metrics byte out of [0.9, 3.0]: " + w);
         // the cluster's own chatter among 4 members: some kB/s, never zero, never the bulk
         assertTrue(w.backgroundBytesPerSecond() > 500 && w.backgroundBytesPerSecond() < 200_000, w.toString());
     }
