@@ -40,6 +40,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 ctx.spawn(Coordinator.create(s, sink, new ProgressPrinter(System.out), result), "coordinator");
                 return Behaviors.empty();
             }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(net.host, port, net.bindHost, List.of(net.host + ":" + port), false));
+            net.startReadiness(system);
             System.out.println("coordinator listening at " + net.host + ":" + port + "; waiting for " + s.nodes() + " nodes");
             Duration timeout = s.roundDeadline().multipliedBy(s.rounds() + 10).plusMinutes(10);
             RunResult r;

@@ -104,4 +104,30 @@ class ComposeEntrypointTest {
         assertEquals(1, down.exitCode(), down.output());
         assertTrue(down.output().contains("not accepting connections"), down.output());
     }
+
+    @Test
+    void healthcheckAsksTheReadinessProbeOfARealClusterMember() throws Exception {
+        List<String> cmd = List.of("bash", DOCKER.resolve("healthcheck.sh").toString());
+        akka.actor.typed.ActorSystem<Void> system = akka.actor.typed.ActorSystem.create(
+                akka.actor.typed.javadsl.Behaviors.empty(), onebyte.node.ClusterConfig.SYSTEM_NAME,
+                onebyte.node.ClusterConfig.build("127.0.0.1", 0, "", List.of(), false));
+        try {
+            int probe = onebyte.node.ReadinessEndpoint.start(system, "127.0.0.1", 0).port();
+            Map<String, String> env = Map.of("ONEBYTE_HEALTH_PORT", "" + probe);
+            DockerTestSupport.Result joining = DockerTestSupport.run(bin, env, 30, cmd);
+            assertEquals(1, joining.exitCode(), "not yet a member: " + joining.output());
+            assertTrue(joining.output().contains("member not Up"), joining.output());
+            akka.cluster.typed.Cluster cluster = akka.cluster.typed.Cluster.get(system);
+            cluster.manager().tell(akka.cluster.typed.Join.create(cluster.selfMember().address()));
+            int code = 1;
+            for (int i = 0; i < 40 && code != 0; i++) {
+                Thread.sleep(250);
+                code = DockerTestSupport.run(bin, env, 30, cmd).exitCode();
+            }
+            assertEquals(0, code, "an Up member must be healthy");
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }
