@@ -20,7 +20,8 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code onebyte coordinator}: the first seed node and round sequencer of a multi-process run.
  * Waits for {@code --nodes} nodes, runs the rounds, tells the nodes the run is over and exits
- * (0 when every round's replicas agreed, 3 otherwise). Churn flags are ignored here: in a
+ * (0 when every round's replicas agreed, 3 when some disagreed, 4 when more than half of the
+ * rounds closed without any contribution, i.e. the run trained on almost nothing). Churn flags are ignored here: in a
  * multi-process run, nodes join, leave and crash by themselves.
  */
 @Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run the coordinator of a multi-process cluster.")
@@ -40,6 +41,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 ctx.spawn(Coordinator.create(s, sink, new ProgressPrinter(System.out), result), "coordinator");
                 return Behaviors.empty();
             }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(net.host, port, net.bindHost, List.of(net.host + ":" + port), false));
+            net.startReadiness(system);
             System.out.println("coordinator listening at " + net.host + ":" + port + "; waiting for " + s.nodes() + " nodes");
             Duration timeout = s.roundDeadline().multipliedBy(s.rounds() + 10).plusMinutes(10);
             RunResult r;
@@ -53,7 +55,15 @@ public final class CoordinatorCommand implements Callable<Integer> {
             if (run.out != null) {
                 System.out.println("metrics written to " + run.out.toAbsolutePath());
             }
-            return r.rows().stream().allMatch(row -> !Boolean.FALSE.equals(row.replicasAgree())) ? 0 : 3;
+            long empty = r.rows().stream().filter(row -> row.contributed() == 0).count();
+            if (empty > 0) {
+                System.out.println(empty + " of " + r.rows().size() + " rounds closed without any contribution (nodes missed the "
+                        + s.roundDeadline().toMillis() + " ms deadline or were gone)");
+            }
+            if (!r.rows().stream().allMatch(row -> !Boolean.FALSE.equals(row.replicasAgree()))) {
+                return 3;
+            }
+            return 2 * empty > r.rows().size() ? 4 : 0;
         }
     }
 }

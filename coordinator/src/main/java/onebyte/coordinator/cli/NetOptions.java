@@ -13,4 +13,15 @@ public final class NetOptions {
     @Option(names = "--port", defaultValue = "${env:ONEBYTE_PORT:-0}",
             description = "Port (env ONEBYTE_PORT; default 25520 for the coordinator, any free port for nodes).")
     int port;
+    @Option(names = "--health-port", defaultValue = "${env:ONEBYTE_HEALTH_PORT:--1}",
+            description = "Serve GET /ready (200 when this member is Up, else 503) on this port; -1 = off "
+                    + "(env ONEBYTE_HEALTH_PORT).")
+    int healthPort;
+
+    /** Starts the readiness probe when --health-port is set. */
+    void startReadiness(akka.actor.typed.ActorSystem<?> system) {
+        if (healthPort >= 0) {
+            onebyte.node.ReadinessEndpoint.start(system, bindHost == null || bindHost.isEmpty() ? "0.0.0.0" : bindHost, healthPort);
+        }
+    }
 }

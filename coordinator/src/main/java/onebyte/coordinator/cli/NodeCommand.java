@@ -47,6 +47,7 @@ public final class NodeCommand implements Callable<Integer> {
                 net.host + ":" + net.port + " pid " + ProcessHandle.current().pid(), observer);
         ActorSystem<Object> system = ActorSystem.create(NodeActor.create(p), ClusterConfig.SYSTEM_NAME,
                 ClusterConfig.build(net.host, net.port, net.bindHost, seedNodes, false));
+        net.startReadiness(system);
         System.out.println("node at " + system.address() + " joining " + seedNodes);
         system.getWhenTerminated().toCompletableFuture().join();
         return exit.get();

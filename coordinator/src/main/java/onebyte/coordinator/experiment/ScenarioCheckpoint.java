@@ -7,13 +7,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 import onebyte.core.data.InMemoryDataset;
 import onebyte.core.data.SyntheticClassification;
+import onebyte.core.data.SyntheticText;
 import onebyte.core.model.Checkpoint;
 import onebyte.core.model.Model;
 import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.SeedMixer;
 import onebyte.core.train.Pretrainer;
+import onebyte.core.train.SourcePretraining;
 import onebyte.coordinator.scenario.Scenario;
 
 /**
@@ -23,10 +23,6 @@ import onebyte.coordinator.scenario.Scenario;
  * loads the same θ_0 bits.
  */
 public final class ScenarioCheckpoint {
-    /** Seed salt of θ's initialisation before pretraining ("INIT", as the cluster workloads use). */
-    public static final long SALT_INIT = 0x494E4954L;
-    private static final long SALT_PRETRAIN = 0x5052455452414E4EL; // "PRETRANN"
-
     private ScenarioCheckpoint() {}
 
     /** The model the scenario describes, with the data dimensions filled in. */
@@ -49,33 +45,50 @@ public final class ScenarioCheckpoint {
         return file;
     }
 
-    /** Pretrains the scenario's model on its source distribution and writes the checkpoint to {@code file}. */
+    /**
+     * Pretrains the scenario's model on its source distribution and writes the checkpoint to
+     * {@code file}. Uses the same data and seeds as the cluster workloads' own pretraining, so a
+     * node that builds θ_0 itself gets the same bits.
+     */
     public static void pretrain(Scenario s, Path file, Consumer<String> progress) {
-        if (!s.data().kind().equals("synthetic")) {
-            throw new IllegalArgumentException("data.kind = " + s.data().kind()
-                    + ": pretraining is only built for synthetic classification so far; give model.checkpoint");
-        }
         ModelSpec spec = modelSpec(s);
         long seed = s.run().seed();
-        SyntheticClassification task = new SyntheticClassification(s.data().features(), s.data().classes(), s.data().shift(), seed);
-        InMemoryDataset source = task.sourceTrain(s.data().trainSize(), SeedMixer.derive(seed, SALT_PRETRAIN));
-        InMemoryDataset sourceEval = task.sourceEval(s.data().evalSize(), seed);
-        Model model = Models.create(spec);
-        ParameterVector init = Models.initialParameters(spec, SeedMixer.derive(seed, SALT_INIT));
-        Pretrainer.Config cfg = Pretrainer.Config.of(s.pretrain().lr(), s.pretrain().steps(), s.pretrain().batchSize(),
-                SeedMixer.derive(seed, SALT_PRETRAIN));
-        Pretrainer.Result r = new Pretrainer(cfg).run(model, init, source, sourceEval.all(),
+        InMemoryDataset source;
+        InMemoryDataset sourceEval;
+        InMemoryDataset targetEval;
+        String data;
+        switch (s.data().kind()) {
+            case "synthetic" -> {
+                SyntheticClassification task = new SyntheticClassification(s.data().features(), s.data().classes(), s.data().shift(), seed);
+                source = task.sourceTrain(s.data().trainSize(), seed);
+                sourceEval = task.sourceEval(s.data().evalSize(), seed);
+                targetEval = task.targetEval(s.data().evalSize(), seed);
+                data = "synthetic source features=" + s.data().features() + " classes=" + s.data().classes() + " shift=" + s.data().shift();
+            }
+            case "synthetic-text" -> {
+                SyntheticText text = new SyntheticText(s.data().shift(), seed);
+                int context = s.model().context();
+                source = text.sourceTrain(s.data().trainSize(), context, seed);
+                sourceEval = text.sourceEval(s.data().evalSize(), context, seed);
+                targetEval = text.targetEval(s.data().evalSize(), context, seed);
+                data = "synthetic-text source shift=" + s.data().shift() + " windows=" + s.data().trainSize();
+            }
+            default -> throw new IllegalArgumentException("data.kind = " + s.data().kind()
+                    + ": pretraining is built for synthetic and synthetic-text data; give model.checkpoint");
+        }
+        int steps = s.pretrain().steps();
+        Pretrainer.Result r = SourcePretraining.run(spec, source, sourceEval.all(),
+                new SourcePretraining.Recipe(steps, s.pretrain().lr(), s.pretrain().batchSize()), seed,
                 (step, loss) -> progress.accept(String.format(java.util.Locale.ROOT, "pretrain step %d/%d  source loss %.4f",
-                        step, cfg.steps(), loss)));
-        InMemoryDataset targetEval = task.targetEval(s.data().evalSize(), seed);
+                        step, steps, loss)));
+        Model model = Models.create(spec);
         double targetAcc = model.accuracy(r.parameters(), targetEval.all());
         progress.accept(String.format(java.util.Locale.ROOT,
                 "pretrained %s (%d parameters): source accuracy %.2f%%, target accuracy %.2f%% before fine-tuning",
                 spec, model.numParams(), 100 * r.sourceAccuracy(), 100 * targetAcc));
         try {
             new Checkpoint(spec, r.parameters(), seed, Map.of(
-                    "data", "synthetic source features=" + s.data().features() + " classes=" + s.data().classes()
-                            + " shift=" + s.data().shift(),
+                    "data", data,
                     "pretrain", "adam lr=" + s.pretrain().lr() + " steps=" + s.pretrain().steps() + " batch=" + s.pretrain().batchSize(),
                     "source_accuracy", Double.toString(r.sourceAccuracy()),
                     "target_accuracy", Double.toString(targetAcc))).write(file);
