@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 public final class OnebyteCommand implements Runnable {
     /** Every subcommand, in help order. */
     public static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CompareCommand.class, ReportCommand.class, PretrainCommand.class,
-            EmbeddedCommand.class, CoordinatorCommand.class, NodeCommand.class);
+            EmbeddedCommand.class, CoordinatorCommand.class, NodeCommand.class, BenchCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

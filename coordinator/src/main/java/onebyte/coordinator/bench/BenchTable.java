@@ -1,0 +1,111 @@
+package onebyte.coordinator.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The scaling table: one row per (algorithm, nodes, d). Every column is listed in
+ * {@link #COLUMNS} with its meaning; a column that does not apply to an algorithm is empty in
+ * bench.csv and null in bench.json. Times are CPU seconds on the thread that did the work unless
+ * the name says wall.
+ */
+public final class BenchTable {
+    /** Column name → meaning, in output order. */
+    public static final Map<String, String> COLUMNS = columns(
+            "algorithm", "spsa | fedspeed",
+            "model", "workload label (mlp-100K, ..., quickstart)",
+            "nodes", "N, nodes in the cluster",
+            "d", "trainable parameters",
+            "rounds_measured", "rounds in the measured window (after warm-up, before the final round)",
+            "round_wall_s", "wall seconds per round, close to close (the whole embedded cluster on this machine)",
+            "rounds_per_s", "1 / round_wall_s",
+            "process_cpu_s_per_round", "CPU seconds of the whole JVM per round (all threads)",
+            "cpu_utilisation", "process CPU seconds per wall second (2 = both cores busy)",
+            "work_cpu_s_per_round", "CPU seconds per round of the algorithm's own work, summed over all replicas",
+            "other_cpu_s_per_round", "process − work: messaging, serialization, actors, GC, JIT",
+            "forward_ms", "CPU ms per forward pass (batch 64 for SPSA)",
+            "forwards_per_round", "forward passes per round, all nodes",
+            "step_ms", "SPSA: CPU ms per sample (perturbation + 2 forward passes)",
+            "perturb_ms", "SPSA: step_ms minus its forward passes (building θ±εz)",
+            "step_over_forward", "SPSA: step_ms / forward_ms (goal ≤ 2.3)",
+            "regen_ms", "SPSA: CPU ms per commit application by one replica (regenerates n directions, fused update)",
+            "regen_directions", "SPSA: n, directions per commit",
+            "generate_once_ms", "SPSA: CPU ms to generate one direction of d elements into a fresh buffer, one thread",
+            "fused_efficiency", "SPSA: n × generate_once_ms / regen_ms (goal ≥ 0.5)",
+            "gradient_ms", "FedSpeed: CPU ms per gradient pass (batch 32)",
+            "gradients_per_round", "FedSpeed: gradient passes per round, all nodes",
+            "node_compute_s_per_round", "one node's work per round (SPSA: step + regen; FedSpeed: its gradient passes)",
+            "bytes_up_per_node", "wire bytes up per node per round (coordinator's counters: payload + envelope)",
+            "bytes_down_per_node", "wire bytes down per node per round",
+            "peak_rss_per_node_mb", "cluster run: growth of the JVM's peak resident set (heap + off-heap) over the run / N, MiB"
+                    + " (includes each node's ActorSystem and the coordinator's share; undercounts reused memory)",
+            "peak_heap_per_node_mb", "cluster run: growth of peak heap in use / N, MiB",
+            "inference_mb", "model inference footprint (fresh JVM: off-heap peak + heap retained while θ and the model run 3 forward passes), MiB",
+            "rss_per_node_over_inference", "peak_rss_per_node_mb / inference_mb",
+            "replica_mem_mb", "SPSA replica, measured like inference_mb: model, θ, scratch, engine, 3 samples, one commit, MiB",
+            "replica_mem_over_inference", "replica_mem_mb / inference_mb (goal ≤ 1.5)",
+            "vt_round_s_1mbps", "virtual round time at 1 Mbit/s links: node_compute + bytes·8/rate + latency",
+            "vt_round_s_10mbps", "the same at 10 Mbit/s",
+            "vt_round_s_1gbps", "the same at 1 Gbit/s",
+            "replicas_agree", "SPSA: every measured round's replica hashes agreed");
+
+    /** Link rates of the virtual-time columns, bit/s, in column order. */
+    public static final double[] RATES = {1e6, 10e6, 1e9};
+    public static final String[] RATE_COLUMNS = {"vt_round_s_1mbps", "vt_round_s_10mbps", "vt_round_s_1gbps"};
+
+    private final List<Map<String, Object>> rows = new ArrayList<>();
+
+    private static Map<String, String> columns(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** A new empty row (every column present, null = not applicable), added to the table. */
+    Map<String, Object> newRow() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        COLUMNS.keySet().forEach(c -> r.put(c, null));
+        rows.add(r);
+        return r;
+    }
+
+    static void put(Map<String, Object> row, String column, Object value) {
+        if (!row.containsKey(column)) {
+            throw new IllegalArgumentException("no column " + column);
+        }
+        if (value instanceof Double v && !Double.isFinite(v)) {
+            value = null;
+        }
+        row.put(column, value);
+    }
+
+    public List<Map<String, Object>> rows() {
+        return rows;
+    }
+
+    /** Seconds of one round at this link rate: compute + up and down bytes over the link + one latency. */
+    static double virtualRound(double computeS, double upBytes, double downBytes, double bitsPerSecond, double latencyS) {
+        return computeS + (upBytes + downBytes) * 8.0 / bitsPerSecond + latencyS;
+    }
+
+    static String format(Object v) {
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof Double d) {
+            double a = Math.abs(d);
+            if (a == 0) return "0";
+            if (a >= 1000) return String.format(Locale.ROOT, "%.0f", d);
+            if (a >= 100) return String.format(Locale.ROOT, "%.1f", d);
+            if (a >= 1) return String.format(Locale.ROOT, "%.2f", d);
+            if (a >= 0.01) return String.format(Locale.ROOT, "%.3f", d);
+            return String.format(Locale.ROOT, "%.2e", d);
+        }
+        return v.toString();
+    }
+}

@@ -1,0 +1,97 @@
+package onebyte.coordinator.bench;
+
+import java.io.IOException;
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import onebyte.core.spsa.PerturbationStream;
+
+/**
+ * Replica-level memory for one model, each number from a fresh JVM ({@link FootprintChild}: same
+ * classpath, {@code -Xms512m -Xmx512m -XX:+AlwaysPreTouch}, one native thread), because in one
+ * long-lived process freed native memory is reused and touched heap pages stay resident, which
+ * hides what a new replica costs. A footprint = peak resident set above the child's post-warm-up
+ * baseline (with the heap pre-touched that is native memory: ND4J's arrays, which JavaCPP's
+ * {@code Pointer.totalBytes()} does not count: measured 16 bytes for a 4 MB array) + heap retained
+ * after a GC while the replica is alive ({@code MemoryMXBean}).
+ *
+ * <ul>
+ *   <li>inference footprint: a model and a fresh θ running three forward passes of one batch;
+ *   <li>SPSA replica: model, θ, the scratch vector and the core engine running three SPSA samples
+ *       and applying one commit of n codes.
+ * </ul>
+ *
+ * Also measured here, in this process: generating one direction of d elements into a fresh buffer
+ * on one thread, the reference of the fused update's efficiency.
+ */
+final class Footprint {
+    private Footprint() {}
+
+    /** What a child measured: off-heap peak above its baseline and heap retained, bytes. */
+    record Child(long offHeapPeak, long heapRetained) {
+        long total() {
+            return offHeapPeak + heapRetained;
+        }
+    }
+
+    record Result(Child inference, Child spsa, double generateOnceSeconds) {
+        long inferenceBytes() {
+            return inference.total();
+        }
+
+        long spsaBytes() {
+            return spsa.total();
+        }
+
+        double ratio() {
+            return (double) spsaBytes() / inferenceBytes();
+        }
+    }
+
+    static Result measure(String spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize, String codec,
+                          float eps, int d) throws IOException, InterruptedException {
+        List<String> args = List.of(spec, Long.toString(seed), Integer.toString(batchSize), Integer.toString(commitSize),
+                distribution, Integer.toString(chunkSize), codec, Float.toString(eps));
+        Child inference = child("inference", args);
+        Child spsa = child("spsa", args);
+        double gen = generateOnce(new PerturbationStream(onebyte.core.spsa.Distribution.parse(distribution), chunkSize), d);
+        return new Result(inference, spsa, gen);
+    }
+
+    private static Child child(String mode, List<String> args) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-cp",
+                System.getProperty("java.class.path"), FootprintChild.class.getName(), mode));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IOException("footprint child " + mode + " failed: " + new String(out, StandardCharsets.UTF_8));
+        }
+        for (String line : new String(out, StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("FOOTPRINT ")) {
+                String[] f = line.trim().split(" ");
+                return new Child(Long.parseLong(f[1]), Long.parseLong(f[2]));
+            }
+        }
+        throw new IOException("footprint child " + mode + " printed no result: " + new String(out, StandardCharsets.UTF_8));
+    }
+
+    /** Median CPU seconds of generating one whole direction into a fresh buffer on one thread (5 after 2 warm-ups). */
+    static double generateOnce(PerturbationStream stream, int d) {
+        double[] t = new double[7];
+        for (int i = 0; i < t.length; i++) {
+            long c0 = BenchProbe.threadCpuNanos();
+            float[] out = new float[d];
+            stream.fill(0x5eedL + i, out, 1);
+            t[i] = (BenchProbe.threadCpuNanos() - c0) / 1e9;
+            Reference.reachabilityFence(out);
+        }
+        double[] measured = Arrays.copyOfRange(t, 2, t.length);
+        Arrays.sort(measured);
+        return measured[measured.length / 2];
+    }
+}

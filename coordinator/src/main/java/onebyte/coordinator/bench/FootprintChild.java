@@ -1,0 +1,109 @@
+package onebyte.coordinator.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import onebyte.core.data.Batch;
+import onebyte.core.model.Model;
+import onebyte.core.model.Models;
+import onebyte.core.spsa.ParameterVector;
+import onebyte.node.engine.CoreReplicaEngine;
+import onebyte.node.engine.ReplicaEngine;
+import onebyte.node.engine.Workload;
+import onebyte.node.engine.Workloads;
+
+/**
+ * The process {@link Footprint} starts once per measurement (a fresh JVM, heap pre-touched so heap
+ * use does not move the resident set). It builds the workload (data, θ_0), runs the same mode once
+ * on a tiny model (classes, JIT, native kernels loaded), takes a GC and a baseline, resets the
+ * kernel's peak-RSS counter ({@code /proc/self/clear_refs}), then runs the mode on the real model:
+ * {@code inference} (a model, a fresh θ, three forward passes of one batch) or {@code spsa} (model,
+ * θ, the scratch vector and the core engine: three SPSA samples and one commit of n codes applied).
+ * It prints {@code FOOTPRINT <off-heap peak bytes> <heap retained bytes>}: peak RSS above the
+ * baseline (native memory: ND4J's arrays) and heap in use after a GC with everything still alive.
+ * Arguments: mode spec seed batch n distribution chunkSize codec eps.
+ */
+public final class FootprintChild {
+    private static final String WARM_UP = "synthetic;model=mlp:inputs=20,hidden=4x4,classes=4;features=20;classes=4;"
+            + "pretrain-steps=0;train=400;eval=100";
+
+    private FootprintChild() {}
+
+    public static void main(String[] a) throws Exception {
+        String mode = a[0];
+        long seed = Long.parseLong(a[2]);
+        int batchSize = Integer.parseInt(a[3]);
+        int n = Integer.parseInt(a[4]);
+        ReplicaEngine.EngineSpec es = new ReplicaEngine.EngineSpec(seed, 1, Float.parseFloat(a[8]), a[7], a[5],
+                Integer.parseInt(a[6]), 1, 0);
+        Models.limitNativeThreads(1);
+        Workload w = Workloads.get(a[1], seed);
+        Batch batch = w.draw(w.shard(1), batchSize, 7);
+        Workload tiny = Workloads.get(WARM_UP, seed);
+        run(mode, tiny, tiny.draw(tiny.shard(1), batchSize, 7), es, n);
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        long heapBase = heapUsed();
+        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        long rssBase = status("VmRSS:");
+        Object[] alive = run(mode, w, batch, es, n);
+        long hwm = status("VmHWM:");
+        System.gc();
+        long heap = heapUsed() - heapBase;
+        Reference.reachabilityFence(alive);
+        System.out.println("FOOTPRINT " + (hwm - rssBase) + " " + heap);
+        System.out.flush();
+        System.exit(0);
+    }
+
+    /** Runs the mode; returns what it keeps alive. */
+    private static Object[] run(String mode, Workload w, Batch batch, ReplicaEngine.EngineSpec es, int n) {
+        Model m = w.newModel();
+        ParameterVector theta = w.initialParameters();
+        switch (mode) {
+            case "inference" -> {
+                for (int i = 0; i < 3; i++) {
+                    m.loss(theta, batch);
+                }
+                return new Object[] {m, theta};
+            }
+            case "spsa" -> {
+                ParameterVector scratch = new ParameterVector(theta.length());
+                ReplicaEngine engine = new CoreReplicaEngine(es);
+                List<byte[]> codes = new ArrayList<>();
+                for (int k = 0; k < 3; k++) {
+                    codes.add(engine.sample(m, theta, scratch, 1000 + k, batch).code());
+                }
+                int[] ids = new int[n];
+                int[] samples = new int[n];
+                byte[] all = new byte[n * engine.codeWidth()];
+                for (int j = 0; j < n; j++) {
+                    ids[j] = j + 1;
+                    byte[] c = codes.get(j % codes.size());
+                    System.arraycopy(c, 0, all, j * c.length, c.length);
+                }
+                engine.apply(theta, new ReplicaEngine.CommitEntries(0, ids, samples, all, engine.codeWidth(), 1e-3));
+                return new Object[] {m, theta, scratch, engine};
+            }
+            default -> throw new IllegalArgumentException("mode must be inference or spsa: " + mode);
+        }
+    }
+
+    private static long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** A "kB" line of /proc/self/status, in bytes. */
+    private static long status(String key) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no " + key + " in /proc/self/status");
+    }
+}

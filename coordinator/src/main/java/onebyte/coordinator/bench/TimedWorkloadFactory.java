@@ -1,0 +1,114 @@
+package onebyte.coordinator.bench;
+
+import java.util.List;
+import onebyte.core.data.Batch;
+import onebyte.core.data.Dataset;
+import onebyte.core.model.Model;
+import onebyte.core.spsa.ParameterVector;
+import onebyte.node.engine.Workload;
+import onebyte.node.engine.Workloads;
+
+/**
+ * A workload plug-in that wraps another workload and times every forward pass ({@code loss},
+ * {@code accuracy}) and gradient pass of its models into {@link BenchProbe}. Spec:
+ * {@code class:onebyte.coordinator.bench.TimedWorkloadFactory;inner=<inner spec with ';' written as '|'>}
+ * (see {@link #wrap}). Data, θ_0 and results are the inner workload's, unchanged.
+ */
+public final class TimedWorkloadFactory implements Workload.Factory {
+    private static final String PREFIX = "class:" + TimedWorkloadFactory.class.getName() + ";inner=";
+
+    /** The spec of the timed version of {@code innerSpec}. */
+    public static String wrap(String innerSpec) {
+        if (innerSpec.contains("|")) {
+            throw new IllegalArgumentException("a workload spec to time must not contain '|': " + innerSpec);
+        }
+        return PREFIX + innerSpec.replace(';', '|');
+    }
+
+    /** The inner spec of a spec made by {@link #wrap}. */
+    public static String unwrap(String spec) {
+        if (!spec.startsWith(PREFIX)) {
+            throw new IllegalArgumentException("not a timed workload spec: " + spec);
+        }
+        return spec.substring(PREFIX.length()).replace('|', ';');
+    }
+
+    @Override
+    public Workload create(String spec, long runSeed) {
+        Workload inner = Workloads.get(unwrap(spec), runSeed);
+        return new Workload() {
+            @Override
+            public int numParams() {
+                return inner.numParams();
+            }
+
+            @Override
+            public Model newModel() {
+                return new TimedModel(inner.newModel());
+            }
+
+            @Override
+            public ParameterVector initialParameters() {
+                return inner.initialParameters();
+            }
+
+            @Override
+            public Dataset shard(int nodeId) {
+                return inner.shard(nodeId);
+            }
+
+            @Override
+            public Dataset evalSet() {
+                return inner.evalSet();
+            }
+
+            @Override
+            public Batch draw(Dataset data, int batchSize, long seed) {
+                return inner.draw(data, batchSize, seed);
+            }
+        };
+    }
+
+    /** A model whose evaluations are counted and timed. */
+    static final class TimedModel implements Model {
+        private final Model inner;
+
+        TimedModel(Model inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public int numParams() {
+            return inner.numParams();
+        }
+
+        @Override
+        public List<TensorShape> tensors() {
+            return inner.tensors();
+        }
+
+        @Override
+        public double loss(ParameterVector params, Batch batch) {
+            long[] t = BenchProbe.start();
+            double l = inner.loss(params, batch);
+            BenchProbe.stop(BenchProbe.Work.FORWARD, t);
+            return l;
+        }
+
+        @Override
+        public double accuracy(ParameterVector params, Batch batch) {
+            long[] t = BenchProbe.start();
+            double a = inner.accuracy(params, batch);
+            BenchProbe.stop(BenchProbe.Work.FORWARD, t);
+            return a;
+        }
+
+        @Override
+        public double lossAndGradient(ParameterVector params, Batch batch, ParameterVector gradOut) {
+            long[] t = BenchProbe.start();
+            double l = inner.lossAndGradient(params, batch, gradOut);
+            BenchProbe.stop(BenchProbe.Work.GRADIENT, t);
+            return l;
+        }
+    }
+}
