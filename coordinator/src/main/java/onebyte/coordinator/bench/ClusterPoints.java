@@ -93,8 +93,6 @@ final class ClusterPoints {
         long participations = w.rows().stream().mapToLong(MetricsRow::contributed).sum();
         put(row, "work_cpu_s_per_round", grad / m);
         put(row, "other_cpu_s_per_round", (d.processCpuSeconds() - grad) / m);
-        put(row, "forward_ms", d.cpuPerCall(BenchProbe.Work.FORWARD) * 1e3);
-        put(row, "forwards_per_round", (double) d.calls(BenchProbe.Work.FORWARD) / m);
         put(row, "gradient_ms", d.cpuPerCall(BenchProbe.Work.GRADIENT) * 1e3);
         put(row, "gradients_per_round", (double) d.calls(BenchProbe.Work.GRADIENT) / m);
         double compute = participations == 0 ? Double.NaN : grad / participations;

@@ -1,0 +1,120 @@
+package onebyte.coordinator.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import onebyte.coordinator.cli.OnebyteCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code onebyte bench --quick} end to end on tiny sizes: the output files parse and every row
+ * holds every column measured for its algorithm, with values consistent with the protocol
+ * (counts, bytes, replica agreement). No timing assertions: speed goals are reported by the
+ * benchmark itself, not checked by tests.
+ */
+class BenchCommandTest {
+    private static final Set<String> FED_ONLY = Set.of("gradient_ms", "gradients_per_round");
+    private static final Set<String> SPSA_ONLY = Set.of("forward_ms", "forwards_per_round", "step_ms", "perturb_ms", "step_over_forward", "regen_ms",
+            "regen_directions", "generate_once_ms", "fused_efficiency", "replica_mem_mb", "replica_mem_over_inference",
+            "replicas_agree");
+
+    @TempDir
+    Path out;
+
+    @Test
+    void quickBenchWritesEveryMeasuredColumn() throws Exception {
+        Path scenario = Files.exists(Path.of("../scenarios/quickstart.conf")) ? Path.of("../scenarios/quickstart.conf")
+                : Path.of("scenarios/quickstart.conf");
+        int code = OnebyteCommand.commandLine().execute("bench", "--quick", "--out", out.toString(), "--scenario",
+                scenario.toString());
+        assertEquals(0, code);
+
+        List<String> csv = Files.readAllLines(out.resolve(BenchOutput.CSV));
+        List<String> header = List.of(csv.get(0).split(",", -1));
+        assertEquals(List.copyOf(BenchTable.COLUMNS.keySet()), header);
+        // quick: N = 2, 3 × d ≈ 2K, 6K × {spsa, fedspeed}, plus the quickstart SPSA point
+        assertEquals(1 + 2 * 2 * 2 + 1, csv.size(), String.join("\n", csv));
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (String line : csv.subList(1, csv.size())) {
+            String[] cells = line.split(",", -1);
+            assertEquals(header.size(), cells.length, line);
+            Map<String, String> r = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < cells.length; i++) {
+                r.put(header.get(i), cells[i]);
+            }
+            rows.add(r);
+        }
+        for (Map<String, String> r : rows) {
+            boolean spsa = r.get("algorithm").equals("spsa");
+            assertTrue(spsa || r.get("algorithm").equals("fedspeed"), r.toString());
+            for (String c : header) {
+                boolean applies = spsa ? !FED_ONLY.contains(c) : !SPSA_ONLY.contains(c);
+                assertEquals(applies, !r.get(c).isEmpty(), "column " + c + " of " + r);
+                if (applies && !Set.of("algorithm", "model", "replicas_agree").contains(c)) {
+                    Double.parseDouble(r.get(c)); // numeric
+                }
+            }
+            int n = Integer.parseInt(r.get("nodes"));
+            int d = Integer.parseInt(r.get("d"));
+            double wall = Double.parseDouble(r.get("round_wall_s"));
+            assertEquals(1 / wall, Double.parseDouble(r.get("rounds_per_s")), 1e-9 / wall);
+            double up = Double.parseDouble(r.get("bytes_up_per_node"));
+            double vt1 = Double.parseDouble(r.get("vt_round_s_1mbps"));
+            double vt1000 = Double.parseDouble(r.get("vt_round_s_1gbps"));
+            assertTrue(vt1 > vt1000, r.toString());
+            if (spsa) {
+                assertEquals("true", r.get("replicas_agree"), r.toString());
+                assertEquals(n, Integer.parseInt(r.get("regen_directions")), r.toString());
+                // S = 1: one contribution per node and round, 14-15 B payload + 32 B envelope
+                assertTrue(up >= 46 && up <= 47, r.toString());
+                // two forward passes per node and round
+                assertEquals(2.0 * n, Double.parseDouble(r.get("forwards_per_round")), 1e-9, r.toString());
+                assertTrue(Double.parseDouble(r.get("step_ms")) > Double.parseDouble(r.get("forward_ms")), r.toString());
+            } else {
+                // FedSpeed sends the whole model up: at least 4d bytes per node and round
+                assertTrue(up >= 4.0 * d && up < 4.0 * d * 1.2, r.toString());
+                // K = 10 local steps, two gradient passes each (FedSpeed's ascent step), every node participates
+                assertEquals(20.0 * n, Double.parseDouble(r.get("gradients_per_round")), 1e-9, r.toString());
+            }
+        }
+
+        JsonNode json = new ObjectMapper().readTree(out.resolve(BenchOutput.JSON).toFile());
+        for (String key : List.of("processors", "cpu_model", "mem_total", "load_average_before", "load_average_after")) {
+            assertNotNull(json.get("machine").get(key), key);
+        }
+        assertEquals(rows.size(), json.get("scaling").size());
+        JsonNode first = json.get("scaling").get(0);
+        for (String c : BenchTable.COLUMNS.keySet()) {
+            assertTrue(first.has(c), c);
+        }
+        assertEquals(3, json.get("footprints").size()); // 2K, 6K, quickstart
+        for (JsonNode f : json.get("footprints")) {
+            for (String k : List.of("inference_mb", "spsa_replica_mb", "spsa_over_inference", "generate_once_ms")) {
+                assertTrue(f.get(k).isNumber(), k + " in " + f);
+            }
+        }
+        JsonNode ttt = json.get("time_to_target");
+        assertEquals(2, ttt.size());
+        for (JsonNode t : ttt) {
+            for (Iterator<String> it = TimeToTarget.COLUMNS.keySet().iterator(); it.hasNext(); ) {
+                String k = it.next();
+                assertTrue(t.get(k).isNumber(), k + " in " + t); // the target is the lower best accuracy: both reach it
+            }
+            assertTrue(t.get("ttt_s_1mbps").asDouble() >= t.get("ttt_s_1gbps").asDouble(), t.toString());
+        }
+        assertEquals(5, json.get("goals").size());
+        assertTrue(Files.size(out.resolve(BenchOutput.SCALING_PNG)) > 0);
+        assertTrue(Files.size(out.resolve(BenchOutput.BYTES_PNG)) > 0);
+    }
+}
