@@ -41,7 +41,7 @@ public final class Bench {
         long t0 = System.nanoTime();
         int maxN = plan.nodes().stream().mapToInt(Integer::intValue).max().orElseThrow();
         SpsaRunSettings spsaBase = SpsaRunSettings.builder().runSeed(plan.seed()).lr(1e-3).build();
-        for (int target : plan.params()) {
+        for (int target : plan.parts().contains("scaling") ? plan.params() : List.<Integer>of()) {
             String model = "mlp-" + BenchPlan.label(target);
             String spec = BenchPlan.workloadFor(target);
             Footprint.Result fp = footprint(model, spec, maxN, spsaBase);
@@ -114,16 +114,25 @@ public final class Bench {
         r.put("spsa_replica_mb", fp.spsaBytes() / 1048576.0);
         r.put("spsa_offheap_peak_mb", fp.spsa().offHeapPeak() / 1048576.0);
         r.put("spsa_heap_mb", fp.spsa().heapRetained() / 1048576.0);
-        r.put("spsa_over_inference", fp.ratio());
+        r.put("spsa_over_inference", Double.isNaN(fp.ratio()) ? null : fp.ratio()); // null: below the resolution
         r.put("commit_size", commitSize);
         r.put("generate_once_ms", fp.generateOnceSeconds() * 1e3);
         footprints.add(r);
-        log.printf("footprint %s d=%d: inference %.1f MiB, SPSA replica %.1f MiB (%.2fx); one direction %.2f ms%n", model, d,
+        log.printf("footprint %s d=%d: inference %.1f MiB, SPSA replica %.1f MiB (ratio %.2f); one direction %.2f ms%n", model, d,
                 fp.inferenceBytes() / 1048576.0, fp.spsaBytes() / 1048576.0, fp.ratio(), fp.generateOnceSeconds() * 1e3);
         return fp;
     }
 
     private void quickstartAndTimeToTarget() throws Exception {
+        if (plan.parts().contains("quickstart")) {
+            quickstart();
+        }
+        if (plan.parts().contains("ttt")) {
+            timeToTarget();
+        }
+    }
+
+    private void quickstart() throws Exception {
         Scenario s = new ScenarioLoader().load(plan.scenario(), List.of("churn.events=[]", "nodes.initial=" + plan.quickstartNodes(),
                 "run.seed=" + plan.seed()));
         ChurnSchedule schedule = ChurnSchedule.resolve(s);
@@ -132,9 +141,13 @@ public final class Bench {
         log.printf("spsa quickstart N=%d ...%n", plan.quickstartNodes());
         ClusterPoints.spsa(table, "quickstart", base, plan.quickstartNodes(), plan.warmup(), plan.quickstartMeasured(), fp,
                 plan.latencyMs() / 1000);
+    }
 
-        Scenario t = new ScenarioLoader().load(plan.scenario(), List.of("churn.events=[]", "nodes.initial=" + plan.tttNodes(),
+    private void timeToTarget() throws Exception {
+        List<String> overrides = new ArrayList<>(List.of("churn.events=[]", "nodes.initial=" + plan.tttNodes(),
                 "run.seed=" + plan.seed(), "eval.every=" + plan.tttEvalEvery()));
+        overrides.addAll(plan.tttOverrides());
+        Scenario t = new ScenarioLoader().load(plan.scenario(), overrides);
         ChurnSchedule ts = ChurnSchedule.resolve(t);
         List<TimeToTarget.Curve> curves = new ArrayList<>();
         log.printf("time to target: spsa, %d nodes, %d rounds ...%n", plan.tttNodes(), plan.tttSpsaRounds());

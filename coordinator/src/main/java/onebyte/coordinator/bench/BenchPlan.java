@@ -26,12 +26,21 @@ import java.util.List;
  * @param target target accuracy, or null for the lower of the two best accuracies
  * @param latencyMs one latency per round in the virtual times
  * @param seed run seed
+ * @param parts what to run: any of scaling, quickstart, ttt
+ * @param tttOverrides scenario overrides ("key=value") for the time-to-target runs only
  */
 public record BenchPlan(List<Integer> nodes, List<Integer> params, boolean spsa, boolean fed, int warmup, int measured,
                         int fedWarmup, int fedMeasured, long fedMaxNd, int fedLocalSteps, Path scenario, int quickstartNodes,
                         int quickstartMeasured, int tttNodes, long tttSpsaRounds, long tttFedRounds, int tttEvalEvery,
-                        Double target, double latencyMs, long seed) {
+                        Double target, double latencyMs, long seed, java.util.Set<String> parts,
+                        List<String> tttOverrides) {
+    /** Every part, in the order they run. */
+    public static final List<String> PARTS = List.of("scaling", "quickstart", "ttt");
+
     public BenchPlan {
+        parts = java.util.Set.copyOf(parts);
+        tttOverrides = List.copyOf(tttOverrides);
+        if (!PARTS.containsAll(parts)) throw new IllegalArgumentException("parts must be among " + PARTS + ", got " + parts);
         nodes = List.copyOf(nodes);
         params = List.copyOf(params);
         if (nodes.isEmpty() || nodes.stream().anyMatch(n -> n < 1)) throw new IllegalArgumentException("nodes must be >= 1");

@@ -121,7 +121,8 @@ final class ClusterPoints {
         put(row, "peak_rss_per_node_mb", perNode);
         put(row, "peak_heap_per_node_mb", mem.peakHeapAboveBase() / 1048576.0 / nodes);
         put(row, "inference_mb", fp.inferenceBytes() / 1048576.0);
-        put(row, "rss_per_node_over_inference", perNode * 1048576.0 / fp.inferenceBytes());
+        put(row, "rss_per_node_over_inference", fp.inferenceBytes() < Footprint.RESOLUTION_BYTES ? Double.NaN
+                : perNode * 1048576.0 / fp.inferenceBytes());
         return row;
     }
 

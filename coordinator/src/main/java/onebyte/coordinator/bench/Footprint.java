@@ -28,6 +28,12 @@ import onebyte.core.spsa.PerturbationStream;
  * on one thread, the reference of the fused update's efficiency.
  */
 final class Footprint {
+    /**
+     * Footprints below this are not compared: a fresh JVM's heap after GC moves by a few MiB from
+     * run to run (observed −6 MiB for a model of 3 KB), so ratios of smaller footprints are noise.
+     */
+    static final long RESOLUTION_BYTES = 8L << 20;
+
     private Footprint() {}
 
     /** What a child measured: off-heap peak above its baseline and heap retained, bytes. */
@@ -46,8 +52,9 @@ final class Footprint {
             return spsa.total();
         }
 
+        /** SPSA / inference, NaN when the inference footprint is below {@link #RESOLUTION_BYTES}. */
         double ratio() {
-            return (double) spsaBytes() / inferenceBytes();
+            return inferenceBytes() < RESOLUTION_BYTES ? Double.NaN : (double) spsaBytes() / inferenceBytes();
         }
     }
 

@@ -52,7 +52,9 @@ public final class FootprintChild {
         long rssBase = status("VmRSS:");
         Object[] alive = run(mode, w, batch, es, n);
         long hwm = status("VmHWM:");
-        System.gc();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
         long heap = heapUsed() - heapBase;
         Reference.reachabilityFence(alive);
         System.out.println("FOOTPRINT " + (hwm - rssBase) + " " + heap);

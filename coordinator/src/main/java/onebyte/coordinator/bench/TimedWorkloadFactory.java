@@ -89,26 +89,24 @@ public final class TimedWorkloadFactory implements Workload.Factory {
 
         @Override
         public double loss(ParameterVector params, Batch batch) {
-            long[] t = BenchProbe.start();
-            double l = inner.loss(params, batch);
-            BenchProbe.stop(BenchProbe.Work.FORWARD, t);
-            return l;
+            return timed(BenchProbe.Work.FORWARD, () -> inner.loss(params, batch));
         }
 
         @Override
         public double accuracy(ParameterVector params, Batch batch) {
-            long[] t = BenchProbe.start();
-            double a = inner.accuracy(params, batch);
-            BenchProbe.stop(BenchProbe.Work.FORWARD, t);
-            return a;
+            return timed(BenchProbe.Work.FORWARD, () -> inner.accuracy(params, batch));
         }
 
         @Override
         public double lossAndGradient(ParameterVector params, Batch batch, ParameterVector gradOut) {
+            return timed(BenchProbe.Work.GRADIENT, () -> inner.lossAndGradient(params, batch, gradOut));
+        }
+
+        private static double timed(BenchProbe.Work work, java.util.function.DoubleSupplier call) {
             long[] t = BenchProbe.start();
-            double l = inner.lossAndGradient(params, batch, gradOut);
-            BenchProbe.stop(BenchProbe.Work.GRADIENT, t);
-            return l;
+            double v = call.getAsDouble();
+            BenchProbe.stop(work, t);
+            return v;
         }
     }
 }

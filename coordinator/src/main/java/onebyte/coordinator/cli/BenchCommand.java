@@ -35,6 +35,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "spsa and/or fedspeed (default: ${DEFAULT-VALUE}).")
     List<String> algorithms;
 
+    @Option(names = "--parts", split = ",", defaultValue = "scaling,quickstart,ttt",
+            description = "What to measure: scaling (the N × d table), quickstart (the 16-node goal), ttt (time to target) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<String> parts;
+
     @Option(names = "--rounds", description = "Measured SPSA rounds per point (default 3; quick 2), after --warmup.")
     Integer measured;
 
@@ -72,6 +77,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ttt-eval-every", description = "Evaluation interval of the time-to-target runs (default 10; quick 2).")
     Integer tttEvalEvery;
 
+    @Option(names = "--ttt-set", paramLabel = "KEY=VALUE",
+            description = "Scenario override for the time-to-target runs only, e.g. --ttt-set model.hidden=[128,128] (repeatable).")
+    List<String> tttOverrides = new java.util.ArrayList<>();
+
     @Option(names = "--target-accuracy", description = "Target accuracy (default: the lower of the two algorithms' best).")
     Double target;
 
@@ -98,7 +107,8 @@ public final class BenchCommand implements Callable<Integer> {
                 fedMaxNd != null ? fedMaxNd : 16_000_000L, fedLocalSteps, scenario,
                 or(quickstartNodes, quick ? 4 : 16), or(quickstartRounds, quick ? 3 : 40), tttNodes,
                 tttSpsaRounds != null ? tttSpsaRounds : quick ? 20 : 300, tttFedRounds != null ? tttFedRounds : quick ? 4 : 40,
-                or(tttEvalEvery, quick ? 2 : 10), target, latencyMs, seed);
+                or(tttEvalEvery, quick ? 2 : 10), target, latencyMs, seed, java.util.Set.copyOf(parts),
+                tttOverrides);
         Map<String, Object> doc = new Bench(plan, System.out).run();
         BenchOutput.write(doc, out);
         System.out.println();
