@@ -115,6 +115,8 @@ public final class Bench {
         r.put("spsa_offheap_peak_mb", fp.spsa().offHeapPeak() / 1048576.0);
         r.put("spsa_heap_mb", fp.spsa().heapRetained() / 1048576.0);
         r.put("spsa_over_inference", Double.isNaN(fp.ratio()) ? null : fp.ratio()); // null: below the resolution
+        r.put("fedspeed_replica_mb", fp.fedspeed().total() / 1048576.0);
+        r.put("fedspeed_over_inference", Double.isNaN(fp.ratio(fp.fedspeed())) ? null : fp.ratio(fp.fedspeed()));
         r.put("commit_size", commitSize);
         r.put("generate_once_ms", fp.generateOnceSeconds() * 1e3);
         footprints.add(r);

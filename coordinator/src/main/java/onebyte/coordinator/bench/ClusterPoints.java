@@ -97,6 +97,8 @@ final class ClusterPoints {
         put(row, "gradients_per_round", (double) d.calls(BenchProbe.Work.GRADIENT) / m);
         double compute = participations == 0 ? Double.NaN : grad / participations;
         put(row, "node_compute_s_per_round", compute);
+        put(row, "replica_mem_mb", fp.fedspeed().total() / 1048576.0);
+        put(row, "replica_mem_over_inference", fp.ratio(fp.fedspeed()));
         virtualTimes(row, compute, w, latencyS);
         return row;
     }

@@ -21,7 +21,9 @@ import onebyte.core.spsa.PerturbationStream;
  * <ul>
  *   <li>inference footprint: a model and a fresh θ running three forward passes of one batch;
  *   <li>SPSA replica: model, θ, the scratch vector and the core engine running three SPSA samples
- *       and applying one commit of n codes.
+ *       and applying one commit of n codes;
+ *   <li>FedSpeed replica: a model, x^t and one client round (K = 10, ascent step, dual state) with
+ *       x̂ returned, for comparison.
  * </ul>
  *
  * Also measured here, in this process: generating one direction of d elements into a fresh buffer
@@ -43,7 +45,7 @@ final class Footprint {
         }
     }
 
-    record Result(Child inference, Child spsa, double generateOnceSeconds) {
+    record Result(Child inference, Child spsa, Child fedspeed, double generateOnceSeconds) {
         long inferenceBytes() {
             return inference.total();
         }
@@ -54,7 +56,12 @@ final class Footprint {
 
         /** SPSA / inference, NaN when the inference footprint is below {@link #RESOLUTION_BYTES}. */
         double ratio() {
-            return inferenceBytes() < RESOLUTION_BYTES ? Double.NaN : (double) spsaBytes() / inferenceBytes();
+            return ratio(spsa);
+        }
+
+        /** A child's footprint / inference, NaN when the inference footprint is below the resolution. */
+        double ratio(Child c) {
+            return inferenceBytes() < RESOLUTION_BYTES ? Double.NaN : (double) c.total() / inferenceBytes();
         }
     }
 
@@ -64,8 +71,9 @@ final class Footprint {
                 distribution, Integer.toString(chunkSize), codec, Float.toString(eps));
         Child inference = child("inference", args);
         Child spsa = child("spsa", args);
+        Child fed = child("fedspeed", args);
         double gen = generateOnce(new PerturbationStream(onebyte.core.spsa.Distribution.parse(distribution), chunkSize), d);
-        return new Result(inference, spsa, gen);
+        return new Result(inference, spsa, fed, gen);
     }
 
     private static Child child(String mode, List<String> args) throws IOException, InterruptedException {

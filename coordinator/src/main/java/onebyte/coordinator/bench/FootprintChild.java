@@ -21,7 +21,9 @@ import onebyte.node.engine.Workloads;
  * on a tiny model (classes, JIT, native kernels loaded), takes a GC and a baseline, resets the
  * kernel's peak-RSS counter ({@code /proc/self/clear_refs}), then runs the mode on the real model:
  * {@code inference} (a model, a fresh θ, three forward passes of one batch) or {@code spsa} (model,
- * θ, the scratch vector and the core engine: three SPSA samples and one commit of n codes applied).
+ * θ, the scratch vector and the core engine: three SPSA samples and one commit of n codes applied)
+ * or {@code fedspeed} (a model, x^t and one FedSpeed client round with the SPEC defaults, its
+ * dual state and the returned x̂ alive).
  * It prints {@code FOOTPRINT <off-heap peak bytes> <heap retained bytes>}: peak RSS above the
  * baseline (native memory: ND4J's arrays) and heap in use after a GC with everything still alive.
  * Arguments: mode spec seed batch n distribution chunkSize codec eps.
@@ -91,7 +93,13 @@ public final class FootprintChild {
                 engine.apply(theta, new ReplicaEngine.CommitEntries(0, ids, samples, all, engine.codeWidth(), 1e-3));
                 return new Object[] {m, theta, scratch, engine};
             }
-            default -> throw new IllegalArgumentException("mode must be inference or spsa: " + mode);
+            case "fedspeed" -> {
+                // one FedSpeed round with the SPEC defaults (K = 10, ascent step, dual state): x^t received, x̂ returned
+                onebyte.core.fed.FedSpeedClient client = new onebyte.core.fed.FedSpeedClient();
+                ParameterVector xHat = client.localRound(m, theta, w.shard(1), onebyte.core.fed.FedSpeedParams.fedSpeedDefaults(), 5);
+                return new Object[] {m, theta, client, xHat};
+            }
+            default -> throw new IllegalArgumentException("mode must be inference, spsa or fedspeed: " + mode);
         }
     }
 
