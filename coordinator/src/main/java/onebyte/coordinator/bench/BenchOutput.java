@@ -24,6 +24,15 @@ public final class BenchOutput {
     public static final String CSV = "bench.csv";
     public static final String SCALING_PNG = "bench-scaling.png";
     public static final String BYTES_PNG = "bench-bytes.png";
+    public static final String MARKDOWN = "bench.md";
+
+    private static final String[] MD_SPSA = {"model", "nodes", "d", "round_wall_s", "rounds_per_s", "forward_ms", "step_ms",
+        "perturb_ms", "step_over_forward", "regen_ms", "regen_directions", "generate_once_ms", "fused_efficiency",
+        "work_cpu_s_per_round", "other_cpu_s_per_round", "cpu_utilisation", "bytes_up_per_node", "bytes_down_per_node",
+        "peak_rss_per_node_mb", "vt_round_s_1mbps", "vt_round_s_10mbps", "vt_round_s_1gbps"};
+    private static final String[] MD_FED = {"model", "nodes", "d", "round_wall_s", "rounds_per_s", "gradient_ms",
+        "gradients_per_round", "work_cpu_s_per_round", "other_cpu_s_per_round", "cpu_utilisation", "bytes_up_per_node",
+        "bytes_down_per_node", "peak_rss_per_node_mb", "vt_round_s_1mbps", "vt_round_s_10mbps", "vt_round_s_1gbps"};
 
     private static final String[] CONSOLE = {"algorithm", "model", "nodes", "d", "round_wall_s", "rounds_per_s", "forward_ms",
         "step_ms", "perturb_ms", "step_over_forward", "regen_ms", "fused_efficiency", "gradient_ms", "work_cpu_s_per_round",
@@ -79,6 +88,7 @@ public final class BenchOutput {
             csv.append(String.join(",", cells)).append('\n');
         }
         Files.writeString(dir.resolve(CSV), csv, StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(MARKDOWN), markdown(doc), StandardCharsets.UTF_8);
         plot(rows, "round_wall_s", "Round wall time on the embedded cluster (2 cores)", "seconds per round (log)",
                 dir.resolve(SCALING_PNG));
         plot(rows, "bytes_up_per_node", "Wire bytes up per node per round", "bytes (log)", dir.resolve(BYTES_PNG));
@@ -144,6 +154,47 @@ public final class BenchOutput {
                     met == null ? "N/A" : (Boolean) met ? "MET" : "MISSED", g.get("goal"), BenchTable.format(g.get("worst")),
                     g.get("where"), g.get("points_missed"), g.get("points_checked"));
         }
+    }
+
+    /** The result as Markdown tables (what BENCHMARKS.md quotes). */
+    @SuppressWarnings("unchecked")
+    static String markdown(Map<String, Object> doc) {
+        StringBuilder b = new StringBuilder();
+        b.append("Machine: ").append(doc.get("machine")).append("\n\n");
+        List<Map<String, Object>> rows = scaling(doc);
+        for (String alg : List.of("spsa", "fedspeed")) {
+            List<Map<String, Object>> sel = rows.stream().filter(r -> alg.equals(r.get("algorithm"))).toList();
+            if (!sel.isEmpty()) {
+                b.append("**").append(alg).append("**\n\n");
+                mdTable(b, sel, List.of(alg.equals("spsa") ? MD_SPSA : MD_FED));
+            }
+        }
+        for (String sk : (List<String>) doc.get("skipped")) {
+            b.append("- skipped: ").append(sk).append('\n');
+        }
+        b.append('\n');
+        for (String section : List.of("footprints", "time_to_target", "goals")) {
+            List<Map<String, Object>> sel = (List<Map<String, Object>>) doc.get(section);
+            if (!sel.isEmpty()) {
+                b.append("**").append(section).append("**\n\n");
+                mdTable(b, sel, new ArrayList<>(sel.get(0).keySet()));
+            }
+        }
+        return b.toString();
+    }
+
+    private static void mdTable(StringBuilder b, List<Map<String, Object>> rows, List<String> cols) {
+        b.append("| ").append(String.join(" | ", cols)).append(" |\n|");
+        cols.forEach(c -> b.append(" --- |"));
+        b.append('\n');
+        for (Map<String, Object> r : rows) {
+            b.append('|');
+            for (String c : cols) {
+                b.append(' ').append(BenchTable.format(r.get(c))).append(" |");
+            }
+            b.append('\n');
+        }
+        b.append('\n');
     }
 
     private static void printRows(PrintStream out, List<Map<String, Object>> rows, List<String> cols) {

@@ -44,10 +44,10 @@ public final class BenchTable {
                     + " (includes each node's ActorSystem and the coordinator's share; undercounts reused memory)",
             "peak_heap_per_node_mb", "cluster run: growth of peak heap in use / N, MiB",
             "inference_mb", "model inference footprint (fresh JVM: off-heap peak + heap retained while θ and the model run 3 forward passes), MiB",
-            "rss_per_node_over_inference", "peak_rss_per_node_mb / inference_mb; empty when inference_mb < 8 MiB",
+            "rss_per_node_over_inference", "peak_rss_per_node_mb / inference_mb; empty when inference_mb < 4 MiB",
             "replica_mem_mb", "one replica, measured like inference_mb (SPSA: model, θ, scratch, engine, 3 samples, one commit;"
                     + " FedSpeed: model, x^t, one client round with its dual state and x̂), MiB",
-            "replica_mem_over_inference", "replica_mem_mb / inference_mb (goal for SPSA ≤ 1.5); empty when inference_mb < 8 MiB (noise)",
+            "replica_mem_over_inference", "replica_mem_mb / inference_mb (goal for SPSA ≤ 1.5); empty when inference_mb < 4 MiB (noise)",
             "vt_round_s_1mbps", "virtual round time at 1 Mbit/s links: node_compute + bytes·8/rate + latency",
             "vt_round_s_10mbps", "the same at 10 Mbit/s",
             "vt_round_s_1gbps", "the same at 1 Gbit/s",

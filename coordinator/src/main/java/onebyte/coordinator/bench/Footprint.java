@@ -31,17 +31,22 @@ import onebyte.core.spsa.PerturbationStream;
  */
 final class Footprint {
     /**
-     * Footprints below this are not compared: a fresh JVM's heap after GC moves by a few MiB from
-     * run to run (observed −6 MiB for a model of 3 KB), so ratios of smaller footprints are noise.
+     * Footprints below this are not compared: a fresh JVM's heap after GC moves by 1 to 6 MiB
+     * (observed −6 MiB for a pretrained model of 3 KB), so ratios of smaller footprints are noise.
      */
-    static final long RESOLUTION_BYTES = 8L << 20;
+    static final long RESOLUTION_BYTES = 4L << 20;
 
     private Footprint() {}
 
-    /** What a child measured: off-heap peak above its baseline and heap retained, bytes. */
+    /**
+     * What a child measured: off-heap peak above its baseline and heap retained, bytes. The total
+     * counts a negative heap difference as 0: θ, scratch and activations are ND4J (off-heap)
+     * arrays, and the heap after GC came out about 1 MiB below its baseline for every model
+     * (GC accounting, not memory given back by the replica).
+     */
     record Child(long offHeapPeak, long heapRetained) {
         long total() {
-            return offHeapPeak + heapRetained;
+            return offHeapPeak + Math.max(0, heapRetained);
         }
     }
 
