@@ -44,6 +44,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
     private final Map<Integer, ActorSystem<Object>> byNodeId = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> initialIds = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> shards = new ConcurrentHashMap<>();
+    private final java.util.Set<Integer> gone = ConcurrentHashMap.newKeySet();
     private final Map<Integer, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<Void>> left = new ConcurrentHashMap<>();
     /** Per node id, what it sent back per round (tests compare it with the core math). */
@@ -174,12 +175,21 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
 
     @Override
     public CompletableFuture<Void> leaveMember(int nodeId) {
+        gone.add(nodeId);
         return LoopbackCluster.leave(byNodeId.get(nodeId), nodeId, new FedNodeActor.LeaveNow(), leftFuture(nodeId));
     }
 
     @Override
     public CompletableFuture<Void> crashMember(int nodeId) {
+        gone.add(nodeId);
         return LoopbackCluster.crash(byNodeId.get(nodeId), nodeId);
+    }
+
+    @Override
+    public java.util.Set<Integer> liveMembers() {
+        java.util.Set<Integer> ids = new java.util.TreeSet<>(byNodeId.keySet());
+        ids.removeAll(gone);
+        return ids;
     }
 
     @Override
