@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.node.ClusterConfig;
 import onebyte.node.NodeActor;
@@ -118,11 +116,7 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
     }
 
     public RunResult await(Duration timeout) throws Exception {
-        try {
-            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new TimeoutException("run " + settings.runId() + " did not finish within " + timeout);
-        }
+        return LoopbackCluster.await(result, timeout, settings.runId());
     }
 
     public CompletableFuture<RunResult> result() {

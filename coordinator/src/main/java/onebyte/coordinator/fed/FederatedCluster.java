@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.ClusterMembership;
 import onebyte.coordinator.cluster.LoopbackCluster;
@@ -98,11 +96,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
     }
 
     public RunResult await(Duration timeout) throws Exception {
-        try {
-            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new TimeoutException("federated run " + settings.runId() + " did not finish within " + timeout);
-        }
+        return LoopbackCluster.await(result, timeout, "federated " + settings.runId());
     }
 
     public CompletableFuture<RunResult> result() {
