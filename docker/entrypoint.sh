@@ -47,6 +47,11 @@ args=()
 if [ "$role" = coordinator ]; then
   run_dir="${ONEBYTE_OUTPUT_DIR:-/data/runs}/$(date -u +%Y%m%d-%H%M%S)"
   args+=(--nodes "${ONEBYTE_NODES:-4}" --out "$run_dir")
+  # A scenario (ONEBYTE_SCENARIO, e.g. /opt/onebyte/scenarios/quickstart.conf) supplies the run's
+  # settings; its node count still follows ONEBYTE_NODES so it matches --scale node=N.
+  if [ -n "${ONEBYTE_SCENARIO:-}" ]; then
+    args+=(--scenario "$ONEBYTE_SCENARIO" --set "nodes.initial=${ONEBYTE_NODES:-4}")
+  fi
   echo "entrypoint: metrics go to $run_dir" >&2
 else
   if [ -z "${ONEBYTE_SEED_NODES:-}" ]; then

@@ -3,7 +3,6 @@ package onebyte.node;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -11,14 +10,10 @@ import akka.cluster.typed.Cluster;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.GeneratedMessage;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import onebyte.core.data.Dataset;
@@ -65,8 +60,6 @@ public final class NodeActor {
 
     private record RetryJoin() {}
 
-    private record JobDone(Consumer<Object> then, Object result, Throwable error) {}
-
     /** In-JVM callbacks (embedded driver, tests). Called on the actor's thread. */
     public interface Observer {
         default void admitted(int nodeId, Admit admit) {}
@@ -110,13 +103,11 @@ public final class NodeActor {
     private final Params params;
     private final Logger log;
     private final ActorRef<Object> coordinator;
-    private final Executor compute;
     private final Rejections rejections;
     private final Map<String, Long> bytesSent = new TreeMap<>();
 
     private Phase phase = Phase.WAITING_UP;
-    private boolean busy;
-    private final Deque<Object> queue = new ArrayDeque<>();
+    private final SerialJobs jobs;
 
     private int nodeId = -1;
     private RunConfig config;
@@ -146,7 +137,7 @@ public final class NodeActor {
         this.params = params;
         this.log = ctx.getLog();
         this.coordinator = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(params.coordinatorPath());
-        this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
+        this.jobs = new SerialJobs(ctx, "node");
         this.rejections = WireStats.get(ctx.getSystem()).rejections();
     }
 
@@ -165,21 +156,7 @@ public final class NodeActor {
     }
 
     private Behavior<Object> onMessage(Object m) {
-        if (m instanceof JobDone d) {
-            busy = false;
-            if (d.error() != null) {
-                log.error("node {}: job failed", nodeId, d.error());
-                throw new IllegalStateException("node job failed", d.error());
-            }
-            d.then().accept(d.result());
-            while (!busy && !queue.isEmpty()) {
-                handle(queue.poll());
-            }
-        } else if (busy) {
-            queue.add(m);
-        } else {
-            handle(m);
-        }
+        jobs.onMessage(m, this::handle);
         return Behaviors.same();
     }
 
@@ -602,7 +579,6 @@ public final class NodeActor {
     }
 
     private void job(Supplier<Object> work, Consumer<Object> then) {
-        busy = true;
-        ctx.pipeToSelf(CompletableFuture.supplyAsync(work, compute), (r, err) -> new JobDone(then, r, err));
+        jobs.run(work, then);
     }
 }

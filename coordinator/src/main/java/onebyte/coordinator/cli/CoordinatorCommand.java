@@ -31,12 +31,49 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Mixin
     NetOptions net;
 
+    @picocli.CommandLine.Option(names = "--scenario", paramLabel = "FILE", defaultValue = "${env:ONEBYTE_SCENARIO:-}",
+            description = "Take the run's settings from a scenario file (env ONEBYTE_SCENARIO; its first SPSA algorithm; "
+                    + "its churn is ignored: in a multi-process run nodes join, leave and crash by themselves). "
+                    + "Metrics, summary and report go to a run directory under the scenario's run.output-dir "
+                    + "unless --out is given.")
+    java.nio.file.Path scenario;
+
+    @picocli.CommandLine.Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a scenario key (repeatable).")
+    List<String> overrides = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
-        SpsaRunSettings s = run.settings();
+        SpsaRunSettings s;
+        java.nio.file.Path out = run.out;
+        onebyte.coordinator.experiment.RunDirectory runDir = null;
+        if (scenario == null || scenario.toString().isEmpty()) {
+            s = run.settings();
+        } else {
+            onebyte.coordinator.scenario.Scenario sc;
+            onebyte.coordinator.scenario.ChurnSchedule schedule;
+            try {
+                sc = new onebyte.coordinator.scenario.ScenarioLoader().load(scenario, overrides);
+                schedule = onebyte.coordinator.scenario.ChurnSchedule.resolve(sc);
+            } catch (onebyte.coordinator.scenario.ScenarioException e) {
+                System.err.println("onebyte: invalid scenario: " + e.getMessage());
+                return 2;
+            }
+            String algorithm = sc.run().algorithms().stream().filter(a -> a.startsWith("spsa")).findFirst().orElse(null);
+            if (algorithm == null) {
+                System.err.println("onebyte: the multi-process coordinator runs SPSA; " + scenario + " lists " + sc.run().algorithms());
+                return 2;
+            }
+            s = onebyte.coordinator.experiment.ScenarioSettings.spsa(sc, algorithm, schedule, sc.model().checkpoint(), null)
+                    .toBuilder().churn(List.of()).build();
+            if (out == null) {
+                runDir = onebyte.coordinator.experiment.RunDirectory.create(sc);
+                out = runDir.path();
+            }
+        }
         int port = net.port == 0 ? 25520 : net.port;
         CompletableFuture<RunResult> result = new CompletableFuture<>();
-        try (MetricsSink sink = run.out == null ? null : MetricsFiles.open(run.out)) {
+        try (onebyte.coordinator.experiment.RunDirectory closeLog = runDir;
+             MetricsSink sink = out == null ? null : MetricsFiles.open(out)) {
             ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
                 ctx.spawn(Coordinator.create(s, sink, new ProgressPrinter(System.out), result), "coordinator");
                 return Behaviors.empty();
@@ -52,8 +89,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 system.terminate();
                 system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
-            if (run.out != null) {
-                System.out.println("metrics written to " + run.out.toAbsolutePath());
+            if (out != null) {
+                sink.close();
+                onebyte.coordinator.report.RunReport.render(out, null);
+                System.out.println("metrics written to " + out.toAbsolutePath() + " (report.html beside them)");
             }
             long empty = r.rows().stream().filter(row -> row.contributed() == 0).count();
             if (empty > 0) {

@@ -31,7 +31,25 @@ public final class OnebyteCommand implements Runnable {
         return cl;
     }
 
+    /**
+     * ND4J native threads per process (env ONEBYTE_ND4J_THREADS, default 1): the simulator's
+     * parallelism is its nodes, and small models slow down badly when every node's ops also fan
+     * out over OpenMP threads on a loaded machine (measured in BENCHMARKS.md "Models").
+     */
+    static int nd4jThreads() {
+        String v = System.getenv("ONEBYTE_ND4J_THREADS");
+        try {
+            return v == null || v.isBlank() ? 1 : Math.max(1, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+            System.err.println("onebyte: ONEBYTE_ND4J_THREADS must be a whole number, got '" + v + "'; using 1");
+            return 1;
+        }
+    }
+
     public static void main(String[] args) {
+        if (args.length > 0 && !java.util.Set.of("report", "-h", "--help", "-V", "--version").contains(args[0])) {
+            onebyte.core.model.Models.limitNativeThreads(nd4jThreads()); // loads ND4J: only for commands that compute
+        }
         System.exit(commandLine().execute(args));
     }
 }

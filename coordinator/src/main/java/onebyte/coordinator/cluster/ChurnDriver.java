@@ -41,9 +41,39 @@ public final class ChurnDriver implements RunListener {
     private final Map<Integer, Integer> nodeOfShard = new HashMap<>();
     private ClusterMembership cluster;
 
+    /** Node id or shard "any": a join on its own node id's shard; a leave or crash of the newest member. */
+    public static final int ANY = ChurnEvent.ANY;
+
     public ChurnDriver(ChurnSchedule schedule) {
-        this.events = schedule.events();
+        this(schedule.events());
+    }
+
+    private ChurnDriver(List<ChurnEvent> events) {
+        this.events = List.copyOf(events);
         this.executed = new boolean[events.size()];
+    }
+
+    /**
+     * The driver of a bare SPSA run's {@link SpsaRunSettings#churn()} (flags of {@code onebyte
+     * embedded}, tests): node ids there are node ids, "any" is the newest member at that moment.
+     */
+    public static ChurnDriver of(List<SpsaRunSettings.Churn> churn) {
+        List<ChurnEvent> events = new ArrayList<>();
+        for (SpsaRunSettings.Churn c : churn) {
+            ChurnEvent.Action a = switch (c.action()) {
+                case JOIN_AUTO, JOIN_SNAPSHOT, JOIN_REPLAY -> ChurnEvent.Action.JOIN;
+                case LEAVE -> ChurnEvent.Action.LEAVE;
+                case CRASH -> ChurnEvent.Action.CRASH;
+            };
+            ChurnEvent.Sync sync = switch (c.action()) {
+                case JOIN_SNAPSHOT -> ChurnEvent.Sync.SNAPSHOT;
+                case JOIN_REPLAY -> ChurnEvent.Sync.REPLAY;
+                default -> ChurnEvent.Sync.AUTO;
+            };
+            events.add(new ChurnEvent(c.byTime() ? c.atSeconds() : 0, c.byTime() ? ChurnEvent.NO_ROUND : c.round(), a,
+                    c.nodeId(), sync, "default", "churn " + c));
+        }
+        return new ChurnDriver(events);
     }
 
     /** Binds the driver to the launcher it acts through (before round 0). */
@@ -73,12 +103,17 @@ public final class ChurnDriver implements RunListener {
                 case JOIN, REJOIN -> {
                     int shard = e.nodeId();
                     waits.add(bounded(cluster.startMember(sync(e.sync()), shard).thenAccept(id -> {
-                        synchronized (this) {
-                            nodeOfShard.put(shard, id);
+                        if (shard != ANY) {
+                            synchronized (this) {
+                                nodeOfShard.put(shard, id);
+                            }
                         }
                     }), e));
                 }
-                case LEAVE -> waits.add(bounded(cluster.leaveMember(nodeId(e.nodeId())), e));
+                case LEAVE -> {
+                    int id = e.nodeId() == ANY ? newest(cluster.liveMembers()) : nodeId(e.nodeId());
+                    waits.add(bounded(cluster.leaveMember(id), e));
+                }
                 default -> throw new IllegalStateException(e.action().name());
             }
         }
@@ -94,7 +129,7 @@ public final class ChurnDriver implements RunListener {
                 continue;
             }
             executed[i] = true;
-            int id = nodeId(e.nodeId());
+            int id = e.nodeId() == ANY ? newest(members) : nodeId(e.nodeId());
             if (!members.contains(id)) {
                 LOG.warn("churn at round {}: node {} (shard {}) is not a member, nothing to crash", round, id, e.nodeId());
                 continue;
@@ -104,6 +139,10 @@ public final class ChurnDriver implements RunListener {
             waits.add(bounded(cluster.crashMember(id), e));
         }
         return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    }
+
+    private static int newest(Set<Integer> ids) {
+        return ids.stream().max(Integer::compare).orElse(-1);
     }
 
     private static SyncMode sync(ChurnEvent.Sync s) {

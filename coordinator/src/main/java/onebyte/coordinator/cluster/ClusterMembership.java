@@ -10,8 +10,9 @@ import onebyte.proto.SyncMode;
  */
 public interface ClusterMembership {
     /**
-     * Starts a node that trains on data shard {@code shard}; completes with its node id once it
-     * is ready to be a member of the next round (synced, for SPSA).
+     * Starts a node that trains on data shard {@code shard} ({@link ChurnDriver#ANY}: the shard of
+     * its own node id); completes with its node id once it is ready to be a member of the next
+     * round (synced, for SPSA).
      */
     CompletableFuture<Integer> startMember(SyncMode sync, int shard);
 
@@ -23,4 +24,7 @@ public interface ClusterMembership {
 
     /** The node id of an initial node by its shard (initial nodes have shards 1..N). */
     int initialNodeId(int shard);
+
+    /** Node ids started and not asked to leave or crashed (for "any" leaves). */
+    java.util.Set<Integer> liveMembers();
 }

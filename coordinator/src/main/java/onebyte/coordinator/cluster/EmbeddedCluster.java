@@ -6,15 +6,11 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.node.ClusterConfig;
 import onebyte.node.NodeActor;
@@ -26,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator and every node as separate ActorSystems in this JVM, on loopback ports, joined
  * into one Akka cluster: every message crosses Artery TCP and is serialized. Executes the run's
- * churn schedule (events on the virtual clock apply to the first round starting at or after
- * their time): a join at round r starts a new node system and holds round r until the node
+ * churn schedule through a {@link ChurnDriver} (events on the virtual clock apply to the first
+ * round starting at or after their time): a join at round r starts a new node system and holds round r until the node
  * has synced (it is a member of M_r); a leave at round r asks a node to leave gracefully and
  * holds round r until the coordinator acknowledged it (it is not in M_r); a crash at round r
  * terminates a member's ActorSystem abruptly (no coordinated shutdown, no Leave) after M_r was
@@ -47,7 +43,6 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
     private int started;
     private final Map<Integer, CompletableFuture<Void>> syncedFutures = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<Void>> leftFutures = new ConcurrentHashMap<>();
-    private final Set<Integer> executed = ConcurrentHashMap.newKeySet();
     private final Set<Integer> gone = ConcurrentHashMap.newKeySet();
 
     /** What the embedded driver observed of one node (from its own callbacks). */
@@ -62,17 +57,7 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
     private EmbeddedCluster(SpsaRunSettings settings, MetricsSink sink, RunListener extra, String host) {
         this.settings = settings;
         this.host = host;
-        RunListener driver = new RunListener() {
-            @Override
-            public CompletionStage<Void> beforeRound(long round, double startS) {
-                return churnBefore(round, startS);
-            }
-
-            @Override
-            public CompletionStage<Void> beforeOpen(long round, double startS, Set<Integer> members) {
-                return crashes(round, startS, members);
-            }
-
+        RunListener own = new RunListener() {
             @Override
             public void nodeSynced(RunResult.JoinRecord record) {
                 synced(record.nodeId()).complete(null);
@@ -83,6 +68,12 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
                 left(nodeId).complete(null);
             }
         };
+        RunListener driver = own;
+        if (!settings.churn().isEmpty()) {
+            ChurnDriver churn = ChurnDriver.of(settings.churn());
+            churn.bind(this);
+            driver = RunListener.all(own, churn);
+        }
         RunListener listener = extra == null ? driver : RunListener.all(driver, extra);
         coordinatorSystem = LoopbackCluster.startCoordinator(host, Coordinator.create(settings, sink, listener, result));
         coordinatorAddress = Cluster.get(coordinatorSystem).selfMember().address();
@@ -125,11 +116,7 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
     }
 
     public RunResult await(Duration timeout) throws Exception {
-        try {
-            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new TimeoutException("run " + settings.runId() + " did not finish within " + timeout);
-        }
+        return LoopbackCluster.await(result, timeout, settings.runId());
     }
 
     public CompletableFuture<RunResult> result() {
@@ -205,88 +192,10 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
         return leftFutures.computeIfAbsent(nodeId, k -> new CompletableFuture<>());
     }
 
-    /**
-     * Joins and leaves scheduled for this round, before its member set is fixed: a joining node
-     * is started and the round waits until it has synced (so it is a member from this round on);
-     * a leaving node is asked to leave and the round waits until the coordinator acknowledged it.
-     */
-    private CompletionStage<Void> churnBefore(long round, double startS) {
-        List<CompletableFuture<Void>> waits = new ArrayList<>();
-        for (int i = 0; i < settings.churn().size(); i++) {
-            SpsaRunSettings.Churn c = settings.churn().get(i);
-            if (!c.due(round, startS) || c.action() == SpsaRunSettings.Churn.Action.CRASH || !executed.add(i)) {
-                continue;
-            }
-            switch (c.action()) {
-                case JOIN_AUTO -> waits.add(join(round, SyncMode.SYNC_AUTO));
-                case JOIN_SNAPSHOT -> waits.add(join(round, SyncMode.SYNC_SNAPSHOT));
-                case JOIN_REPLAY -> waits.add(join(round, SyncMode.SYNC_REPLAY));
-                case LEAVE -> {
-                    int id = pick(c.nodeId(), live());
-                    ActorSystem<Object> sys = byNodeId.get(id);
-                    if (sys == null) {
-                        LOG.warn("churn at round {}: no node {} to leave", round, id);
-                    } else {
-                        LOG.info("churn at round {}: node {} leaves", round, id);
-                        gone.add(id);
-                        sys.tell(new NodeActor.LeaveNow());
-                        waits.add(bounded(left(id), "leave of node " + id));
-                    }
-                }
-                default -> throw new IllegalStateException(c.action().name());
-            }
-        }
-        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
-    }
-
-    private CompletableFuture<Void> join(long round, SyncMode mode) {
-        CompletableFuture<Integer> id = new CompletableFuture<>();
-        CompletableFuture.runAsync(() -> startNode(mode, NodeActor.Params.OWN_SHARD, id));
-        LOG.info("churn at round {}: a node joins by {}", round, mode);
-        return bounded(id.thenCompose(this::synced), "join at round " + round);
-    }
-
-    /** Churn waits at most 60 s; a join or leave that takes longer is logged and the run goes on. */
-    private CompletableFuture<Void> bounded(CompletableFuture<Void> f, String what) {
-        return f.orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> {
-            LOG.warn("churn: {} did not complete: {}", what, e.toString());
-            return null;
-        });
-    }
-
-    /** Crashes scheduled for this round, after its member set is fixed and before RoundOpen is sent. */
-    private CompletionStage<Void> crashes(long round, double startS, Set<Integer> members) {
-        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
-        for (int i = 0; i < settings.churn().size(); i++) {
-            SpsaRunSettings.Churn c = settings.churn().get(i);
-            if (!c.due(round, startS) || c.action() != SpsaRunSettings.Churn.Action.CRASH || !executed.add(i)) {
-                continue;
-            }
-            int id = pick(c.nodeId(), members);
-            ActorSystem<Object> sys = byNodeId.get(id);
-            if (sys == null || !members.contains(id)) {
-                LOG.warn("churn at round {}: node {} is not a member, nothing to crash", round, id);
-                continue;
-            }
-            LOG.info("churn at round {}: crashing node {} (ActorSystem terminated, no leave)", round, id);
-            gone.add(id);
-            sys.terminate();
-            done = done.thenCombine(sys.getWhenTerminated().toCompletableFuture(), (a, b) -> null);
-        }
-        return done;
-    }
-
     private Set<Integer> live() {
         Set<Integer> ids = new java.util.TreeSet<>(byNodeId.keySet());
         ids.removeAll(gone);
         return ids;
-    }
-
-    private int pick(int nodeId, Set<Integer> members) {
-        if (nodeId != SpsaRunSettings.Churn.ANY) {
-            return nodeId;
-        }
-        return members.stream().max(Comparator.naturalOrder()).orElse(-1);
     }
 
     // ---- ClusterMembership (the scenario churn driver) ----------------------------------
@@ -294,7 +203,7 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
     @Override
     public CompletableFuture<Integer> startMember(SyncMode sync, int shard) {
         CompletableFuture<Integer> id = new CompletableFuture<>();
-        CompletableFuture.runAsync(() -> startNode(sync, shard, id));
+        CompletableFuture.runAsync(() -> startNode(sync, shard == ChurnDriver.ANY ? NodeActor.Params.OWN_SHARD : shard, id));
         return id.thenCompose(n -> synced(n).thenApply(v -> n));
     }
 
@@ -308,6 +217,11 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
     public CompletableFuture<Void> crashMember(int nodeId) {
         gone.add(nodeId);
         return LoopbackCluster.crash(byNodeId.get(nodeId), nodeId);
+    }
+
+    @Override
+    public Set<Integer> liveMembers() {
+        return live();
     }
 
     /** Initial nodes train on the shard of their own node id, 1..N. */

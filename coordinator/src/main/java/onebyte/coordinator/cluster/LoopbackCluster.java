@@ -38,6 +38,15 @@ public final class LoopbackCluster {
         return sys;
     }
 
+    /** The run's result, or a TimeoutException naming the run after {@code timeout}. */
+    public static RunResult await(CompletableFuture<RunResult> result, java.time.Duration timeout, String run) throws Exception {
+        try {
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new java.util.concurrent.TimeoutException("run " + run + " did not finish within " + timeout);
+        }
+    }
+
     /** Terminates the systems (the coordinator first, so no SBR decisions are taken while nodes go away) and waits up to 20 s each. */
     public static void terminateAll(List<ActorSystem<?>> systems) {
         for (ActorSystem<?> s : systems) {

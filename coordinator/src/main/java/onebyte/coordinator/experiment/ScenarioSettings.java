@@ -14,12 +14,23 @@ import onebyte.coordinator.scenario.Scenario;
 public final class ScenarioSettings {
     private ScenarioSettings() {}
 
-    /** The workload spec string the cluster's nodes build their data and θ_0 from. */
+    /**
+     * The workload spec string the cluster's nodes build their data and θ_0 from. With a
+     * checkpoint they load it; without one each process pretrains with the scenario's recipe (the
+     * same recipe and seeds as {@link ScenarioCheckpoint#pretrain}, so the bits agree).
+     */
     public static String workload(Scenario s, Path checkpoint) {
-        return "synthetic;model=" + ScenarioCheckpoint.modelSpec(s) + ";features=" + s.data().features()
-                + ";classes=" + s.data().classes() + ";shift=" + s.data().shift() + ";train=" + s.data().trainSize()
-                + ";eval=" + s.data().evalSize() + ";partition=" + s.data().partition()
+        String common = ";model=" + ScenarioCheckpoint.modelSpec(s) + ";shift=" + s.data().shift()
+                + ";train=" + s.data().trainSize() + ";eval=" + s.data().evalSize() + ";partition=" + s.data().partition()
+                + ";pretrain-steps=" + s.pretrain().steps() + ";pretrain-lr=" + s.pretrain().lr()
+                + ";pretrain-batch=" + s.pretrain().batchSize()
                 + (checkpoint == null ? "" : ";checkpoint=" + checkpoint.toAbsolutePath());
+        return switch (s.data().kind()) {
+            case "synthetic" -> "synthetic;features=" + s.data().features() + ";classes=" + s.data().classes() + common;
+            case "synthetic-text" -> "class:onebyte.node.engine.SyntheticTextWorkloadFactory" + common;
+            default -> throw new IllegalArgumentException("data.kind = " + s.data().kind()
+                    + " has no cluster workload yet (synthetic and synthetic-text do)");
+        };
     }
 
     /**

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.ClusterMembership;
 import onebyte.coordinator.cluster.LoopbackCluster;
@@ -44,6 +42,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
     private final Map<Integer, ActorSystem<Object>> byNodeId = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> initialIds = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> shards = new ConcurrentHashMap<>();
+    private final java.util.Set<Integer> gone = ConcurrentHashMap.newKeySet();
     private final Map<Integer, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<Void>> left = new ConcurrentHashMap<>();
     /** Per node id, what it sent back per round (tests compare it with the core math). */
@@ -97,11 +96,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
     }
 
     public RunResult await(Duration timeout) throws Exception {
-        try {
-            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new TimeoutException("federated run " + settings.runId() + " did not finish within " + timeout);
-        }
+        return LoopbackCluster.await(result, timeout, "federated " + settings.runId());
     }
 
     public CompletableFuture<RunResult> result() {
@@ -174,12 +169,21 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
 
     @Override
     public CompletableFuture<Void> leaveMember(int nodeId) {
+        gone.add(nodeId);
         return LoopbackCluster.leave(byNodeId.get(nodeId), nodeId, new FedNodeActor.LeaveNow(), leftFuture(nodeId));
     }
 
     @Override
     public CompletableFuture<Void> crashMember(int nodeId) {
+        gone.add(nodeId);
         return LoopbackCluster.crash(byNodeId.get(nodeId), nodeId);
+    }
+
+    @Override
+    public java.util.Set<Integer> liveMembers() {
+        java.util.Set<Integer> ids = new java.util.TreeSet<>(byNodeId.keySet());
+        ids.removeAll(gone);
+        return ids;
     }
 
     @Override

@@ -3,8 +3,6 @@ package onebyte.coordinator.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,21 +29,13 @@ class CompareCommandTest {
 
     @Test
     void bothAlgorithmsSeeTheSameChurnAtTheSameVirtualTimes(@TempDir Path out) throws Exception {
-        PrintStream saved = System.out;
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(console, true));
-            code = OnebyteCommand.commandLine().execute("compare", "../scenarios/quickstart.conf",
+        RunCommandTest.Console c = RunCommandTest.Console.execute("compare", "../scenarios/quickstart.conf",
                     "--set", "run.algorithms=[spsa,fedavg]", "--set", "budget.rounds=80", "--set", "eval.every=40",
                     "--set", "run.output-dir=\"" + out + "\"", "--set", "fedavg.local-steps=4",
                     "--set", "churn.events=[{at=0.2s,action=join},{at=0.35s,action=leave,node=1},{at=0.45s,action=rejoin,node=1},"
                             + "{at=0.6s,action=crash,node=2}]");
-        } finally {
-            System.setOut(saved);
-        }
-        String text = console.toString();
-        assertEquals(0, code, text);
+        String text = c.out();
+        assertEquals(0, c.code(), text);
         Path dir;
         try (Stream<Path> dirs = Files.list(out)) {
             dir = dirs.filter(p -> p.getFileName().toString().startsWith("quickstart-")).findFirst().orElseThrow();

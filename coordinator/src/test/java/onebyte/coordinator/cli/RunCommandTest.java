@@ -16,21 +16,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The README's main command, shortened: a real embedded cluster run from a shipped scenario. */
 class RunCommandTest {
+    /** An exit code and what the command printed on stdout. */
+    record Console(int code, String out) {
+        static Console execute(String... args) {
+            PrintStream saved = System.out;
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            try {
+                System.setOut(new PrintStream(console, true));
+                return new Console(OnebyteCommand.commandLine().execute(args), console.toString());
+            } finally {
+                System.setOut(saved);
+            }
+        }
+    }
+
     @Test
     void quickstartRunsEndToEndAndLeavesAReadableRunDirectory(@TempDir Path out) throws Exception {
-        PrintStream saved = System.out;
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(console, true));
-            code = OnebyteCommand.commandLine().execute("run", "../scenarios/quickstart.conf",
-                    "--set", "budget.rounds=60", "--set", "eval.every=20", "--set", "run.output-dir=\"" + out + "\"",
-                    "--set", "churn.events=[{round=20,action=join,sync=replay},{round=40,action=crash,node=1}]");
-        } finally {
-            System.setOut(saved);
-        }
-        String text = console.toString();
-        assertEquals(0, code, text);
+        Console c = Console.execute("run", "../scenarios/quickstart.conf",
+                "--set", "budget.rounds=60", "--set", "eval.every=20", "--set", "run.output-dir=\"" + out + "\"",
+                "--set", "churn.events=[{round=20,action=join,sync=replay},{round=40,action=crash,node=1}]");
+        String text = c.out();
+        assertEquals(0, c.code(), text);
         Path dir;
         try (Stream<Path> dirs = Files.list(out)) {
             dir = dirs.filter(p -> p.getFileName().toString().startsWith("quickstart-")).findFirst().orElseThrow();

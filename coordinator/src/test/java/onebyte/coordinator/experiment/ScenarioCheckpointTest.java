@@ -25,9 +25,7 @@ class ScenarioCheckpointTest {
         Checkpoint cp = Checkpoint.read(file);
         assertEquals(ScenarioCheckpoint.modelSpec(s), cp.spec());
 
-        String spec = ScenarioSettings.workload(s, null) + ";pretrain-steps=60;pretrain-lr=" + s.pretrain().lr()
-                + ";pretrain-batch=" + s.pretrain().batchSize();
-        Workload self = Workloads.get(spec, s.run().seed());
+        Workload self = Workloads.get(ScenarioSettings.workload(s, null), s.run().seed());
         assertArrayEquals(cp.parameters().hash(), self.initialParameters().hash(),
                 "a node that pretrains by itself must start from the checkpoint's θ_0");
         Workload fromFile = Workloads.get(ScenarioSettings.workload(s, file), s.run().seed());
@@ -45,9 +43,7 @@ class ScenarioCheckpointTest {
         assertTrue(Files.size(file) > 4 * 10_000);
         Checkpoint cp = Checkpoint.read(file);
         assertTrue(cp.spec().isLanguageModel());
-        String spec = "class:onebyte.node.engine.SyntheticTextWorkloadFactory;model=" + cp.spec() + ";shift=" + s.data().shift()
-                + ";train=500;eval=32;checkpoint=" + file;
-        Workload w = Workloads.get(spec, s.run().seed());
+        Workload w = Workloads.get(ScenarioSettings.workload(s, file), s.run().seed());
         assertArrayEquals(cp.parameters().hash(), w.initialParameters().hash());
         assertEquals(32, w.evalSet().size());
         assertTrue(w.shard(1).size() > 0 && w.shard(2).size() > 0);

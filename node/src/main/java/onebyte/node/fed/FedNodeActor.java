@@ -3,17 +3,12 @@ package onebyte.node.fed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.typed.Cluster;
 import com.google.protobuf.GeneratedMessage;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import onebyte.core.data.Dataset;
@@ -21,6 +16,7 @@ import onebyte.core.fed.FedSpeedClient;
 import onebyte.core.fed.FedSpeedParams;
 import onebyte.core.model.Model;
 import onebyte.core.spsa.ParameterVector;
+import onebyte.node.SerialJobs;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
 import onebyte.node.wire.Rejections;
@@ -60,8 +56,6 @@ public final class FedNodeActor {
 
     private record RetryJoin() {}
 
-    private record JobDone(Consumer<Object> then, Object result, Throwable error) {}
-
     private record Local(long round, ParameterVector xHat, double loss, int gradients, double seconds) {}
 
     /** In-JVM callbacks (embedded driver, tests). Called on the actor's thread. */
@@ -95,12 +89,10 @@ public final class FedNodeActor {
     private final Params params;
     private final Logger log;
     private final ActorRef<Object> coordinator;
-    private final Executor compute;
     private final Rejections rejections;
 
     private Phase phase = Phase.JOINING;
-    private boolean busy;
-    private final Deque<Object> queue = new ArrayDeque<>();
+    private final SerialJobs jobs;
     private int nodeId = -1;
     private FedConfig config;
     private Dataset shard;
@@ -116,7 +108,7 @@ public final class FedNodeActor {
         this.params = params;
         this.log = ctx.getLog();
         this.coordinator = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(params.coordinatorPath());
-        this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
+        this.jobs = new SerialJobs(ctx, "fed node");
         this.rejections = WireStats.get(ctx.getSystem()).rejections();
     }
 
@@ -129,21 +121,7 @@ public final class FedNodeActor {
     }
 
     private Behavior<Object> onMessage(Object m) {
-        if (m instanceof JobDone d) {
-            busy = false;
-            if (d.error() != null) {
-                log.error("fed node {}: job failed", nodeId, d.error());
-                throw new IllegalStateException("fed node job failed", d.error());
-            }
-            d.then().accept(d.result());
-            while (!busy && !queue.isEmpty()) {
-                handle(queue.poll());
-            }
-        } else if (busy) {
-            queue.add(m);
-        } else {
-            handle(m);
-        }
+        jobs.onMessage(m, this::handle);
         return Behaviors.same();
     }
 
@@ -315,7 +293,6 @@ public final class FedNodeActor {
     }
 
     private void job(Supplier<Object> work, Consumer<Object> then) {
-        busy = true;
-        ctx.pipeToSelf(CompletableFuture.supplyAsync(work, compute), (r, err) -> new JobDone(then, r, err));
+        jobs.run(work, then);
     }
 }
