@@ -27,16 +27,23 @@ final class ClusterPoints {
                                     Footprint.Result fp, double latencyS) throws Exception {
         RoundWindow w = new RoundWindow(warmup, measured);
         String spec = TimedWorkloadFactory.wrap(base.workload());
-        SpsaRunSettings s = base.toBuilder().runId("bench-spsa-" + model + "-n" + nodes).nodes(nodes).rounds(w.rounds())
+        final SpsaRunSettings s = base.toBuilder().runId("bench-spsa-" + model + "-n" + nodes).nodes(nodes).rounds(w.rounds())
                 .workload(spec).engine(TimedEngineFactory.ENGINE).evalEvery(Integer.MAX_VALUE).roundDeadline(DEADLINE)
                 .churn(java.util.List.of()).build();
         Workloads.get(spec, s.runSeed()); // data and θ_0 are shared by every ActorSystem: built before the baseline
         RunResult result;
-        MemoryProbe mem = MemoryProbe.start();
-        try {
-            result = EmbeddedCluster.run(s, null, w, DEADLINE.multipliedBy(w.rounds()));
-        } finally {
-            mem.close();
+        MemoryProbe mem;
+        for (int attempt = 1; ; attempt++) {
+            mem = MemoryProbe.start();
+            try (EmbeddedCluster ec = EmbeddedCluster.start(s, null, w)) {
+                result = awaitProgress(ec.result(), w, s.runId(), attempt);
+            } finally {
+                mem.close();
+            }
+            if (result != null) {
+                break;
+            }
+            w = new RoundWindow(warmup, measured);
         }
         BenchProbe.Snapshot d = w.delta();
         int m = w.measured();
@@ -79,11 +86,19 @@ final class ClusterPoints {
                 base.runSeed(), nodes, w.rounds(), base.client(), base.participation(), DEADLINE, Integer.MAX_VALUE, spec,
                 base.uplinkMbps(), base.downlinkMbps(), base.latencyMs(), base.workCosts());
         Workloads.get(spec, s.runSeed());
-        MemoryProbe mem = MemoryProbe.start();
-        try {
-            FederatedCluster.run(s, null, w, null, DEADLINE.multipliedBy(w.rounds()));
-        } finally {
-            mem.close();
+        MemoryProbe mem;
+        for (int attempt = 1; ; attempt++) {
+            mem = MemoryProbe.start();
+            RunResult result;
+            try (FederatedCluster fc = FederatedCluster.start(s, null, w, null, nodes)) {
+                result = awaitProgress(fc.result(), w, s.runId(), attempt);
+            } finally {
+                mem.close();
+            }
+            if (result != null) {
+                break;
+            }
+            w = new RoundWindow(warmup, measured);
         }
         BenchProbe.Snapshot d = w.delta();
         int m = w.measured();
@@ -102,6 +117,33 @@ final class ClusterPoints {
         virtualTimes(row, compute, w, latencyS);
         return row;
     }
+
+    /**
+     * Waits for the run, or gives up when no node synced and no round closed for
+     * {@link #STALL_SECONDS} (returns null; the caller retries the point up to 3 times). Seen on
+     * this machine: a node's ActorSystem whose guardian failed at admission under load (a race in
+     * the embedded launchers' startNode), so round 0 waited for it for ever.
+     */
+    private static RunResult awaitProgress(java.util.concurrent.CompletableFuture<RunResult> result, RoundWindow w, String run,
+                                           int attempt) throws Exception {
+        while (true) {
+            try {
+                return result.get(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (w.secondsSinceProgress() > STALL_SECONDS) {
+                    if (attempt >= 3) {
+                        throw new IllegalStateException(run + ": no progress for " + STALL_SECONDS + " s in 3 attempts");
+                    }
+                    org.slf4j.LoggerFactory.getLogger(ClusterPoints.class).warn(
+                            "bench: {} made no progress for {} s (attempt {}); starting it again", run, STALL_SECONDS, attempt);
+                    return null;
+                }
+            }
+        }
+    }
+
+    /** A point is restarted after this long without a sync or a closed round (the slowest round seen: ~15 s). */
+    static final int STALL_SECONDS = 90;
 
     private static Map<String, Object> common(BenchTable table, String algorithm, String model, int nodes, int d,
                                               RoundWindow w, BenchProbe.Snapshot delta, MemoryProbe mem, Footprint.Result fp) {

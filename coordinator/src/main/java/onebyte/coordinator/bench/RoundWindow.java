@@ -17,6 +17,7 @@ final class RoundWindow implements RunListener {
     private volatile BenchProbe.Snapshot start;
     private volatile BenchProbe.Snapshot end;
     private final List<MetricsRow> rows = new ArrayList<>();
+    private volatile long lastProgressNanos = System.nanoTime();
 
     RoundWindow(int warmup, int measured) {
         if (warmup < 1 || measured < 1) {
@@ -32,7 +33,13 @@ final class RoundWindow implements RunListener {
     }
 
     @Override
+    public void nodeSynced(onebyte.coordinator.cluster.RunResult.JoinRecord record) {
+        lastProgressNanos = System.nanoTime();
+    }
+
+    @Override
     public void roundClosed(MetricsRow row, RoundReport report) {
+        lastProgressNanos = System.nanoTime();
         long r = row.round();
         if (r == warmup - 1) {
             start = BenchProbe.snapshot();
@@ -44,6 +51,11 @@ final class RoundWindow implements RunListener {
                 end = BenchProbe.snapshot();
             }
         }
+    }
+
+    /** Seconds since a node last synced or a round last closed. */
+    double secondsSinceProgress() {
+        return (System.nanoTime() - lastProgressNanos) / 1e9;
     }
 
     /** Counters over the measured rounds. */
