@@ -11,7 +11,8 @@ import onebyte.core.spsa.PerturbationStream;
 
 /**
  * Replica-level memory for one model, each number from a fresh JVM ({@link FootprintChild}: same
- * classpath, {@code -Xms512m -Xmx512m -XX:+AlwaysPreTouch}, one native thread), because in one
+ * classpath, {@code -Xms512m -Xmx512m -XX:+AlwaysPreTouch}, glibc's mmap threshold at 64 KiB so
+ * freed native blocks leave the resident set, one native thread), because in one
  * long-lived process freed native memory is reused and touched heap pages stay resident, which
  * hides what a new replica costs. A footprint = peak resident set above the child's post-warm-up
  * baseline (with the heap pre-touched that is native memory: ND4J's arrays, which JavaCPP's
@@ -86,7 +87,12 @@ final class Footprint {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-cp",
                 System.getProperty("java.class.path"), FootprintChild.class.getName(), mode));
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // every native block of 64 KiB or more gets its own mapping and is unmapped when freed, so a
+        // new array cannot reuse pages freed before the baseline (seen: a 16 MB θ copy adding 2.5 MB)
+        pb.environment().put("MALLOC_MMAP_THRESHOLD_", "65536");
+        pb.environment().put("MALLOC_TRIM_THRESHOLD_", "0");
+        Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IOException("footprint child " + mode + " failed: " + new String(out, StandardCharsets.UTF_8));

@@ -23,8 +23,6 @@ final class Goals {
                 "rounds_per_s", 5, true));
         out.add(worst("SPSA replica memory <= 1.5 × inference footprint", footprints, r -> true, "spsa_over_inference", 1.5,
                 false));
-        out.add(worst("(context) cluster RSS growth per SPSA node <= 1.5 × inference footprint", rows, spsa,
-                "rss_per_node_over_inference", 1.5, false));
         return out;
     }
 

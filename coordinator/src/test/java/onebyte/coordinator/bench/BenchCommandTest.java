@@ -118,7 +118,7 @@ class BenchCommandTest {
             }
             assertTrue(t.get("ttt_s_1mbps").asDouble() >= t.get("ttt_s_1gbps").asDouble(), t.toString());
         }
-        assertEquals(5, json.get("goals").size());
+        assertEquals(4, json.get("goals").size());
         assertTrue(Files.size(out.resolve(BenchOutput.SCALING_PNG)) > 0);
         assertTrue(Files.size(out.resolve(BenchOutput.BYTES_PNG)) > 0);
     }
