@@ -5,7 +5,6 @@ import static onebyte.coordinator.bench.BenchTable.put;
 import java.time.Duration;
 import java.util.Map;
 import onebyte.coordinator.cluster.EmbeddedCluster;
-import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.fed.FedRunSettings;
 import onebyte.coordinator.fed.FederatedCluster;
@@ -27,20 +26,20 @@ final class ClusterPoints {
                                     Footprint.Result fp, double latencyS) throws Exception {
         RoundWindow w = new RoundWindow(warmup, measured);
         String spec = TimedWorkloadFactory.wrap(base.workload());
-        final SpsaRunSettings s = base.toBuilder().runId("bench-spsa-" + model + "-n" + nodes).nodes(nodes).rounds(w.rounds())
+        final SpsaRunSettings s = base.toBuilder().runId("bench-spsa-" + model + "-n" + nodes).nodes(nodes).rounds(RoundWindow.ROUND_CAP)
                 .workload(spec).engine(TimedEngineFactory.ENGINE).evalEvery(Integer.MAX_VALUE).roundDeadline(DEADLINE)
                 .churn(java.util.List.of()).build();
         Workloads.get(spec, s.runSeed()); // data and θ_0 are shared by every ActorSystem: built before the baseline
-        RunResult result;
         MemoryProbe mem;
         for (int attempt = 1; ; attempt++) {
             mem = MemoryProbe.start();
+            boolean measuredAll;
             try (EmbeddedCluster ec = EmbeddedCluster.start(s, null, w)) {
-                result = awaitProgress(ec.result(), w, s.runId(), attempt);
+                measuredAll = awaitWindow(w, s.runId(), attempt);
             } finally {
                 mem.close();
             }
-            if (result != null) {
+            if (measuredAll) {
                 break;
             }
             w = new RoundWindow(warmup, measured);
@@ -71,8 +70,7 @@ final class ClusterPoints {
         put(row, "node_compute_s_per_round", compute);
         put(row, "replica_mem_mb", fp.spsaBytes() / 1048576.0);
         put(row, "replica_mem_over_inference", fp.ratio());
-        put(row, "replicas_agree", w.rows().stream().allMatch(r -> Boolean.TRUE.equals(r.replicasAgree()))
-                && result.hashMismatches() == 0);
+        put(row, "replicas_agree", w.rows().stream().allMatch(r -> Boolean.TRUE.equals(r.replicasAgree())));
         virtualTimes(row, compute, w, latencyS);
         return row;
     }
@@ -83,19 +81,19 @@ final class ClusterPoints {
         RoundWindow w = new RoundWindow(warmup, measured);
         String spec = TimedWorkloadFactory.wrap(base.workload());
         FedRunSettings s = new FedRunSettings("bench-" + base.algorithm() + "-" + model + "-n" + nodes, base.algorithm(),
-                base.runSeed(), nodes, w.rounds(), base.client(), base.participation(), DEADLINE, Integer.MAX_VALUE, spec,
+                base.runSeed(), nodes, RoundWindow.ROUND_CAP, base.client(), base.participation(), DEADLINE, Integer.MAX_VALUE, spec,
                 base.uplinkMbps(), base.downlinkMbps(), base.latencyMs(), base.workCosts());
         Workloads.get(spec, s.runSeed());
         MemoryProbe mem;
         for (int attempt = 1; ; attempt++) {
             mem = MemoryProbe.start();
-            RunResult result;
+            boolean measuredAll;
             try (FederatedCluster fc = FederatedCluster.start(s, null, w, null, nodes)) {
-                result = awaitProgress(fc.result(), w, s.runId(), attempt);
+                measuredAll = awaitWindow(w, s.runId(), attempt);
             } finally {
                 mem.close();
             }
-            if (result != null) {
+            if (measuredAll) {
                 break;
             }
             w = new RoundWindow(warmup, measured);
@@ -119,16 +117,17 @@ final class ClusterPoints {
     }
 
     /**
-     * Waits for the run, or gives up when no node synced and no round closed for
-     * {@link #STALL_SECONDS} (returns null; the caller retries the point up to 3 times). Seen on
+     * Waits for the measured window (true), or gives up when no node synced and no round closed
+     * for {@link #STALL_SECONDS} (false; the caller retries the point, at most 3 attempts). Seen on
      * this machine: a node's ActorSystem whose guardian failed at admission under load (a race in
-     * the embedded launchers' startNode), so round 0 waited for it for ever.
+     * the embedded launchers' startNode), so round 0 waited for it for ever. The cluster is closed
+     * by the caller as soon as the window is measured.
      */
-    private static RunResult awaitProgress(java.util.concurrent.CompletableFuture<RunResult> result, RoundWindow w, String run,
-                                           int attempt) throws Exception {
+    private static boolean awaitWindow(RoundWindow w, String run, int attempt) throws Exception {
         while (true) {
             try {
-                return result.get(1, java.util.concurrent.TimeUnit.SECONDS);
+                w.done().get(1, java.util.concurrent.TimeUnit.SECONDS);
+                return true;
             } catch (java.util.concurrent.TimeoutException e) {
                 if (w.secondsSinceProgress() > STALL_SECONDS) {
                     if (attempt >= 3) {
@@ -136,7 +135,7 @@ final class ClusterPoints {
                     }
                     org.slf4j.LoggerFactory.getLogger(ClusterPoints.class).warn(
                             "bench: {} made no progress for {} s (attempt {}); starting it again", run, STALL_SECONDS, attempt);
-                    return null;
+                    return false;
                 }
             }
         }

@@ -2,22 +2,34 @@ package onebyte.coordinator.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import onebyte.coordinator.cluster.RunListener;
+import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsRow;
 
 /**
- * A listener that snapshots {@link BenchProbe} when round {@code warmup − 1} closes and when round
- * {@code warmup + measured − 1} closes, and keeps the metrics rows of the rounds in between: the
- * measured window is {@code measured} whole rounds, close to close, after a warm-up (JIT, buffers,
- * Artery compression tables) and before the final round (which evaluates).
+ * A listener that picks a point's measured window: it snapshots {@link BenchProbe} at the close of
+ * the first round that is at least round {@code warmup − 1} and comes at least
+ * {@link #WARMUP_SECONDS} after the first round closed (JIT, Artery compression tables, and the
+ * cluster's own gossip while N members join, which takes seconds at N = 16–32), then again once at
+ * least {@code measured} further rounds have closed and at least {@link #MIN_MEASURED_SECONDS} have
+ * passed. It keeps the metrics rows of the measured rounds; {@link #done()} completes at the end,
+ * and the run is then stopped (its round budget is only a cap).
  */
 final class RoundWindow implements RunListener {
+    static final double WARMUP_SECONDS = 3;
+    static final double MIN_MEASURED_SECONDS = 2;
+    /** Round budget of a bench run: the window ends it long before. */
+    static final long ROUND_CAP = 1_000_000;
+
     private final int warmup;
     private final int measured;
     private volatile BenchProbe.Snapshot start;
     private volatile BenchProbe.Snapshot end;
+    private volatile long firstCloseNanos = -1;
     private final List<MetricsRow> rows = new ArrayList<>();
     private volatile long lastProgressNanos = System.nanoTime();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     RoundWindow(int warmup, int measured) {
         if (warmup < 1 || measured < 1) {
@@ -27,30 +39,41 @@ final class RoundWindow implements RunListener {
         this.measured = measured;
     }
 
-    /** Rounds a run needs: warm-up, measured, and one final round. */
-    long rounds() {
-        return warmup + measured + 1L;
-    }
-
     @Override
-    public void nodeSynced(onebyte.coordinator.cluster.RunResult.JoinRecord record) {
+    public void nodeSynced(RunResult.JoinRecord record) {
         lastProgressNanos = System.nanoTime();
     }
 
     @Override
     public void roundClosed(MetricsRow row, RoundReport report) {
-        lastProgressNanos = System.nanoTime();
-        long r = row.round();
-        if (r == warmup - 1) {
-            start = BenchProbe.snapshot();
-        } else if (r >= warmup && r < warmup + measured) {
-            synchronized (rows) {
-                rows.add(row);
-            }
-            if (r == warmup + measured - 1) {
-                end = BenchProbe.snapshot();
-            }
+        long now = System.nanoTime();
+        lastProgressNanos = now;
+        if (firstCloseNanos < 0) {
+            firstCloseNanos = now;
         }
+        if (start == null) {
+            if (row.round() >= warmup - 1 && (now - firstCloseNanos) / 1e9 >= WARMUP_SECONDS) {
+                start = BenchProbe.snapshot();
+            }
+            return;
+        }
+        if (end != null) {
+            return;
+        }
+        int n;
+        synchronized (rows) {
+            rows.add(row);
+            n = rows.size();
+        }
+        if (n >= measured && (now - start.nanoTime()) / 1e9 >= MIN_MEASURED_SECONDS) {
+            end = BenchProbe.snapshot();
+            done.complete(null);
+        }
+    }
+
+    /** Completes when the measured window has closed. */
+    CompletableFuture<Void> done() {
+        return done;
     }
 
     /** Seconds since a node last synced or a round last closed. */
@@ -72,8 +95,9 @@ final class RoundWindow implements RunListener {
         }
     }
 
+    /** Rounds in the measured window. */
     int measured() {
-        return measured;
+        return rows().size();
     }
 
     /** Mean over the window of bytes up per member per round. */
