@@ -22,7 +22,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench-out", description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--quick", description = "Tiny sizes and few rounds (a smoke test, ~1 minute); other flags still apply on top.")
+    @Option(names = "--quick", description = "Tiny sizes and few rounds (a smoke test, ~1.5 minutes); other flags still apply on top.")
     boolean quick;
 
     @Option(names = "--nodes", split = ",", description = "Cluster sizes N (default 2,4,8,16,32; quick: 2,3).")
@@ -40,13 +40,13 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     List<String> parts;
 
-    @Option(names = "--rounds", description = "Measured SPSA rounds per point (default 3; quick 2), after --warmup.")
+    @Option(names = "--rounds", description = "Measured SPSA rounds per point, at least (default 3; quick 2; and at least 2 s), after the warm-up.")
     Integer measured;
 
-    @Option(names = "--warmup", description = "Warm-up rounds per point (default 2; quick 1).")
+    @Option(names = "--warmup", description = "Warm-up rounds per point, at least (default 2; quick 1; and at least 3 s after the first round).")
     Integer warmup;
 
-    @Option(names = "--fed-rounds", description = "Measured FedSpeed rounds per point (default 2; quick 1), after one warm-up round.")
+    @Option(names = "--fed-rounds", description = "Measured FedSpeed rounds per point, at least (default 2; quick 1; and at least 2 s), after the warm-up.")
     Integer fedMeasured;
 
     @Option(names = "--fed-max-nd", description = "Skip FedSpeed points with N·d above this (default 16000000; 0 = run all).")
@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quickstart-nodes", description = "N of the quickstart rounds-per-second point (default 16; quick 4).")
     Integer quickstartNodes;
 
-    @Option(names = "--quickstart-rounds", description = "Measured rounds of that point (default 40; quick 3).")
+    @Option(names = "--quickstart-rounds", description = "Measured rounds of that point, at least (default 40; quick 3).")
     Integer quickstartRounds;
 
     @Option(names = "--ttt-nodes", defaultValue = "4", description = "Nodes of the time-to-target runs (default: ${DEFAULT-VALUE}).")
