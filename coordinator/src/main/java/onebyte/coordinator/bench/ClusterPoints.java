@@ -26,24 +26,12 @@ final class ClusterPoints {
                                     Footprint.Result fp, double latencyS) throws Exception {
         RoundWindow w = new RoundWindow(warmup, measured);
         String spec = TimedWorkloadFactory.wrap(base.workload());
-        final SpsaRunSettings s = base.toBuilder().runId("bench-spsa-" + model + "-n" + nodes).nodes(nodes).rounds(RoundWindow.ROUND_CAP)
+        SpsaRunSettings s = base.toBuilder().runId("bench-spsa-" + model + "-n" + nodes).nodes(nodes).rounds(RoundWindow.ROUND_CAP)
                 .workload(spec).engine(TimedEngineFactory.ENGINE).evalEvery(Integer.MAX_VALUE).roundDeadline(DEADLINE)
                 .churn(java.util.List.of()).build();
         Workloads.get(spec, s.runSeed()); // data and θ_0 are shared by every ActorSystem: built before the baseline
-        MemoryProbe mem;
-        for (int attempt = 1; ; attempt++) {
-            mem = MemoryProbe.start();
-            boolean measuredAll;
-            try (EmbeddedCluster ec = EmbeddedCluster.start(s, null, w)) {
-                measuredAll = awaitWindow(w, s.runId(), attempt);
-            } finally {
-                mem.close();
-            }
-            if (measuredAll) {
-                break;
-            }
-            w = new RoundWindow(warmup, measured);
-        }
+        MemoryProbe mem = MemoryProbe.start();
+        w = measure(w, mem, s.runId(), win -> EmbeddedCluster.start(s, null, win));
         BenchProbe.Snapshot d = w.delta();
         int m = w.measured();
         int d0 = Workloads.get(spec, s.runSeed()).numParams();
@@ -84,20 +72,8 @@ final class ClusterPoints {
                 base.runSeed(), nodes, RoundWindow.ROUND_CAP, base.client(), base.participation(), DEADLINE, Integer.MAX_VALUE, spec,
                 base.uplinkMbps(), base.downlinkMbps(), base.latencyMs(), base.workCosts());
         Workloads.get(spec, s.runSeed());
-        MemoryProbe mem;
-        for (int attempt = 1; ; attempt++) {
-            mem = MemoryProbe.start();
-            boolean measuredAll;
-            try (FederatedCluster fc = FederatedCluster.start(s, null, w, null, nodes)) {
-                measuredAll = awaitWindow(w, s.runId(), attempt);
-            } finally {
-                mem.close();
-            }
-            if (measuredAll) {
-                break;
-            }
-            w = new RoundWindow(warmup, measured);
-        }
+        MemoryProbe mem = MemoryProbe.start();
+        w = measure(w, mem, s.runId(), win -> FederatedCluster.start(s, null, win, null, nodes));
         BenchProbe.Snapshot d = w.delta();
         int m = w.measured();
         int d0 = Workloads.get(spec, s.runSeed()).numParams();
@@ -114,6 +90,31 @@ final class ClusterPoints {
         put(row, "replica_mem_over_inference", fp.ratio(fp.fedspeed()));
         virtualTimes(row, compute, w, latencyS);
         return row;
+    }
+
+    /** Starts a cluster with a window as its listener. */
+    interface Starter {
+        AutoCloseable start(RoundWindow w) throws Exception;
+    }
+
+    /**
+     * Runs clusters until one delivers its measured window (at most 3 attempts, see
+     * {@link #awaitWindow}), sampling memory throughout; returns the window that was measured.
+     */
+    private static RoundWindow measure(RoundWindow first, MemoryProbe mem, String run, Starter starter) throws Exception {
+        RoundWindow w = first;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try (AutoCloseable cluster = starter.start(w)) {
+                    if (awaitWindow(w, run, attempt)) {
+                        return w;
+                    }
+                }
+                w = w.fresh();
+            }
+        } finally {
+            mem.close();
+        }
     }
 
     /**

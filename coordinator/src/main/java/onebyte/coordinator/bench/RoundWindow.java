@@ -39,6 +39,11 @@ final class RoundWindow implements RunListener {
         this.measured = measured;
     }
 
+    /** A new window with the same settings (for a restarted point). */
+    RoundWindow fresh() {
+        return new RoundWindow(warmup, measured);
+    }
+
     @Override
     public void nodeSynced(RunResult.JoinRecord record) {
         lastProgressNanos = System.nanoTime();
