@@ -149,14 +149,17 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
 
     private synchronized ActorSystem<Object> startNode(SyncMode sync, int shard, CompletableFuture<Integer> admittedId) {
         int label = ++started;
-        java.util.concurrent.atomic.AtomicReference<ActorSystem<Object>> self = new java.util.concurrent.atomic.AtomicReference<>();
+        // completed once ActorSystem.create returns: admission can be reported before that (a race seen at 32 nodes)
+        CompletableFuture<ActorSystem<Object>> self = new CompletableFuture<>();
         NodeActor.Observer observer = new NodeActor.Observer() {
             @Override
             public void admitted(int nodeId, Admit admit) {
                 NodeRecord r = nodeRecords.computeIfAbsent(nodeId, k -> new NodeRecord());
                 r.admit = admit;
-                byNodeId.put(nodeId, self.get());
-                admittedId.complete(nodeId);
+                self.thenAccept(sys -> {
+                    byNodeId.put(nodeId, sys);
+                    admittedId.complete(nodeId);
+                });
             }
 
             @Override
@@ -178,7 +181,7 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
         NodeActor.Params p = new NodeActor.Params(coordinatorPath(), sync, "embedded-" + label, observer, shard);
         ActorSystem<Object> sys = ActorSystem.create(NodeActor.create(p), ClusterConfig.SYSTEM_NAME,
                 ClusterConfig.build(host, 0, "", List.of(), true));
-        self.set(sys);
+        self.complete(sys);
         nodeSystems.add(sys);
         Cluster.get(sys).manager().tell(Join.create(coordinatorAddress));
         return sys;

@@ -137,13 +137,16 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
     /** Starts one node on this shard; completes with its node id when it is admitted. */
     public synchronized CompletableFuture<Integer> startNode(int shard, CompletableFuture<Integer> admitted) {
         int label = ++started;
-        java.util.concurrent.atomic.AtomicReference<ActorSystem<Object>> self = new java.util.concurrent.atomic.AtomicReference<>();
+        // completed once ActorSystem.create returns: admission can be reported before that (a race seen at 32 nodes)
+        CompletableFuture<ActorSystem<Object>> self = new CompletableFuture<>();
         FedNodeActor.Observer observer = new FedNodeActor.Observer() {
             @Override
             public void admitted(int nodeId, int s) {
-                byNodeId.put(nodeId, self.get());
-                shards.put(nodeId, s);
-                admitted.complete(nodeId);
+                self.thenAccept(sys -> {
+                    byNodeId.put(nodeId, sys);
+                    shards.put(nodeId, s);
+                    admitted.complete(nodeId);
+                });
             }
 
             @Override
@@ -154,7 +157,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
         FedNodeActor.Params p = new FedNodeActor.Params(coordinatorPath(), shard, "fed-" + label, observer);
         ActorSystem<Object> sys = ActorSystem.create(FedNodeActor.create(p), ClusterConfig.SYSTEM_NAME,
                 ClusterConfig.build(host, 0, "", List.of(), true));
-        self.set(sys);
+        self.complete(sys);
         nodeSystems.add(sys);
         Cluster.get(sys).manager().tell(Join.create(coordinatorAddress));
         return admitted;
