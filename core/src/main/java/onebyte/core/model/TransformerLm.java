@@ -140,7 +140,13 @@ final class TransformerLm implements Model {
 
     double lossAndGradientAt(INDArray flat, Batch batch, INDArray gradFlat) {
         Graph g = graphFor(batch);
-        OutAndGrad og = g.sd.calculateGradientsAndOutputs(bind(g, flat, batch), List.of("loss"), g.weightNames);
+        Map<String, INDArray> placeholders = bind(g, flat, batch);
+        // The first call builds the gradient graph, which prints one line per op to System.out.
+        OutAndGrad og = g.gradientGraphBuilt
+                ? g.sd.calculateGradientsAndOutputs(placeholders, List.of("loss"), g.weightNames)
+                : SameDiffGradientChatter.suppressedDuring(
+                        () -> g.sd.calculateGradientsAndOutputs(placeholders, List.of("loss"), g.weightNames));
+        g.gradientGraphBuilt = true;
         Map<String, INDArray> grads = og.getGradients();
         for (int i = 0; i < tensors.size(); i++) {
             TensorShape t = tensors.get(i);
@@ -198,6 +204,7 @@ final class TransformerLm implements Model {
         final List<SDVariable> weights;
         final List<String> weightNames;
         final List<INDArray> arrays;
+        boolean gradientGraphBuilt;
 
         Graph(SameDiff sd, List<SDVariable> weights) {
             this.sd = sd;

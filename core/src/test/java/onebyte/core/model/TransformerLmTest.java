@@ -122,4 +122,28 @@ class TransformerLmTest {
         int d = Models.create(ModelSpec.defaultTransformerLm()).numParams();
         assertTrue(d > 500_000 && d < 2_000_000, "default LM has " + d + " parameters");
     }
+
+    @Test
+    void buildingTheGradientGraphPrintsNothingButOtherOutputPassesThrough() {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            TransformerLm m = new TransformerLm(TINY, DataType.FLOAT);
+            Batch b = tokens(2, 4, 16, 5);
+            ParameterVector theta = Models.initialParameters(TINY, 6);
+            m.lossAndGradient(theta, b, new ParameterVector(theta.length()));
+            SameDiffGradientChatter.suppressedDuring(() -> {
+                System.out.println("a line of our own");
+                System.out.println(SameDiffGradientChatter.PREFIX + "x");
+                return null;
+            });
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(out.contains(SameDiffGradientChatter.PREFIX), out);
+        assertTrue(out.contains("a line of our own"), out);
+        assertSame(original, System.out);
+    }
 }
