@@ -1,21 +1,15 @@
 package onebyte.node;
 
-import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.cluster.typed.Cluster;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.GeneratedMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import onebyte.core.data.Dataset;
 import onebyte.core.spsa.ParameterVector;
 import onebyte.core.spsa.SeedMixer;
@@ -23,9 +17,7 @@ import onebyte.node.engine.Engines;
 import onebyte.node.engine.ReplicaEngine;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
-import onebyte.node.wire.Rejections;
 import onebyte.node.wire.Wire;
-import onebyte.node.wire.WireStats;
 import onebyte.proto.Admit;
 import onebyte.proto.Commit;
 import onebyte.proto.CommitLogChunk;
@@ -41,7 +33,6 @@ import onebyte.proto.SnapshotChunk;
 import onebyte.proto.SnapshotRequest;
 import onebyte.proto.SyncDone;
 import onebyte.proto.SyncMode;
-import org.slf4j.Logger;
 
 /**
  * A cluster member holding one model replica (SPEC §2). It asks the coordinator to admit it,
@@ -52,7 +43,7 @@ import org.slf4j.Logger;
  * {@code onebyte.compute-dispatcher}, one at a time; messages that arrive while a job runs are
  * queued and handled in arrival order afterwards, so θ is never read and written concurrently.
  */
-public final class NodeActor {
+public final class NodeActor extends MemberActor {
     /** Local command: leave gracefully (finish the current round, then leave the cluster). */
     public record LeaveNow() {}
 
@@ -98,16 +89,9 @@ public final class NodeActor {
 
     private enum Phase { WAITING_UP, JOINING, SYNCING, ACTIVE, LEAVING, DONE }
 
-    private final ActorContext<Object> ctx;
-    private final TimerScheduler<Object> timers;
     private final Params params;
-    private final Logger log;
-    private final ActorRef<Object> coordinator;
-    private final Rejections rejections;
-    private final Map<String, Long> bytesSent = new TreeMap<>();
 
     private Phase phase = Phase.WAITING_UP;
-    private final SerialJobs jobs;
 
     private int nodeId = -1;
     private RunConfig config;
@@ -132,13 +116,8 @@ public final class NodeActor {
     private boolean leaveRequested;
 
     private NodeActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Params params) {
-        this.ctx = ctx;
-        this.timers = timers;
+        super(ctx, timers, params.coordinatorPath(), "node");
         this.params = params;
-        this.log = ctx.getLog();
-        this.coordinator = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(params.coordinatorPath());
-        this.jobs = new SerialJobs(ctx, "node");
-        this.rejections = WireStats.get(ctx.getSystem()).rejections();
     }
 
     public static Behavior<Object> create(Params params) {
@@ -151,16 +130,8 @@ public final class NodeActor {
         }));
     }
 
-    private Behavior<Object> behavior() {
-        return Behaviors.receive(Object.class).onAnyMessage(this::onMessage).build();
-    }
-
-    private Behavior<Object> onMessage(Object m) {
-        jobs.onMessage(m, this::handle);
-        return Behaviors.same();
-    }
-
-    private void handle(Object m) {
+    @Override
+    protected void handle(Object m) {
         if (m instanceof Up) {
             if (phase == Phase.WAITING_UP) {
                 phase = Phase.JOINING;
@@ -206,8 +177,7 @@ public final class NodeActor {
     // ---- admission and sync -------------------------------------------------------------
 
     private void sendJoin(boolean resync) {
-        String ref = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
-        send(JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(ref).setSync(params.sync())
+        send(JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setSync(params.sync())
                 .setLabel(params.label() + (resync ? " (resync)" : "")).build());
     }
 
@@ -561,24 +531,9 @@ public final class NodeActor {
     private void finish() {
         long h = theta == null ? 0 : Wire.hash8(theta.hash());
         params.observer().finished(nodeId, applied, h);
-        log.info("node {}: bytes sent by type {}", nodeId, bytesSent);
+        log.info("node {}: bytes sent by type {}", nodeId, bytesSent());
         phase = Phase.DONE;
         leaveCluster();
     }
 
-    private void leaveCluster() {
-        Cluster c = Cluster.get(ctx.getSystem());
-        c.manager().tell(akka.cluster.typed.Leave.create(c.selfMember().address()));
-    }
-
-    // ---- plumbing -----------------------------------------------------------------------
-
-    private void send(GeneratedMessage m) {
-        coordinator.tell(m);
-        bytesSent.merge(m.getClass().getSimpleName(), Wire.wireBytes(m), Long::sum);
-    }
-
-    private void job(Supplier<Object> work, Consumer<Object> then) {
-        jobs.run(work, then);
-    }
 }

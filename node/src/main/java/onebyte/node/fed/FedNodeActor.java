@@ -1,25 +1,19 @@
 package onebyte.node.fed;
 
-import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.cluster.typed.Cluster;
 import com.google.protobuf.GeneratedMessage;
 import java.time.Duration;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import onebyte.core.data.Dataset;
 import onebyte.core.fed.FedSpeedClient;
 import onebyte.core.fed.FedSpeedParams;
 import onebyte.core.model.Model;
 import onebyte.core.spsa.ParameterVector;
-import onebyte.node.SerialJobs;
+import onebyte.node.MemberActor;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
-import onebyte.node.wire.Rejections;
 import onebyte.node.wire.Wire;
 import onebyte.node.wire.WireStats;
 import onebyte.proto.FedAdmit;
@@ -31,7 +25,6 @@ import onebyte.proto.FedModelChunk;
 import onebyte.proto.FedReady;
 import onebyte.proto.FedRoundOpen;
 import onebyte.proto.FedRunComplete;
-import org.slf4j.Logger;
 
 /**
  * A federated client (SPEC §4) as a cluster member: asks the coordinator to admit it, builds the
@@ -48,7 +41,7 @@ import org.slf4j.Logger;
  * validated (version, node id, round, chunk count, index and size) and rejections are counted in
  * the system's {@link WireStats}.
  */
-public final class FedNodeActor {
+public final class FedNodeActor extends MemberActor {
     /** Local command: leave gracefully after the round this node is in. */
     public record LeaveNow() {}
 
@@ -84,15 +77,9 @@ public final class FedNodeActor {
 
     private enum Phase { JOINING, BUILDING, ACTIVE, LEAVING, DONE }
 
-    private final ActorContext<Object> ctx;
-    private final TimerScheduler<Object> timers;
     private final Params params;
-    private final Logger log;
-    private final ActorRef<Object> coordinator;
-    private final Rejections rejections;
 
     private Phase phase = Phase.JOINING;
-    private final SerialJobs jobs;
     private int nodeId = -1;
     private FedConfig config;
     private Dataset shard;
@@ -103,33 +90,23 @@ public final class FedNodeActor {
     private long lastRound = -1;
 
     private FedNodeActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Params params) {
-        this.ctx = ctx;
-        this.timers = timers;
+        super(ctx, timers, params.coordinatorPath(), "fed node");
         this.params = params;
-        this.log = ctx.getLog();
-        this.coordinator = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(params.coordinatorPath());
-        this.jobs = new SerialJobs(ctx, "fed node");
-        this.rejections = WireStats.get(ctx.getSystem()).rejections();
     }
 
     public static Behavior<Object> create(Params params) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             FedNodeActor a = new FedNodeActor(ctx, timers, params);
             ctx.getSelf().tell(new Up());
-            return Behaviors.receive(Object.class).onAnyMessage(a::onMessage).build();
+            return a.behavior();
         }));
     }
 
-    private Behavior<Object> onMessage(Object m) {
-        jobs.onMessage(m, this::handle);
-        return Behaviors.same();
-    }
-
-    private void handle(Object m) {
+    @Override
+    protected void handle(Object m) {
         if (m instanceof Up || m instanceof RetryJoin) {
             if (phase == Phase.JOINING) {
-                String ref = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
-                send(FedJoin.newBuilder().setVersion(Wire.VERSION).setNodeRef(ref).setShard(params.shard())
+                send(FedJoin.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setShard(params.shard())
                         .setLabel(params.label()).build());
                 if (m instanceof Up) {
                     timers.startTimerWithFixedDelay("join", new RetryJoin(), Duration.ofSeconds(2));
@@ -284,15 +261,6 @@ public final class FedNodeActor {
         phase = Phase.DONE;
         log.info("fed node {}: {}", nodeId, why);
         params.observer().finished(nodeId);
-        Cluster cl = Cluster.get(ctx.getSystem());
-        cl.manager().tell(akka.cluster.typed.Leave.create(cl.selfMember().address()));
-    }
-
-    private void send(GeneratedMessage m) {
-        coordinator.tell(m);
-    }
-
-    private void job(Supplier<Object> work, Consumer<Object> then) {
-        jobs.run(work, then);
+        leaveCluster();
     }
 }

@@ -1,0 +1,82 @@
+package onebyte.node;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.typed.Cluster;
+import com.google.protobuf.GeneratedMessage;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import onebyte.node.wire.Rejections;
+import onebyte.node.wire.Wire;
+import onebyte.node.wire.WireStats;
+import org.slf4j.Logger;
+
+/**
+ * What every cluster member that talks to a coordinator has, whatever the algorithm: its actor
+ * context and timers, the coordinator's reference, the serial job queue that keeps heavy work off
+ * the actor thread (messages arriving meanwhile are handled in order afterwards), the per-system
+ * rejection counters, and the bytes it sent by message type. Subclasses handle messages in
+ * {@link #handle} and leave the cluster with {@link #leaveCluster}.
+ */
+public abstract class MemberActor {
+    protected final ActorContext<Object> ctx;
+    protected final TimerScheduler<Object> timers;
+    protected final Logger log;
+    protected final Rejections rejections;
+    private final ActorRef<Object> coordinator;
+    private final SerialJobs jobs;
+    private final Map<String, Long> bytesSent = new TreeMap<>();
+
+    protected MemberActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, String coordinatorPath, String owner) {
+        this.ctx = ctx;
+        this.timers = timers;
+        this.log = ctx.getLog();
+        this.coordinator = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(coordinatorPath);
+        this.jobs = new SerialJobs(ctx, owner);
+        this.rejections = WireStats.get(ctx.getSystem()).rejections();
+    }
+
+    /** The actor's behaviour: every message goes through the job queue to {@link #handle}. */
+    protected final Behavior<Object> behavior() {
+        return Behaviors.receive(Object.class).onAnyMessage(m -> {
+            jobs.onMessage(m, this::handle);
+            return Behaviors.same();
+        }).build();
+    }
+
+    /** Handles one message, in arrival order, never while a job runs. */
+    protected abstract void handle(Object message);
+
+    /** This actor's reference in the wire format (for join requests). */
+    protected final String selfRef() {
+        return ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
+    }
+
+    /** Sends a wire message to the coordinator and counts its bytes by type. */
+    protected final void send(GeneratedMessage m) {
+        coordinator.tell(m);
+        bytesSent.merge(m.getClass().getSimpleName(), Wire.wireBytes(m), Long::sum);
+    }
+
+    /** Bytes sent so far, by message type. */
+    protected final Map<String, Long> bytesSent() {
+        return bytesSent;
+    }
+
+    /** Runs {@code work} off the actor thread, then {@code then} with its result on the actor thread. */
+    protected final void job(Supplier<Object> work, Consumer<Object> then) {
+        jobs.run(work, then);
+    }
+
+    /** Leaves the Akka cluster gracefully (the ActorSystem then terminates). */
+    protected final void leaveCluster() {
+        Cluster c = Cluster.get(ctx.getSystem());
+        c.manager().tell(akka.cluster.typed.Leave.create(c.selfMember().address()));
+    }
+}
