@@ -10,7 +10,25 @@ public final class ClusterConfig {
     /** The name of every onebyte ActorSystem; members of one cluster must share it. */
     public static final String SYSTEM_NAME = "onebyte";
 
+    /**
+     * Acceptable heartbeat pause of systems that share one JVM (embedded clusters). Dozens of
+     * ActorSystems on two cores can go several seconds without running a heartbeat while nodes
+     * build their workloads; with the 3 s of a separate process, the failure detector then marks
+     * most of the cluster unreachable and the Split Brain Resolver downs it. A crashed embedded
+     * node is therefore detected after about this long plus SBR's stable-after; the round it
+     * crashed in still closes at its deadline.
+     */
+    public static final String SHARED_JVM_HEARTBEAT_PAUSE = "15s";
+
     private ClusterConfig() {}
+
+    /** {@code config} for a system that shares its JVM with the other members (embedded clusters). */
+    public static Config sharedJvm(Config config) {
+        return ConfigFactory.empty()
+                .withValue("akka.cluster.failure-detector.acceptable-heartbeat-pause",
+                        ConfigValueFactory.fromAnyRef(SHARED_JVM_HEARTBEAT_PAUSE))
+                .withFallback(config);
+    }
 
     /**
      * @param host the canonical (advertised) hostname
@@ -18,8 +36,9 @@ public final class ClusterConfig {
      * @param bindHost the interface to bind ("" = host)
      * @param seedNodes "host:port" of the seed nodes (the coordinator first); empty = this system
      *     is the first seed and joins itself
-     * @param crashable true for embedded nodes that tests crash: terminating the ActorSystem then
-     *     skips coordinated shutdown, so the node vanishes without leaving the cluster
+     * @param crashable true for embedded nodes (in one JVM with the others, see {@link #sharedJvm}),
+     *     which churn crashes: terminating the ActorSystem then skips coordinated shutdown, so the
+     *     node vanishes without leaving the cluster
      */
     public static Config build(String host, int port, String bindHost, List<String> seedNodes, boolean crashable) {
         List<String> seeds = seedNodes.stream().map(ClusterConfig::seedAddress).toList();
@@ -32,7 +51,7 @@ public final class ClusterConfig {
                     .withValue("akka.remote.artery.bind.port", ConfigValueFactory.fromAnyRef(port));
         }
         if (crashable) {
-            c = c.withValue("akka.coordinated-shutdown.run-by-actor-system-terminate", ConfigValueFactory.fromAnyRef("off"));
+            c = sharedJvm(c.withValue("akka.coordinated-shutdown.run-by-actor-system-terminate", ConfigValueFactory.fromAnyRef("off")));
         }
         return c.withFallback(ConfigFactory.parseResources(ClusterConfig.class.getClassLoader(), "onebyte/cluster.conf"))
                 .withFallback(ConfigFactory.load())

@@ -32,7 +32,7 @@ public final class LoopbackCluster {
         ActorSystem<Void> sys = ActorSystem.create(Behaviors.setup(ctx -> {
             ctx.spawn(coordinator, "coordinator");
             return Behaviors.empty();
-        }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(host, 0, "", List.of(), false));
+        }), ClusterConfig.SYSTEM_NAME, ClusterConfig.sharedJvm(ClusterConfig.build(host, 0, "", List.of(), false)));
         Cluster c = Cluster.get(sys);
         c.manager().tell(Join.create(c.selfMember().address()));
         return sys;
