@@ -163,6 +163,7 @@ fi
 [ "$hold_s" = 0 ] || [ "$check_network" = 1 ] || die "--hold needs --check-network"
 
 # ---------------------------------------------------------------- preflight
+[ -n "${EPOCHREALTIME:-}" ] || die "needs bash >= 5 (EPOCHREALTIME)"
 read -r -a jopts <<<"$java_opts"
 if [ -n "$classpath" ]; then launch=(java "${jopts[@]}" -cp "$classpath" "$main_class"); else launch=(java "${jopts[@]}" -jar "$jar"); fi
 need_java() {
@@ -460,7 +461,7 @@ wire="$out/wire-bytes.tsv"
 timeline="$out/wire-timeline.tsv"
 printf 'phase\thost\tip\trx_bytes\ttx_bytes\trx_packets\ttx_packets\n' >"$wire"
 printf 't_ms\tepoch_ms\tmetrics_rows\thost\trx_bytes\ttx_bytes\trx_packets\ttx_packets\tadmitted\tsynced\n' >"$timeline"
-t0_ms=$(( $(date +%s%N) / 1000000 ))
+t0_ms=$(( ${EPOCHREALTIME/[.,]/} / 1000 ))
 read_counters() { # fills c_line[i] with "rx_bytes\ttx_bytes\trx_packets\ttx_packets" of host i
   local i rxb txb rxp txp
   c_line=()
@@ -476,9 +477,12 @@ sample() { # PHASE
 node_logs=()
 for ((i = 1; i < n_hosts; i++)); do node_logs+=("$out/logs/${h_name[$i]}.log"); done
 tick() { # one line per host: time, rounds written so far, counters, nodes admitted / synced so far
-  local i now rows=0 admitted synced
+  local i now rows=0 admitted synced before after
+  # the time stamp is the middle of the counter read (EPOCHREALTIME: no process, microseconds)
+  before="${EPOCHREALTIME/[.,]/}"
   read_counters
-  now=$(( $(date +%s%N) / 1000000 ))
+  after="${EPOCHREALTIME/[.,]/}"
+  now=$(( (before + after) / 2000 ))
   [ -f "$out/run/metrics.csv" ] && rows=$(( $(wc -l <"$out/run/metrics.csv") - 1 ))
   [ "$rows" -lt 0 ] && rows=0
   admitted="$( { grep -l ': admitted from round' "${node_logs[@]}" 2>/dev/null || true; } | wc -l)"
