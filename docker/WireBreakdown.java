@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  *   <li>TCP/IP: Ethernet + IPv4 + TCP headers of data segments, pure ACKs, SYN/FIN/RST, non-TCP frames;
  *   <li>Artery framing: connection headers, and per message the length, envelope header and literals;
  *   <li>payload per message kind: the onebyte protocol by type (serializer 7711, manifests of
- *       onebyte.node.wire.WireTypes), cluster membership (serializer 5: gossip, heartbeats),
+ *       onebyte.node.wire.WireTypes), cluster membership (serializer 5, and serializer 6, the
+ *       actor-selection envelope the cluster sends heartbeats and gossip status in),
  *       Artery control (serializer 17: compression advertisements, handshakes, system messages).
  * </ul>
  * Compressed manifests are resolved through the class-manifest compression tables the peers
@@ -64,6 +65,8 @@ public final class WireBreakdown {
             Map.entry("PS", "PrepareForShutdown"), Map.entry("IJ", "InitJoin"), Map.entry("IJA", "InitJoinAck"),
             Map.entry("IJN", "InitJoinNack"), Map.entry("HB", "Heartbeat"), Map.entry("HBR", "HeartbeatRsp"),
             Map.entry("EC", "ExitingConfirmed"), Map.entry("GS", "GossipStatus"), Map.entry("GE", "GossipEnvelope"));
+    /** akka.cluster.ddata.protobuf.ReplicatorMessageSerializer (12) manifests seen between replicators. */
+    static final Map<String, String> DDATA = Map.of("M", "Status", "N", "Gossip", "Q", "DeltaPropagation", "R", "DeltaNack");
     static final int ETH = 14;
 
     /** Byte and count totals of one category. */
@@ -516,8 +519,48 @@ public final class WireBreakdown {
         return switch (m.serializer()) {
             case ONEBYTE_SERIALIZER -> "onebyte: " + (manifest == null ? "unresolved manifest " + shown : WIRE_TYPES.getOrDefault(manifest, manifest));
             case 5 -> "cluster: " + CLUSTER.getOrDefault(shown, shown);
+            case 6 -> "cluster via actor selection: " + selected(m.payload());
             case 17 -> "artery control: " + CONTROL.getOrDefault(shown, shown);
             default -> "serializer " + m.serializer() + ": " + shown;
+        };
+    }
+
+    /**
+     * What an ActorSelection message (serializer 6, akka.remote.serialization.MessageContainerSerializer)
+     * carries: SelectionEnvelope { enclosedMessage = 1; serializerId = 2; pattern = 3; messageManifest = 4 }.
+     * The cluster sends its heartbeats and gossip status this way.
+     */
+    static String selected(byte[] payload) {
+        ByteBuffer b = ByteBuffer.wrap(payload);
+        int serializer = -1;
+        String manifest = "";
+        try {
+            while (b.hasRemaining()) {
+                long key = varint(b);
+                int wire = (int) (key & 7);
+                if (wire == 0) {
+                    long v = varint(b);
+                    if (key >>> 3 == 2) {
+                        serializer = (int) v;
+                    }
+                } else if (wire == 2) {
+                    int n = (int) varint(b);
+                    byte[] x = new byte[n];
+                    b.get(x);
+                    if (key >>> 3 == 4) {
+                        manifest = new String(x, StandardCharsets.UTF_8);
+                    }
+                } else {
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            return "unparsed";
+        }
+        return switch (serializer) {
+            case 5 -> CLUSTER.getOrDefault(manifest, manifest);
+            case 12 -> "receptionist ddata " + DDATA.getOrDefault(manifest, manifest);
+            default -> "serializer " + serializer + " " + manifest;
         };
     }
 
