@@ -6,7 +6,7 @@
 # per link. Runs the coordinator and the nodes from the shaded jar, waits for the run to finish,
 # records the interfaces' byte counters, and tears everything down on exit, Ctrl-C or failure.
 #
-# Usage (as root):
+# Usage (as root, bash >= 5):
 #   docker/netns-cluster.sh [options] [-- coordinator flags ...]
 #   e.g. docker/netns-cluster.sh --nodes 3 --latency-ms 20 --rate-mbit 10 -- --rounds 30 --eval-every 10
 #        docker/netns-cluster.sh --scenario scenarios/low-bandwidth.conf --set budget.rounds=50
@@ -20,7 +20,8 @@
 #                             uplink-mbps (node -> coordinator) and downlink-mbps (coordinator ->
 #                             node), resolved by `onebyte links` with the same --set overrides; the
 #                             coordinator runs `onebyte coordinator --scenario FILE --set ...`, so
-#                             its virtual clock assumes exactly these links. Excludes the flags
+#                             its virtual clock takes latency and bandwidth from the same class
+#                             (one bandwidth for both directions: the smaller). Excludes the flags
 #                             below that also set nodes or links; run settings go in --set
 #                             (--set spsa.samples=8), not after --.
 #   --nodes N                 nodes (default 3), all with the link below
@@ -53,7 +54,7 @@
 #   --jar FILE                the shaded jar (default coordinator/target/onebyte.jar)
 #   --classpath CP            run onebyte.coordinator.cli.OnebyteCommand from CP instead of a jar
 #   --out DIR                 output: run/ (metrics.csv, metrics.jsonl), logs/, wire-bytes.tsv,
-#                             wire-timeline.tsv (default runs/netns-<time>-<pid>)
+#                             wire-timeline.tsv, capture/ (default runs/netns-<time>-<pid>)
 #   --port P                  Artery port on every host (default 25520)
 #   --timeout S               give up (and tear down) after S seconds (default 900)
 #   --java-opts "OPTS"        JVM options for every process (default: $ONEBYTE_JAVA_OPTS or -Xmx1g)
@@ -62,7 +63,7 @@
 #                             one per line, and exit: no root needed, nothing is created. With
 #                             --shaper auto the plan is the netem one (what auto picks where the
 #                             kernel has sch_netem); --shaper userspace shows the other.
-# Network check only (no JVM)
+# Network check only (no cluster; with --scenario, `onebyte links` still resolves the links)
 #   --check-network           build the topology, measure each node's RTT to the coordinator
 #                             (TCP connect to a closed port: SYN out, RST back), tear down
 #   --hold S                  with --check-network: keep the topology up S seconds after the

@@ -71,6 +71,9 @@ class NetnsClusterTest {
             return "cannot create network namespaces here: " + add.output().strip();
         }
         DockerTestSupport.run(ROOT, Map.of(), 30, List.of("ip", "netns", "del", probe));
+        if (DockerTestSupport.onPath("java").isEmpty()) {
+            return "netns clusters run `java` from PATH in each namespace; there is none on PATH";
+        }
         if (DockerTestSupport.onPath("cc").isEmpty()) {
             return "no C compiler (cc) to build the user-space link docker/netns-link.c (the byte test captures through it)";
         }
@@ -192,6 +195,7 @@ class NetnsClusterTest {
     @Test
     void planFromAScenarioTakesNodesAndLinksFromItsNetworkModel(@TempDir Path out) throws Exception {
         assumeTrue(multiProcessCli(), "onebyte links is not in this build");
+        assumeTrue(DockerTestSupport.onPath("java").isPresent(), "the script runs `onebyte links` with the `java` on PATH; there is none");
         Path scenario = ROOT.resolve("scenarios/low-bandwidth.conf");
         DockerTestSupport.Result r = script(120, "--print-plan", "--scenario", scenario.toString(), "--set", "nodes.initial=4",
                 "--classpath", classpath(), "--java-opts", "-Xmx256m", "--out", out.toString());
