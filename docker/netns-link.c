@@ -2,7 +2,7 @@
  * netns-link: a two-port link emulator in user space, used by netns-cluster.sh where the
  * kernel has no sch_netem (tc netem) — e.g. kernels built without CONFIG_NET_SCH_NETEM.
  *
- *   netns-link IF_A IF_B DELAY_AB_US RATE_AB_BPS DELAY_BA_US RATE_BA_BPS [QUEUE_FRAMES]
+ *   netns-link [-w CAPTURE.pcap] IF_A IF_B DELAY_AB_US RATE_AB_BPS DELAY_BA_US RATE_BA_BPS [QUEUE_FRAMES]
  *
  * Every Ethernet frame that arrives on IF_A leaves on IF_B, and vice versa, after
  *   - serialisation at RATE (bits/s; 0 = unlimited): a frame starts when the previous one of the
@@ -15,6 +15,10 @@
  * whose checksum is still to be filled in: forwarded without that state they arrive corrupt).
  * The hosts' interfaces must not emit GSO super-frames larger than the MTU (netns-cluster.sh
  * sets gso_max_segs 1 on them). Stops on SIGTERM/SIGINT and prints its counters to stderr.
+ *
+ * -w FILE writes every frame to FILE (pcap, nanosecond timestamps, wall clock) as the host on
+ * IF_A sees it: frames it sends when they enter the link, frames it receives when the link hands
+ * them over. netns-cluster.sh --capture uses it; docker/WireBreakdown.java reads the files.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -55,9 +59,35 @@ struct direction {
     struct frame **ring;
     size_t cap, head, count;
     uint64_t forwarded, forwarded_bytes, dropped, send_errors;
+    int capture_on_receive; /* a->b: the host sent it (capture on entry); b->a: capture on delivery */
 };
 
 static volatile sig_atomic_t stop;
+static FILE *capture; /* -w: pcap of what IF_A's host sends and receives, or NULL */
+
+static void capture_open(const char *path) {
+    capture = fopen(path, "wb");
+    if (capture == NULL) {
+        fprintf(stderr, "netns-link: cannot write %s: %s\n", path, strerror(errno));
+        exit(2);
+    }
+    setvbuf(capture, NULL, _IOFBF, 1 << 20);
+    /* pcap header: nanosecond magic, version 2.4, GMT offset 0, accuracy 0, snaplen, Ethernet */
+    uint32_t h[6] = {0xa1b23c4du, 0x00040002u, 0, 0, MAX_FRAME, 1};
+    fwrite(h, sizeof h, 1, capture);
+}
+
+/* One Ethernet frame (data after the virtio_net_hdr) into the capture, stamped now. */
+static void capture_frame(const unsigned char *frame, uint32_t len) {
+    if (capture == NULL) {
+        return;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint32_t r[4] = {(uint32_t) ts.tv_sec, (uint32_t) ts.tv_nsec, len, len};
+    fwrite(r, sizeof r, 1, capture);
+    fwrite(frame, len, 1, capture);
+}
 
 static void on_signal(int sig) {
     (void) sig;
@@ -132,6 +162,9 @@ static void receive(struct direction *d, unsigned char *buf) {
         d->dropped++;
         return;
     }
+    if (d->capture_on_receive) {
+        capture_frame(buf + VNET_HDR, (uint32_t) (n - VNET_HDR));
+    }
     uint64_t t = now_ns();
     uint64_t start = d->busy_until_ns > t ? d->busy_until_ns : t;
     uint64_t tx = d->rate_bps ? (uint64_t) (n - VNET_HDR) * 8ull * 1000000000ull / d->rate_bps : 0;
@@ -164,6 +197,9 @@ static int64_t deliver(struct direction *d) {
         } else {
             d->forwarded++;
             d->forwarded_bytes += f->len - (uint32_t) VNET_HDR;
+            if (!d->capture_on_receive) {
+                capture_frame(f->data + VNET_HDR, f->len - (uint32_t) VNET_HDR);
+            }
         }
         free(f);
         d->head = (d->head + 1) % d->cap;
@@ -173,8 +209,15 @@ static int64_t deliver(struct direction *d) {
 }
 
 int main(int argc, char **argv) {
+    const char *prog = argv[0];
+    const char *capture_path = NULL;
+    if (argc >= 3 && strcmp(argv[1], "-w") == 0) {
+        capture_path = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     if (argc != 7 && argc != 8) {
-        fprintf(stderr, "usage: %s IF_A IF_B DELAY_AB_US RATE_AB_BPS DELAY_BA_US RATE_BA_BPS [QUEUE_FRAMES]\n", argv[0]);
+        fprintf(stderr, "usage: %s [-w CAPTURE.pcap] IF_A IF_B DELAY_AB_US RATE_AB_BPS DELAY_BA_US RATE_BA_BPS [QUEUE_FRAMES]\n", prog);
         return 2;
     }
     size_t cap = argc == 8 ? (size_t) parse_u64(argv[7], "QUEUE_FRAMES") : 10000;
@@ -185,7 +228,7 @@ int main(int argc, char **argv) {
     int a = open_port(argv[1]);
     int b = open_port(argv[2]);
     struct direction dirs[2] = {
-        {.name = "a->b", .in_fd = a, .out_fd = b,
+        {.name = "a->b", .in_fd = a, .out_fd = b, .capture_on_receive = 1,
          .delay_ns = parse_u64(argv[3], "DELAY_AB_US") * 1000ull, .rate_bps = parse_u64(argv[4], "RATE_AB_BPS")},
         {.name = "b->a", .in_fd = b, .out_fd = a,
          .delay_ns = parse_u64(argv[5], "DELAY_BA_US") * 1000ull, .rate_bps = parse_u64(argv[6], "RATE_BA_BPS")},
@@ -197,6 +240,9 @@ int main(int argc, char **argv) {
             perror("netns-link: calloc");
             return 2;
         }
+    }
+    if (capture_path != NULL) {
+        capture_open(capture_path);
     }
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -241,6 +287,10 @@ int main(int argc, char **argv) {
                 argv[1 + (i == 1)], dirs[i].name, (unsigned long long) dirs[i].forwarded,
                 (unsigned long long) dirs[i].forwarded_bytes, (unsigned long long) dirs[i].dropped,
                 (unsigned long long) dirs[i].send_errors, dirs[i].count);
+    }
+    if (capture != NULL && fclose(capture) != 0) {
+        perror("netns-link: closing the capture");
+        return 1;
     }
     return 0;
 }
