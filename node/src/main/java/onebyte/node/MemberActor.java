@@ -29,7 +29,7 @@ public abstract class MemberActor {
     protected final TimerScheduler<Object> timers;
     protected final Logger log;
     protected final Rejections rejections;
-    private final ActorRef<Object> coordinator;
+    private ActorRef<Object> coordinator;
     private final SerialJobs jobs;
     private final Map<String, Long> bytesSent = new TreeMap<>();
 
@@ -56,6 +56,35 @@ public abstract class MemberActor {
     /** This actor's reference in the wire format (for join requests). */
     protected final String selfRef() {
         return ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
+    }
+
+    /**
+     * Addresses the coordinator from now on by the full reference its admission carried (address,
+     * path and the actor's UID) instead of the path this member was started with. Artery
+     * compresses a recipient into a 4-byte tag only for the exact reference the receiving system
+     * advertised, which includes the UID; a reference resolved from a bare path never matches, so
+     * every message would carry the ~50-character path as a literal (measured: 83 bytes of
+     * framing per message instead of 34). Returns false, and keeps the old reference, when
+     * {@code serialized} is empty or names another actor path than the one this member joined.
+     */
+    protected final boolean addressCoordinatorBy(String serialized) {
+        if (serialized == null || serialized.isEmpty()) {
+            return false;
+        }
+        ActorRef<Object> full;
+        try {
+            full = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(serialized);
+        } catch (RuntimeException e) {
+            rejections.reject("bad-coordinator-ref", "cannot resolve '" + serialized + "': " + e.getMessage());
+            return false;
+        }
+        if (!full.path().toStringWithoutAddress().equals(coordinator.path().toStringWithoutAddress())
+                || !full.path().address().equals(coordinator.path().address())) {
+            rejections.reject("bad-coordinator-ref", "'" + serialized + "' is not the coordinator " + coordinator.path());
+            return false;
+        }
+        coordinator = full;
+        return true;
     }
 
     /** Sends a wire message to the coordinator and counts its bytes by type. */

@@ -195,6 +195,7 @@ public final class NodeActor extends MemberActor {
             return;
         }
         timers.cancel("join");
+        addressCoordinatorBy(a.getCoordinatorRef());
         nodeId = a.getNodeId();
         phase = Phase.SYNCING;
         syncMode = a.getSync();

@@ -365,7 +365,8 @@ public final class FedCoordinator {
     }
 
     private FedAdmit admit(Member m) {
-        return FedAdmit.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).setShard(m.shard).setConfig(config).build();
+        return FedAdmit.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).setShard(m.shard).setConfig(config)
+                .setCoordinatorRef(ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf())).build();
     }
 
     private void onReady(FedReady r) {

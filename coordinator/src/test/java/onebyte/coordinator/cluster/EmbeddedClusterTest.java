@@ -58,7 +58,7 @@ class EmbeddedClusterTest {
         // steady-state bytes: per node and round, one Contribution + MetricsReport up, RoundOpen + Commit down
         MetricsRow steady = r.rows().get(40);
         System.out.printf("round 40: %d B up, %d B down for 4 nodes%n", steady.bytesUp(), steady.bytesDown());
-        assertEquals(4 * (14 + 32), steady.bytesUp());
+        assertEquals(4 * (14 + onebyte.node.wire.Wire.ENVELOPE_BYTES), steady.bytesUp());
         long up = 0;
         long down = 0;
         for (int id = 1; id <= 4; id++) {

@@ -151,6 +151,7 @@ public final class FedNodeActor extends MemberActor {
             return;
         }
         timers.cancel("join");
+        addressCoordinatorBy(a.getCoordinatorRef());
         nodeId = a.getNodeId();
         config = a.getConfig();
         phase = Phase.BUILDING;

@@ -12,19 +12,24 @@ import java.nio.ByteOrder;
  * exact bytes {@link WireSerializer} hands to Artery) plus {@link #ENVELOPE_BYTES} per message for
  * Artery TCP framing. Artery (Akka 2.8) writes a 4-byte frame length, then a fixed 28-byte
  * envelope header (version, flags, two compression-table versions, 8-byte origin UID, 4-byte
- * serializer id, 4-byte sender, recipient and manifest tags), then a literal section that holds
- * the recipient path and manifest as strings only until the peers have exchanged compression
- * tables (advertisement every 1 s in our config; manifests here are 1-2 characters). So a message
- * costs 4 + 28 = 32 bytes on top of its payload in the steady state. TCP/IP headers (40+ bytes
- * per segment, shared by all frames in a segment) and Artery's own control and heartbeat traffic
- * (cluster gossip, failure-detector heartbeats) are not counted: they do not grow with the
- * algorithm and are the same for every algorithm run over this cluster.
+ * serializer id, 4-byte sender, recipient and manifest tags), then a literal section: 2 bytes for
+ * the (empty) sender, plus the recipient path and the manifest as strings only until the peers
+ * have exchanged compression tables (advertised every 1 s in our config; manifests here are 1-2
+ * characters). So a message costs 4 + 28 + 2 = 34 bytes on top of its payload in the steady
+ * state, measured from packet captures by docker/WireBreakdown.java in both directions (nodes
+ * address the coordinator by the full reference its admission carries; with a reference resolved
+ * from a bare path the recipient is never compressed and node-to-coordinator messages cost 83).
+ * A member's join request goes out before it knows that reference and costs about 50 bytes more.
+ * TCP/IP headers (66 bytes per segment here, shared by all frames in a segment, plus pure ACKs)
+ * and Artery's own control and heartbeat traffic (cluster gossip, failure-detector heartbeats,
+ * compression advertisements) are not counted: they do not grow with the algorithm and are the
+ * same for every algorithm run over this cluster; docker/README.md has the measured breakdown.
  */
 public final class Wire {
     /** The protocol version every message carries in field 1. */
     public static final int VERSION = 1;
-    /** Per-message Artery TCP framing estimate: 4-byte frame length + 28-byte envelope header. */
-    public static final int ENVELOPE_BYTES = 32;
+    /** Per-message Artery TCP framing: 4-byte frame length + 28-byte envelope header + 2-byte empty sender literal. */
+    public static final int ENVELOPE_BYTES = 34;
     /** Floats per SnapshotChunk: 128 KiB of payload, well under Artery's 256 KiB maximum frame. */
     public static final int SNAPSHOT_CHUNK_FLOATS = 32 * 1024;
     /** Commits per CommitLogChunk. */
