@@ -116,7 +116,6 @@ public final class NodeActor {
     private Dataset shard;
     private onebyte.core.model.Model model;
     private ParameterVector theta;
-    private ParameterVector scratch;
     private long applied;           // θ = θ_applied (commits 0..applied-1 applied)
     private long lastOpened = -1;   // last round we computed in
     private double applySecondsSinceReport;
@@ -249,7 +248,6 @@ public final class NodeActor {
                 engine = Engines.create(c);
                 shard = workload.shard(params.shard() == Params.OWN_SHARD ? nodeId : params.shard());
                 model = workload.newModel();
-                scratch = new ParameterVector(workload.numParams());
                 startSync();
             });
         } else {
@@ -411,7 +409,7 @@ public final class NodeActor {
             for (int k = 0; k < samples; k++) {
                 long seed = SeedMixer.contributionSeed(runSeed, id, round, k);
                 var batch = workload.draw(shard, batchSize, SeedMixer.derive(seed, SeedMixer.SALT_MINIBATCH));
-                out[k] = engine.sample(model, theta, scratch, seed, batch);
+                out[k] = engine.sample(model, theta, seed, batch);
             }
             return new Computed(round, hash, out, (System.nanoTime() - t0) / 1e9);
         }, r -> {
@@ -422,8 +420,8 @@ public final class NodeActor {
                 loss += s.loss();
                 passes += s.forwardPasses();
             }
-            // every SPSA sample generates z twice (for θ+εz and θ−εz, see SpsaEstimator)
-            long generated = generatedSinceReport + 2L * c.samples().length * theta.length();
+            // every SPSA sample generates z once (for both θ+εz and θ−εz, see SpsaEstimator)
+            long generated = generatedSinceReport + (long) c.samples().length * theta.length();
             send(MetricsReport.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).setRound(c.round())
                     .setComputeSeconds(c.seconds()).setForwardPasses(passes).setTrainLoss(loss / c.samples().length)
                     .setApplySeconds(applySecondsSinceReport).setGeneratedElements(generated).build());
