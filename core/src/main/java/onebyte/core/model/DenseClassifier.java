@@ -1,5 +1,10 @@
 package onebyte.core.model;
 
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -7,6 +12,7 @@ import onebyte.core.data.Batch;
 import onebyte.core.spsa.ParameterVector;
 import onebyte.core.spsa.PerturbationStream;
 import onebyte.core.spsa.PerturbedSlices;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,18 +33,22 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * in slices ({@link PerturbedSlices}): each weight tensor in blocks of whole rows, then its bias.
  * For a block of rows [r0, r0 + r) of layer l the slice holds W±[r0..r0+r, :] = W ± εz for those
  * rows, and the two pre-activations accumulate {@code Z± += H±[:, r0..r0+r] · W±[r0..r0+r, :]}
- * (one BLAS gemm each, column-major Z± and H± so that a column block of H is a contiguous operand;
- * H+ = H− = the inputs for l = 0); then {@code Z± += b ± εz_b} and the activation. z is generated
- * once per evaluation, every W± element equals the scratch path's {@code θ[i] ± ε·z[i]} bit for bit,
+ * (one single-precision BLAS gemm each, called directly on the buffers: Z± and H± are column-major,
+ * so a column block of H is a contiguous operand; H+ = H− = the inputs for l = 0); then
+ * {@code Z± += 1·(b ± εz_b)ᵀ} (a rank-1 gemm) and the activation. z is generated once per
+ * evaluation, every W± and b± element equals the scratch path's {@code θ[i] ± ε·z[i]} bit for bit,
  * and the losses differ from {@link #loss} at the two points only by the gemm's summation order
  * (the block partition depends on the model alone, so the result is the same on any thread count).
- * <b>Memory</b> on top of θ: the slice buffers ({@link PerturbedSlices#bufferBytes()}: with slices of
- * at most S elements, 8·S bytes off-heap per slot, one slot or two with a helper thread, plus one
- * heap chunk of z, 256 KiB by default), held by the model between calls, and two sets of
- * activations (2·B·Σ widths floats) instead of one. S = whole rows of about
- * clamp(d/16, {@value #MIN_SLICE_ELEMENTS}, {@value #MAX_SLICE_ELEMENTS}) elements (a single row when a
- * row is longer): smaller blocks would make the gemm slower (each block re-reads and re-writes Z±),
- * larger ones cost memory.
+ *
+ * <p><b>Memory</b> of the fused evaluation on top of θ, all kept by the model between calls: the
+ * slice buffers ({@link PerturbedSlices#bufferBytes()}: 8·S bytes off-heap per slot, one slot, or
+ * two with a helper thread, plus one heap chunk of z, 256 KiB by default) and the activations of
+ * both points, 4·B·(2·Σ widths + inputs + 1) bytes for batch size B (rebuilt when B changes). S, the
+ * longest slice, is whole rows of about clamp(d/16, {@value #MIN_SLICE_ELEMENTS},
+ * {@value #MAX_SLICE_ELEMENTS}) elements (a single row when a row is longer): smaller blocks make the
+ * gemm slower (each block re-reads and re-writes Z±), larger ones cost memory. Example, the
+ * 999,835-parameter mlp 20→987→987→4 at B = 64, one thread: S = 65,142 (66 rows), slices
+ * 521 KB + chunk 262 KB, activations 1.0 MB: 1.8 MB next to θ's 4.0 MB.
  */
 final class DenseClassifier implements Model, SymmetricPerturbedLoss {
     /** Lower bound of the target slice length of {@link #symmetricPerturbedLosses} (256 KiB of floats). */
@@ -57,6 +67,8 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
     private final int maxSliceLength;
     /** Buffers of the perturbed pass, kept between calls (rebuilt when the stream or the thread mode changes). */
     private PerturbedSlices perturbedSlices;
+    /** Activations of the perturbed pass, kept between calls (rebuilt when the batch size changes). */
+    private PerturbedActivations perturbedActivations;
 
     DenseClassifier(ModelSpec spec) {
         this(spec, defaultSliceElements(parameterCount(layerSizes(spec))));
@@ -169,36 +181,87 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
             throw new IllegalArgumentException("expected inputs [B, " + sizes[0] + "], got " + java.util.Arrays.toString(x.shape()));
         }
         int[] y = labels(batch);
-        long b = x.size(0);
         PerturbedSlices slices = perturbedSlices(stream, threads);
-        INDArray hPlus = (x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT)).dup('f');
-        INDArray hMinus = hPlus;
+        PerturbedActivations a = perturbedActivations((int) x.size(0));
+        a.input.assign(x);
+        int b = a.batchSize;
         int layers = sizes.length - 1;
         try (PerturbedSlices.Pass pass = slices.start(theta, seed, eps, sliceLengths)) {
             for (int l = 0; l < layers; l++) {
                 int in = sizes[l];
                 int out = sizes[l + 1];
-                INDArray zPlus = Nd4j.create(DataType.FLOAT, new long[] {b, out}, 'f');
-                INDArray zMinus = Nd4j.create(DataType.FLOAT, new long[] {b, out}, 'f');
+                FloatPointer hPlus = l == 0 ? a.inputPointer : a.plusPointers[l - 1];
+                FloatPointer hMinus = l == 0 ? a.inputPointer : a.minusPointers[l - 1];
+                FloatPointer zPlus = a.plusPointers[l];
+                FloatPointer zMinus = a.minusPointers[l];
                 for (int r0 = 0; r0 < in; r0 += rowsPerSlice[l]) {
                     PerturbedSlices.Slice w = pass.next();
                     int rows = w.length() / out;
-                    double beta = r0 == 0 ? 0.0 : 1.0;
-                    Nd4j.gemm(columns(hPlus, r0, rows), w.plus().reshape('c', rows, out), zPlus, false, false, 1.0, beta);
-                    Nd4j.gemm(columns(hMinus, r0, rows), w.minus().reshape('c', rows, out), zMinus, false, false, 1.0, beta);
+                    float beta = r0 == 0 ? 0f : 1f;
+                    // Z± (column-major B × out) += H±[:, r0..r0+rows] · W±[r0..r0+rows, :], W± row-major = its transpose column-major
+                    cblas_sgemm(CblasColMajor, CblasNoTrans, CblasTrans, b, out, rows, 1f, columns(hPlus, r0, b), b,
+                            pointer(w.plus()), out, beta, zPlus, b);
+                    cblas_sgemm(CblasColMajor, CblasNoTrans, CblasTrans, b, out, rows, 1f, columns(hMinus, r0, b), b,
+                            pointer(w.minus()), out, beta, zMinus, b);
                 }
                 PerturbedSlices.Slice bias = pass.next();
-                zPlus.addiRowVector(bias.plus());
-                zMinus.addiRowVector(bias.minus());
+                // Z± += 1_B · b± (a rank-1 gemm: adds the bias row to every example, one rounding per element)
+                cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, b, out, 1, 1f, a.onesPointer, b, pointer(bias.plus()), 1, 1f,
+                        zPlus, b);
+                cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, b, out, 1, 1f, a.onesPointer, b, pointer(bias.minus()), 1, 1f,
+                        zMinus, b);
                 if (l + 1 < layers) {
-                    activateInPlace(zPlus);
-                    activateInPlace(zMinus);
+                    activateInPlace(a.plus[l]);
+                    activateInPlace(a.minus[l]);
                 }
-                hPlus = zPlus;
-                hMinus = zMinus;
             }
         }
-        return new Losses(crossEntropy(hPlus, y, null), crossEntropy(hMinus, y, null));
+        return new Losses(crossEntropy(a.plus[layers - 1], y, null), crossEntropy(a.minus[layers - 1], y, null));
+    }
+
+    /**
+     * The column-major activations of the perturbed pass for one batch size, kept between calls: the
+     * inputs, Z+ and Z− of every layer (2·B·Σ widths floats) and a column of ones (bias updates).
+     */
+    private static final class PerturbedActivations {
+        final int batchSize;
+        final INDArray input;
+        final INDArray[] plus;
+        final INDArray[] minus;
+        final FloatPointer inputPointer;
+        final FloatPointer[] plusPointers;
+        final FloatPointer[] minusPointers;
+        final FloatPointer onesPointer;
+        private final INDArray ones;
+
+        PerturbedActivations(int[] sizes, int batchSize) {
+            this.batchSize = batchSize;
+            int layers = sizes.length - 1;
+            input = Nd4j.create(DataType.FLOAT, new long[] {batchSize, sizes[0]}, 'f');
+            ones = Nd4j.ones(DataType.FLOAT, batchSize);
+            plus = new INDArray[layers];
+            minus = new INDArray[layers];
+            plusPointers = new FloatPointer[layers];
+            minusPointers = new FloatPointer[layers];
+            for (int l = 0; l < layers; l++) {
+                plus[l] = Nd4j.create(DataType.FLOAT, new long[] {batchSize, sizes[l + 1]}, 'f');
+                minus[l] = Nd4j.create(DataType.FLOAT, new long[] {batchSize, sizes[l + 1]}, 'f');
+                plusPointers[l] = pointer(plus[l]);
+                minusPointers[l] = pointer(minus[l]);
+            }
+            inputPointer = pointer(input);
+            onesPointer = pointer(ones);
+        }
+    }
+
+    private PerturbedActivations perturbedActivations(int batchSize) {
+        PerturbedActivations a = perturbedActivations;
+        if (a == null || a.batchSize != batchSize) {
+            perturbedActivations = null; // let the old arrays go before allocating new ones
+            a = new PerturbedActivations(sizes, batchSize);
+            perturbedActivations = a;
+        }
+        return a;
     }
 
     /** The pass buffers for this stream and thread mode (kept between calls). */
@@ -213,9 +276,17 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
         return s;
     }
 
-    /** Columns [from, from + count) of a column-major [B, n] matrix: a contiguous view. */
-    private static INDArray columns(INDArray h, int from, int count) {
-        return count == h.size(1) ? h : h.get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + count));
+    /** The address of element 0 of a float32 array that owns its buffer from offset 0 (no view). */
+    private static FloatPointer pointer(INDArray a) {
+        if (a.dataType() != DataType.FLOAT || a.offset() != 0) {
+            throw new IllegalArgumentException("expected a float32 array at offset 0");
+        }
+        return new FloatPointer(a.data().addressPointer());
+    }
+
+    /** The address of column {@code column} of a column-major matrix with {@code rows} rows. */
+    private static FloatPointer columns(FloatPointer matrix, int column, int rows) {
+        return new FloatPointer(matrix).position((long) column * rows);
     }
 
     private void activateInPlace(INDArray z) {

@@ -5,7 +5,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The two perturbed points θ + εz and θ − εz (z = Z(seed) of a {@link PerturbationStream}) delivered
@@ -107,9 +106,10 @@ public final class PerturbedSlices {
     }
 
     /**
-     * One slice of both points: elements [offset, offset + length) of θ + εz ({@code plus}) and of
-     * θ − εz ({@code minus}), as 1-D float32 arrays of that length. Valid until the pass's next
-     * {@link Pass#next()} or {@link Pass#close()}.
+     * One slice of both points: elements [offset, offset + length) of θ + εz and of θ − εz are the
+     * first {@code length} elements of {@code plus} and {@code minus}, contiguous 1-D float32 arrays
+     * of {@link #maxSliceLength()} elements (the buffers of one slot, offset 0; the rest of them is
+     * stale). Valid until the pass's next {@link Pass#next()} or {@link Pass#close()}.
      */
     public record Slice(int offset, int length, INDArray plus, INDArray minus) {}
 
@@ -264,11 +264,7 @@ public final class PerturbedSlices {
 
     private record Slot(ParameterVector plus, ParameterVector minus) {
         Slice slice(int offset, int length) {
-            if (length == plus.length()) {
-                return new Slice(offset, length, plus.array(), minus.array());
-            }
-            return new Slice(offset, length, plus.array().get(NDArrayIndex.interval(0, length)),
-                    minus.array().get(NDArrayIndex.interval(0, length)));
+            return new Slice(offset, length, plus.array(), minus.array());
         }
     }
 }

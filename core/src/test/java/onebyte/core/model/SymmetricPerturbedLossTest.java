@@ -100,6 +100,21 @@ class SymmetricPerturbedLossTest {
     }
 
     @Test
+    void aChangingBatchSizeRebuildsTheActivationsAndChangesNothingElse() {
+        ModelSpec spec = ModelSpec.mlp(23, List.of(41, 29), 5, "relu");
+        DenseClassifier m = new DenseClassifier(spec, 150);
+        ParameterVector theta = randomTheta(m.numParams(), 8);
+        PerturbationStream stream = new PerturbationStream(Distribution.GAUSSIAN, 100);
+        Batch small = batch(23, 5, 9);
+        Batch large = batch(23, 5, 40);
+        SymmetricPerturbedLoss.Losses first = m.symmetricPerturbedLosses(theta, stream, 4L, EPS, large, 2);
+        SymmetricPerturbedLoss.Losses other = m.symmetricPerturbedLosses(theta, stream, 4L, EPS, small, 2);
+        assertEquals(first, m.symmetricPerturbedLosses(theta, stream, 4L, EPS, large, 1));
+        assertEquals(other, new DenseClassifier(spec, 150).symmetricPerturbedLosses(theta, stream, 4L, EPS, small, 1));
+        assertNotEquals(first, other);
+    }
+
+    @Test
     void theEstimatorUsesTheFusedPathWithoutAScratch() {
         ModelSpec spec = ModelSpec.mlp(23, List.of(41, 29), 5, "relu");
         Model m = Models.create(spec);
