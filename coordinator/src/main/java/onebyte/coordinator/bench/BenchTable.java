@@ -27,7 +27,8 @@ public final class BenchTable {
             "work_cpu_s_per_round", "CPU seconds per round of the algorithm's own work, summed over all replicas",
             "other_cpu_s_per_round", "process − work: messaging, serialization, actors, GC, JIT",
             "forward_ms", "SPSA: CPU ms of one forward pass (loss) of the model at the SPSA batch size, measured in the bench"
-                    + " process on one thread (median of 9 after 3 warm-ups; the samples of fused models make no separate forward passes)",
+                    + " process on one thread (median of 21 after ≥ 20 calls and 0.5 s of warm-up; the samples of fused models make"
+                    + " no separate forward passes)",
             "forwards_per_round", "SPSA: separate forward passes per round, all nodes (0 for models with the fused θ±εz evaluation)",
             "step_ms", "SPSA: CPU ms per sample (z generated once, θ±εz built, both points evaluated; helper threads included)",
             "perturb_ms", "SPSA: step_ms minus 2 × forward_ms (the step's cost beyond two forward passes)",

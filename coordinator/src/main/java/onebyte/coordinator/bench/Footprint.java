@@ -43,6 +43,9 @@ final class Footprint {
      * (observed −6 MiB for a pretrained model of 3 KB), so ratios of smaller footprints are noise.
      */
     static final long RESOLUTION_BYTES = 4L << 20;
+    /** Warm-up calls (at least) and measured calls of the reference forward pass, {@link #forwardOnce}. */
+    private static final int FORWARD_WARM_UP_CALLS = 20;
+    private static final int FORWARD_CALLS = 21;
 
     private Footprint() {}
 
@@ -116,22 +119,28 @@ final class Footprint {
 
     /**
      * Median CPU seconds of one forward pass ({@code loss}) of a fresh model of the workload at θ_0 on
-     * a batch of {@code batchSize} drawn from shard 1 (9 after 3 warm-ups), on the calling thread.
+     * a batch of {@code batchSize} drawn from shard 1, on the calling thread: {@value #FORWARD_CALLS}
+     * calls after a warm-up of at least {@value #FORWARD_WARM_UP_CALLS} calls and 0.5 s (JIT; the
+     * cluster's samples are measured warm too).
      */
     static double forwardOnce(Workload w, int batchSize) {
         Model m = w.newModel();
         ParameterVector theta = w.initialParameters();
         Batch batch = w.draw(w.shard(1), batchSize, 7);
-        double[] t = new double[12];
+        long warmUntil = System.nanoTime() + 500_000_000L;
+        for (int i = 0; i < FORWARD_WARM_UP_CALLS || System.nanoTime() < warmUntil; i++) {
+            m.loss(theta, batch);
+        }
+        double[] t = new double[FORWARD_CALLS];
         for (int i = 0; i < t.length; i++) {
             long c0 = BenchProbe.threadCpuNanos();
             m.loss(theta, batch);
             t[i] = (BenchProbe.threadCpuNanos() - c0) / 1e9;
         }
-        double[] measured = Arrays.copyOfRange(t, 3, t.length);
-        Arrays.sort(measured);
-        return measured[measured.length / 2];
+        Arrays.sort(t);
+        return t[t.length / 2];
     }
+
 
     /** Median CPU seconds of generating one whole direction into a fresh buffer on one thread (5 after 2 warm-ups). */
     static double generateOnce(PerturbationStream stream, int d) {
