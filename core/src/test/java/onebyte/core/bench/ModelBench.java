@@ -163,7 +163,8 @@ public final class ModelBench {
         long[] seed = {0};
         for (Distribution dist : Distribution.values()) {
             for (int threads : threadCounts) {
-                SpsaEstimator est = new SpsaEstimator(m, new PerturbationStream(dist), EPS, threads);
+                // a model per estimator, as on a node: the fused pass keeps its buffers in the model
+                SpsaEstimator est = new SpsaEstimator(Models.create(c.spec()), new PerturbationStream(dist), EPS, threads);
                 names.add(dist.id() + " " + threads);
                 ops.add(() -> est.evaluate(theta, seed[0]++, b));
             }
