@@ -136,7 +136,7 @@ public final class SpsaEstimator {
      */
     public Result evaluate(ParameterVector theta, long seed, Batch batch) {
         if (fused == null && (ownScratch == null || ownScratch.length() != theta.length())) {
-            ownScratch = null;
+            ownScratch = null; // a wrong-sized old one can go before the new one is allocated
             ownScratch = new ParameterVector(theta.length());
         }
         return evaluate(theta, ownScratch, seed, batch);
