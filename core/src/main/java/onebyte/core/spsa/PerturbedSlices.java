@@ -3,7 +3,6 @@ package onebyte.core.spsa;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -17,16 +16,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link SpsaEstimator#perturb} writes into a full scratch vector. z is produced chunk by chunk with
  * {@link PerturbationStream#fillChunk}; because slices come in flat order, <b>every chunk of z is
  * generated exactly once per pass</b> whatever the slice lengths (a chunk that straddles two slices
- * is kept in a chunk buffer until both are built).
+ * is kept in a chunk buffer until both have their part).
  *
- * <p><b>Threads.</b> With {@code threads >= 2} one pooled helper thread builds the next slice while
- * the caller works on the current one (two buffer slots, used alternately); its CPU time is charged
- * to the caller ({@link HelperCpuTime}). The slices hold the same values for any thread count.
+ * <p><b>Threads.</b> With {@code threads = 1} a slice is built on the calling thread when asked for.
+ * With {@code threads >= 2} one pooled helper thread works ahead in two buffer slots, used
+ * alternately: it generates the next slice's z, and builds θ ± εz from it unless the caller is
+ * already waiting for that slice, in which case the caller builds it (so when generating z is the
+ * slower stage, e.g. Gaussian z next to a small batch's matrix products, the caller takes the
+ * building off the helper; when the caller's own work is the slower stage, the helper does both).
+ * Who builds a slice changes nothing in its values. The helper's CPU time is charged to the caller
+ * ({@link HelperCpuTime}).
  *
  * <p><b>Memory</b> ({@link #bufferBytes()}): per slot two off-heap float arrays of
- * {@code maxSliceLength} elements (one slot, or two with a helper thread), plus one heap chunk
- * buffer of {@code chunkSize} floats: {@code 8·maxSliceLength·slots + 4·chunkSize} bytes, allocated
- * once and reused by every pass.
+ * {@code maxSliceLength} elements, plus, with the helper, a heap array of z of the same length; one
+ * slot, or two with the helper; plus one heap chunk buffer of {@code chunkSize} floats. That is
+ * {@code 8·S + 4·chunkSize} bytes with one thread and {@code 2·12·S + 4·chunkSize} with the helper
+ * (S = maxSliceLength), allocated once and reused by every pass.
  *
  * <p>One pass at a time; an instance is used by one calling thread at a time.
  */
@@ -40,7 +45,7 @@ public final class PerturbedSlices {
     /**
      * @param maxSliceLength the longest slice a pass may ask for
      * @param threads 1: slices are built on the calling thread when asked for; 2 or more: one helper
-     *     thread builds one slice ahead
+     *     thread works ahead (see the class comment)
      */
     public PerturbedSlices(PerturbationStream stream, int maxSliceLength, int threads) {
         if (stream == null) {
@@ -54,9 +59,11 @@ public final class PerturbedSlices {
         }
         this.stream = stream;
         this.maxSliceLength = maxSliceLength;
-        this.slots = new Slot[threads >= 2 ? 2 : 1];
+        boolean helper = threads >= 2;
+        this.slots = new Slot[helper ? 2 : 1];
         for (int s = 0; s < slots.length; s++) {
-            slots[s] = new Slot(new ParameterVector(maxSliceLength), new ParameterVector(maxSliceLength));
+            slots[s] = new Slot(new ParameterVector(maxSliceLength), new ParameterVector(maxSliceLength),
+                    helper ? new float[maxSliceLength] : null);
         }
         this.chunk = new float[stream.chunkSize()];
     }
@@ -69,14 +76,15 @@ public final class PerturbedSlices {
         return maxSliceLength;
     }
 
-    /** True when a helper thread builds slices ahead of the caller. */
+    /** True when a helper thread works ahead of the caller. */
     public boolean prefetches() {
         return slots.length > 1;
     }
 
-    /** Bytes of the buffers this instance holds: off-heap slots plus the heap chunk buffer. */
+    /** Bytes of the buffers this instance holds: the slots (off-heap θ ± εz, heap z) and the heap chunk buffer. */
     public long bufferBytes() {
-        return 8L * maxSliceLength * slots.length + 4L * chunk.length;
+        long perSlot = 8L * maxSliceLength + (prefetches() ? 4L * maxSliceLength : 0);
+        return perSlot * slots.length + 4L * chunk.length;
     }
 
     /**
@@ -115,6 +123,11 @@ public final class PerturbedSlices {
 
     /** An open pass: {@link #next()} once per slice, in order, then {@link #close()}. */
     public final class Pass implements AutoCloseable {
+        private static final int WAITING = 0;
+        private static final int Z_READY = 1;
+        private static final int BUILDING = 2;
+        private static final int BUILT = 3;
+
         private final ParameterVector theta;
         private final long seed;
         private final float eps;
@@ -123,11 +136,12 @@ public final class PerturbedSlices {
         private int handedOut;
         private int generatedChunk = -1;
         private boolean closed;
-        // helper-thread state (prefetching only)
-        private final Semaphore freeSlots;
-        private final Semaphore builtSlices;
-        private volatile boolean cancelled;
-        private volatile Throwable helperFailure;
+        // helper mode: guarded by `this`
+        private final int[] state;
+        private int released;
+        private int callerWaitsFor = -1;
+        private boolean cancelled;
+        private Throwable helperFailure;
         private final Future<?> helper;
 
         private Pass(ParameterVector theta, long seed, float eps, int[] lengths) {
@@ -140,12 +154,10 @@ public final class PerturbedSlices {
                 offsets[k] = offsets[k - 1] + lengths[k - 1];
             }
             if (prefetches()) {
-                freeSlots = new Semaphore(slots.length);
-                builtSlices = new Semaphore(0);
-                helper = Parallel.submit(this::buildAll);
+                state = new int[lengths.length];
+                helper = Parallel.submit(this::workAhead);
             } else {
-                freeSlots = null;
-                builtSlices = null;
+                state = null;
                 helper = null;
             }
         }
@@ -161,18 +173,83 @@ public final class PerturbedSlices {
             int k = handedOut++;
             Slot slot = slots[k % slots.length];
             if (helper == null) {
+                generateAndBuild(slot, k);
+            } else if (awaitSlice(k)) {
                 build(slot, k);
-            } else {
-                if (k > 0) {
-                    freeSlots.release(); // the caller is done with slice k − 1
+            }
+            return new Slice(offsets[k], lengths[k], slot.plus.array(), slot.minus.array());
+        }
+
+        /**
+         * Releases slice k − 1 and waits until slice k is built or its z is ready; returns true when
+         * the caller is to build it.
+         */
+        private synchronized boolean awaitSlice(int k) {
+            released = k;
+            callerWaitsFor = k;
+            notifyAll();
+            boolean interrupted = false;
+            try {
+                while (helperFailure == null && (state[k] == WAITING || state[k] == BUILDING)) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the slice is still coming; keep the flag for the caller
+                    }
                 }
-                builtSlices.acquireUninterruptibly();
-                Throwable failure = helperFailure;
-                if (failure != null) {
-                    throw rethrow(failure);
+            } finally {
+                callerWaitsFor = -1;
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
                 }
             }
-            return slot.slice(offsets[k], lengths[k]);
+            if (helperFailure != null) {
+                throw rethrow(helperFailure);
+            }
+            if (state[k] == Z_READY) {
+                state[k] = BUILDING;
+                return true;
+            }
+            return false;
+        }
+
+        /** The helper: for every slice, once its slot is free, generate z; then build unless the caller waits for it. */
+        private void workAhead() {
+            try {
+                for (int k = 0; k < lengths.length; k++) {
+                    if (!awaitFreeSlot(k)) {
+                        return;
+                    }
+                    Slot slot = slots[k % slots.length];
+                    generate(k, slot.z);
+                    boolean build;
+                    synchronized (this) {
+                        build = callerWaitsFor != k;
+                        state[k] = build ? BUILDING : Z_READY;
+                        notifyAll();
+                    }
+                    if (build) {
+                        build(slot, k);
+                        synchronized (this) {
+                            state[k] = BUILT;
+                            notifyAll();
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                synchronized (this) {
+                    helperFailure = t;
+                    notifyAll();
+                }
+            }
+        }
+
+        /** Waits until slice k's slot is free (the caller has released slice k − slots); false when cancelled. */
+        private synchronized boolean awaitFreeSlot(int k) throws InterruptedException {
+            while (!cancelled && released < k - slots.length + 1) {
+                wait();
+            }
+            return !cancelled;
         }
 
         /** Ends the pass; stops and waits for the helper thread if slices were left unused. */
@@ -186,17 +263,19 @@ public final class PerturbedSlices {
             if (helper == null) {
                 return;
             }
-            cancelled = true;
-            freeSlots.release(slots.length);
+            synchronized (this) {
+                cancelled = true;
+                notifyAll();
+            }
             boolean interrupted = false;
             while (true) {
                 try {
                     helper.get();
                     break;
                 } catch (InterruptedException e) {
-                    interrupted = true; // keep waiting: the helper is still writing into the slots
+                    interrupted = true; // keep waiting: the helper may still be writing into the slots
                 } catch (ExecutionException e) {
-                    break; // reported through helperFailure
+                    break; // workAhead catches everything; nothing to report here
                 }
             }
             if (interrupted) {
@@ -204,51 +283,67 @@ public final class PerturbedSlices {
             }
         }
 
-        private void buildAll() {
-            try {
-                for (int k = 0; k < lengths.length; k++) {
-                    freeSlots.acquireUninterruptibly();
-                    if (cancelled) {
-                        return;
-                    }
-                    build(slots[k % slots.length], k);
-                    builtSlices.release();
-                }
-            } catch (Throwable t) {
-                helperFailure = t;
-                builtSlices.release(lengths.length);
-            }
-        }
-
-        /** Writes slice k of θ ± εz into the slot, generating each chunk of z once per pass. */
-        private void build(Slot slot, int k) {
-            int d = theta.length();
-            int cs = stream.chunkSize();
-            int offset = offsets[k];
-            int length = lengths[k];
+        /** One thread: writes slice k of θ ± εz into the slot straight from the chunks of z. */
+        private void generateAndBuild(Slot slot, int k) {
             ParameterVector plus = slot.plus;
             ParameterVector minus = slot.minus;
             float e = eps;
-            float[] z = chunk;
+            int offset = offsets[k];
             int done = 0;
-            while (done < length) {
+            while (done < lengths[k]) {
                 int pos = offset + done;
-                int c = pos / cs;
-                int chunkLength = stream.chunkLength(d, c);
-                if (c != generatedChunk) {
-                    stream.fillChunk(seed, c, z, 0, chunkLength);
-                    generatedChunk = c;
-                }
-                int from = pos - c * cs;
-                int n = Math.min(length - done, chunkLength - from);
+                int from = chunkContaining(pos);
+                int n = Math.min(lengths[k] - done, stream.chunkLength(theta.length(), generatedChunk) - from);
                 for (int i = 0; i < n; i++) {
                     float t = theta.get(pos + i);
-                    float zi = z[from + i];
+                    float zi = chunk[from + i];
                     plus.set(done + i, t + e * zi);
                     minus.set(done + i, t - e * zi);
                 }
                 done += n;
             }
+        }
+
+        /** Helper: writes z of slice k into {@code z[0, length)}. */
+        private void generate(int k, float[] z) {
+            int offset = offsets[k];
+            int done = 0;
+            while (done < lengths[k]) {
+                int pos = offset + done;
+                int from = chunkContaining(pos);
+                int n = Math.min(lengths[k] - done, stream.chunkLength(theta.length(), generatedChunk) - from);
+                System.arraycopy(chunk, from, z, done, n);
+                done += n;
+            }
+        }
+
+        /** Builds slice k of θ ± εz in the slot from the slot's z (helper mode). */
+        private void build(Slot slot, int k) {
+            ParameterVector plus = slot.plus;
+            ParameterVector minus = slot.minus;
+            float[] z = slot.z;
+            float e = eps;
+            int offset = offsets[k];
+            for (int i = 0, n = lengths[k]; i < n; i++) {
+                float t = theta.get(offset + i);
+                float zi = z[i];
+                plus.set(i, t + e * zi);
+                minus.set(i, t - e * zi);
+            }
+        }
+
+        /**
+         * Makes the chunk buffer hold the chunk of z containing flat element {@code pos} (generating it
+         * if it is not the current one: chunks are visited in order, so each is generated once) and
+         * returns pos's index in it.
+         */
+        private int chunkContaining(int pos) {
+            int c = pos / stream.chunkSize();
+            if (c != generatedChunk) {
+                stream.fillChunk(seed, c, chunk, 0, stream.chunkLength(theta.length(), c));
+                generatedChunk = c;
+            }
+            return pos - c * stream.chunkSize();
         }
     }
 
@@ -262,9 +357,6 @@ public final class PerturbedSlices {
         return new IllegalStateException("building a perturbed slice failed", t);
     }
 
-    private record Slot(ParameterVector plus, ParameterVector minus) {
-        Slice slice(int offset, int length) {
-            return new Slice(offset, length, plus.array(), minus.array());
-        }
-    }
+    /** One buffer slot: θ + εz and θ − εz off-heap, and (helper mode) the slice's z on the heap. */
+    private record Slot(ParameterVector plus, ParameterVector minus, float[] z) {}
 }

@@ -78,6 +78,44 @@ class PerturbedSlicesTest {
     }
 
     @Test
+    void manyPassesWithRandomSlicesAndEarlyClosesKeepTheValuesExact() {
+        int d = 3000;
+        PerturbationStream stream = new PerturbationStream(Distribution.GAUSSIAN, 128);
+        ParameterVector theta = SpsaEstimatorTest.randomTheta(d, 13);
+        PerturbedSlices slices = new PerturbedSlices(stream, 400, 2);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        float[] z = new float[d];
+        float[] t = theta.toArray();
+        for (int pass = 0; pass < 300; pass++) {
+            java.util.List<Integer> lengths = new java.util.ArrayList<>();
+            for (int left = d; left > 0; ) {
+                int len = Math.min(left, 1 + r.nextInt(400));
+                lengths.add(len);
+                left -= len;
+            }
+            int[] lens = lengths.stream().mapToInt(Integer::intValue).toArray();
+            long seed = r.nextLong();
+            stream.fill(seed, z, 1);
+            int stopAfter = r.nextInt(4) == 0 ? r.nextInt(lens.length) : lens.length;
+            try (PerturbedSlices.Pass p = slices.start(theta, seed, 1e-3f, lens)) {
+                for (int k = 0; k < stopAfter; k++) {
+                    PerturbedSlices.Slice s = p.next();
+                    if (r.nextInt(3) == 0) {
+                        Thread.onSpinWait(); // let the helper get ahead or fall behind
+                    }
+                    float[] plus = s.plus().toFloatVector();
+                    float[] minus = s.minus().toFloatVector();
+                    for (int i = 0; i < s.length(); i++) {
+                        int j = s.offset() + i;
+                        assertEquals(Float.floatToRawIntBits(t[j] + 1e-3f * z[j]), Float.floatToRawIntBits(plus[i]), "pass " + pass + " +" + j);
+                        assertEquals(Float.floatToRawIntBits(t[j] - 1e-3f * z[j]), Float.floatToRawIntBits(minus[i]), "pass " + pass + " -" + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void helperCpuTimeIsChargedToTheCaller() {
         int d = 1 << 20;
         PerturbationStream stream = new PerturbationStream(Distribution.GAUSSIAN, 1 << 16);
@@ -103,5 +141,6 @@ class PerturbedSlicesTest {
         assertThrows(IllegalArgumentException.class, () -> slices.start(theta, 1L, 1e-3f, new int[] {10, 11}));
         assertThrows(IllegalArgumentException.class, () -> slices.start(theta, 1L, 1e-3f, new int[] {9, 11}));
         assertEquals(8L * 10 + 4L * 64, slices.bufferBytes());
+        assertEquals(2 * 12L * 10 + 4L * 64, new PerturbedSlices(new PerturbationStream(Distribution.RADEMACHER, 64), 10, 2).bufferBytes());
     }
 }
