@@ -100,7 +100,6 @@ public final class NodeActor extends MemberActor {
     private Dataset shard;
     private onebyte.core.model.Model model;
     private ParameterVector theta;
-    private ParameterVector scratch;
     private long applied;           // θ = θ_applied (commits 0..applied-1 applied)
     private long lastOpened = -1;   // last round we computed in
     private double applySecondsSinceReport;
@@ -220,7 +219,6 @@ public final class NodeActor extends MemberActor {
                 engine = Engines.create(c);
                 shard = workload.shard(params.shard() == Params.OWN_SHARD ? nodeId : params.shard());
                 model = workload.newModel();
-                scratch = new ParameterVector(workload.numParams());
                 startSync();
             });
         } else {
@@ -382,7 +380,7 @@ public final class NodeActor extends MemberActor {
             for (int k = 0; k < samples; k++) {
                 long seed = SeedMixer.contributionSeed(runSeed, id, round, k);
                 var batch = workload.draw(shard, batchSize, SeedMixer.derive(seed, SeedMixer.SALT_MINIBATCH));
-                out[k] = engine.sample(model, theta, scratch, seed, batch);
+                out[k] = engine.sample(model, theta, seed, batch);
             }
             return new Computed(round, hash, out, (System.nanoTime() - t0) / 1e9);
         }, r -> {
@@ -393,8 +391,8 @@ public final class NodeActor extends MemberActor {
                 loss += s.loss();
                 passes += s.forwardPasses();
             }
-            // every SPSA sample generates z twice (for θ+εz and θ−εz, see SpsaEstimator)
-            long generated = generatedSinceReport + 2L * c.samples().length * theta.length();
+            // every SPSA sample generates z once (for both θ+εz and θ−εz, see SpsaEstimator)
+            long generated = generatedSinceReport + (long) c.samples().length * theta.length();
             send(MetricsReport.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).setRound(c.round())
                     .setComputeSeconds(c.seconds()).setForwardPasses(passes).setTrainLoss(loss / c.samples().length)
                     .setApplySeconds(applySecondsSinceReport).setGeneratedElements(generated).build());

@@ -103,7 +103,7 @@ public final class Bench {
     private Footprint.Result footprint(String model, String spec, int commitSize, SpsaRunSettings s) throws Exception {
         int d = Workloads.get(spec, plan.seed()).numParams();
         Footprint.Result fp = Footprint.measure(spec, plan.seed(), s.batchSize(), commitSize, s.distribution(), s.chunkSize(),
-                s.codec(), s.eps(), d);
+                s.codec(), s.eps(), s.threads(), d);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", model);
         r.put("d", d);
@@ -119,6 +119,7 @@ public final class Bench {
         r.put("fedspeed_over_inference", Double.isNaN(fp.ratio(fp.fedspeed())) ? null : fp.ratio(fp.fedspeed()));
         r.put("commit_size", commitSize);
         r.put("generate_once_ms", fp.generateOnceSeconds() * 1e3);
+        r.put("forward_ms", fp.forwardSeconds() * 1e3);
         footprints.add(r);
         log.printf("footprint %s d=%d: inference %.1f MiB, SPSA replica %.1f MiB (ratio %.2f); one direction %.2f ms%n", model, d,
                 fp.inferenceBytes() / 1048576.0, fp.spsaBytes() / 1048576.0, fp.ratio(), fp.generateOnceSeconds() * 1e3);

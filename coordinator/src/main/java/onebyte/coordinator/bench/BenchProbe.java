@@ -3,17 +3,22 @@ package onebyte.coordinator.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.atomic.LongAdder;
+import onebyte.core.spsa.HelperCpuTime;
 
 /**
  * JVM-wide counters the bench's timed wrappers ({@link TimedWorkloadFactory}, {@link TimedEngineFactory})
- * add to: per kind of work, the number of calls, their CPU time on the calling thread and their wall
- * time. Every node of an embedded cluster is in this JVM, so one counter set sees them all; the bench
+ * add to: per kind of work, the number of calls, their CPU time (the calling thread's, plus what
+ * onebyte.core's helper threads spent on the call's behalf, {@link HelperCpuTime}: nonzero when the
+ * run's {@code threads} setting is 2 or more) and their wall time. Every node of an embedded cluster is in this JVM, so one counter set sees them all; the bench
  * takes {@link #snapshot() snapshots} at round boundaries and uses differences. CPU time (not wall
  * time) is what counts on a 2-core machine running 33 ActorSystems: a thread that waits for a core
  * is not charged. ND4J must run on the calling thread for that ({@code Models.limitNativeThreads(1)}).
  */
 public final class BenchProbe {
-    /** Kinds of work. SAMPLE includes the two FORWARD passes it makes; the rest of a sample is perturbation. */
+    /**
+     * Kinds of work. SAMPLE is one whole SPSA sample; for a model without the fused θ±εz evaluation
+     * it includes the two FORWARD passes it makes (a fused model makes none).
+     */
     public enum Work { FORWARD, GRADIENT, SAMPLE, APPLY }
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -32,9 +37,12 @@ public final class BenchProbe {
         return a;
     }
 
-    /** CPU nanoseconds of the calling thread so far. */
+    /**
+     * CPU nanoseconds of the calling thread so far, plus those onebyte.core's helper threads spent on
+     * work the calling thread submitted ({@link HelperCpuTime}).
+     */
     static long threadCpuNanos() {
-        return THREADS.getCurrentThreadCpuTime();
+        return THREADS.getCurrentThreadCpuTime() + HelperCpuTime.chargedToCurrentThreadNanos();
     }
 
     /** A started measurement; {@link #stop} adds it to the counters. */

@@ -26,10 +26,12 @@ public final class BenchTable {
             "cpu_utilisation", "process CPU seconds per wall second (2 = both cores busy)",
             "work_cpu_s_per_round", "CPU seconds per round of the algorithm's own work, summed over all replicas",
             "other_cpu_s_per_round", "process − work: messaging, serialization, actors, GC, JIT",
-            "forward_ms", "SPSA: CPU ms per forward pass (batch 64)",
-            "forwards_per_round", "SPSA: forward passes per round, all nodes",
-            "step_ms", "SPSA: CPU ms per sample (perturbation + 2 forward passes)",
-            "perturb_ms", "SPSA: step_ms minus its forward passes (building θ±εz)",
+            "forward_ms", "SPSA: CPU ms of one forward pass (loss) of the model at the SPSA batch size, measured in the bench"
+                    + " process on one thread (median of 21 after ≥ 20 calls and 0.5 s of warm-up; the samples of fused models make"
+                    + " no separate forward passes)",
+            "forwards_per_round", "SPSA: separate forward passes per round, all nodes (0 for models with the fused θ±εz evaluation)",
+            "step_ms", "SPSA: CPU ms per sample (z generated once, θ±εz built, both points evaluated; helper threads included)",
+            "perturb_ms", "SPSA: step_ms minus 2 × forward_ms (the step's cost beyond two forward passes)",
             "step_over_forward", "SPSA: step_ms / forward_ms (goal ≤ 2.3)",
             "regen_ms", "SPSA: CPU ms per commit application by one replica (regenerates n directions, fused update)",
             "regen_directions", "SPSA: n, directions per commit",
@@ -45,7 +47,8 @@ public final class BenchTable {
             "peak_heap_per_node_mb", "cluster run: growth of peak heap in use / N, MiB",
             "inference_mb", "model inference footprint (fresh JVM: off-heap peak + heap retained while θ and the model run 3 forward passes), MiB",
             "rss_per_node_over_inference", "peak_rss_per_node_mb / inference_mb; empty when inference_mb < 4 MiB",
-            "replica_mem_mb", "one replica, measured like inference_mb (SPSA: model, θ, scratch, engine, 3 samples, one commit;"
+            "replica_mem_mb", "one replica, measured like inference_mb (SPSA: model, θ, the engine with whatever it allocates"
+                    + " (a scratch copy of θ only for models without the fused evaluation), 3 samples, one commit;"
                     + " FedSpeed: model, x^t, one client round with its dual state and x̂), MiB",
             "replica_mem_over_inference", "replica_mem_mb / inference_mb (goal for SPSA ≤ 1.5); empty when inference_mb < 4 MiB (noise)",
             "vt_round_s_1mbps", "virtual round time at 1 Mbit/s links: node_compute + bytes·8/rate + latency",

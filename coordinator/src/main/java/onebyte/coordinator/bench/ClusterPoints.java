@@ -36,7 +36,7 @@ final class ClusterPoints {
         int m = w.measured();
         int d0 = Workloads.get(spec, s.runSeed()).numParams();
         Map<String, Object> row = common(table, "spsa", model, nodes, d0, w, d, mem, fp);
-        double forward = d.cpuPerCall(BenchProbe.Work.FORWARD);
+        double forward = fp.forwardSeconds();
         double step = d.cpuPerCall(BenchProbe.Work.SAMPLE);
         double regen = d.cpuPerCall(BenchProbe.Work.APPLY);
         double samplesPerRound = (double) d.calls(BenchProbe.Work.SAMPLE) / m;
@@ -47,8 +47,7 @@ final class ClusterPoints {
         put(row, "forward_ms", forward * 1e3);
         put(row, "forwards_per_round", (double) d.calls(BenchProbe.Work.FORWARD) / m);
         put(row, "step_ms", step * 1e3);
-        put(row, "perturb_ms", (d.cpuSeconds(BenchProbe.Work.SAMPLE) - d.cpuSeconds(BenchProbe.Work.FORWARD))
-                / d.calls(BenchProbe.Work.SAMPLE) * 1e3);
+        put(row, "perturb_ms", (step - 2 * forward) * 1e3);
         put(row, "step_over_forward", step / forward);
         put(row, "regen_ms", regen * 1e3);
         put(row, "regen_directions", n);

@@ -7,7 +7,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import onebyte.core.data.Batch;
+import onebyte.core.model.Model;
+import onebyte.core.spsa.ParameterVector;
 import onebyte.core.spsa.PerturbationStream;
+import onebyte.node.engine.Workload;
+import onebyte.node.engine.Workloads;
 
 /**
  * Replica-level memory for one model, each number from a fresh JVM ({@link FootprintChild}: same
@@ -21,14 +26,16 @@ import onebyte.core.spsa.PerturbationStream;
  *
  * <ul>
  *   <li>inference footprint: a model and a fresh θ running three forward passes of one batch;
- *   <li>SPSA replica: model, θ, the scratch vector and the core engine running three SPSA samples
- *       and applying one commit of n codes;
+ *   <li>SPSA replica: model, θ and the core engine (with the run's thread count) running three SPSA
+ *       samples and applying one commit of n codes: exactly what a node allocates (the engine
+ *       allocates a scratch copy of θ only for a model without the fused θ±εz evaluation);
  *   <li>FedSpeed replica: a model, x^t and one client round (K = 10, ascent step, dual state) with
  *       x̂ returned, for comparison.
  * </ul>
  *
  * Also measured here, in this process: generating one direction of d elements into a fresh buffer
- * on one thread, the reference of the fused update's efficiency.
+ * on one thread, the reference of the fused update's efficiency; and one forward pass of the model
+ * at the SPSA batch size on one thread, the reference of the SPSA step's cost.
  */
 final class Footprint {
     /**
@@ -36,6 +43,9 @@ final class Footprint {
      * (observed −6 MiB for a pretrained model of 3 KB), so ratios of smaller footprints are noise.
      */
     static final long RESOLUTION_BYTES = 4L << 20;
+    /** Warm-up calls (at least) and measured calls of the reference forward pass, {@link #forwardOnce}. */
+    private static final int FORWARD_WARM_UP_CALLS = 20;
+    private static final int FORWARD_CALLS = 21;
 
     private Footprint() {}
 
@@ -51,7 +61,7 @@ final class Footprint {
         }
     }
 
-    record Result(Child inference, Child spsa, Child fedspeed, double generateOnceSeconds) {
+    record Result(Child inference, Child spsa, Child fedspeed, double generateOnceSeconds, double forwardSeconds) {
         long inferenceBytes() {
             return inference.total();
         }
@@ -72,14 +82,15 @@ final class Footprint {
     }
 
     static Result measure(String spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize, String codec,
-                          float eps, int d) throws IOException, InterruptedException {
+                          float eps, int threads, int d) throws IOException, InterruptedException {
         List<String> args = List.of(spec, Long.toString(seed), Integer.toString(batchSize), Integer.toString(commitSize),
-                distribution, Integer.toString(chunkSize), codec, Float.toString(eps));
+                distribution, Integer.toString(chunkSize), codec, Float.toString(eps), Integer.toString(threads));
         Child inference = child("inference", args);
         Child spsa = child("spsa", args);
         Child fed = child("fedspeed", args);
         double gen = generateOnce(new PerturbationStream(onebyte.core.spsa.Distribution.parse(distribution), chunkSize), d);
-        return new Result(inference, spsa, fed, gen);
+        double forward = forwardOnce(Workloads.get(spec, seed), batchSize);
+        return new Result(inference, spsa, fed, gen, forward);
     }
 
     private static Child child(String mode, List<String> args) throws IOException, InterruptedException {
@@ -105,6 +116,31 @@ final class Footprint {
         }
         throw new IOException("footprint child " + mode + " printed no result: " + new String(out, StandardCharsets.UTF_8));
     }
+
+    /**
+     * Median CPU seconds of one forward pass ({@code loss}) of a fresh model of the workload at θ_0 on
+     * a batch of {@code batchSize} drawn from shard 1, on the calling thread: {@value #FORWARD_CALLS}
+     * calls after a warm-up of at least {@value #FORWARD_WARM_UP_CALLS} calls and 0.5 s (JIT; the
+     * cluster's samples are measured warm too).
+     */
+    static double forwardOnce(Workload w, int batchSize) {
+        Model m = w.newModel();
+        ParameterVector theta = w.initialParameters();
+        Batch batch = w.draw(w.shard(1), batchSize, 7);
+        long warmUntil = System.nanoTime() + 500_000_000L;
+        for (int i = 0; i < FORWARD_WARM_UP_CALLS || System.nanoTime() < warmUntil; i++) {
+            m.loss(theta, batch);
+        }
+        double[] t = new double[FORWARD_CALLS];
+        for (int i = 0; i < t.length; i++) {
+            long c0 = BenchProbe.threadCpuNanos();
+            m.loss(theta, batch);
+            t[i] = (BenchProbe.threadCpuNanos() - c0) / 1e9;
+        }
+        Arrays.sort(t);
+        return t[t.length / 2];
+    }
+
 
     /** Median CPU seconds of generating one whole direction into a fresh buffer on one thread (5 after 2 warm-ups). */
     static double generateOnce(PerturbationStream stream, int d) {

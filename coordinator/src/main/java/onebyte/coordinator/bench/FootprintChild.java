@@ -21,12 +21,13 @@ import onebyte.node.engine.Workloads;
  * on a tiny model (classes, JIT, native kernels loaded), takes a GC and a baseline, resets the
  * kernel's peak-RSS counter ({@code /proc/self/clear_refs}), then runs the mode on the real model:
  * {@code inference} (a model, a fresh θ, three forward passes of one batch) or {@code spsa} (model,
- * θ, the scratch vector and the core engine: three SPSA samples and one commit of n codes applied)
+ * θ and the core engine with whatever it allocates, as on a node: three SPSA samples and one commit
+ * of n codes applied)
  * or {@code fedspeed} (a model, x^t and one FedSpeed client round with the SPEC defaults, its
  * dual state and the returned x̂ alive).
  * It prints {@code FOOTPRINT <off-heap peak bytes> <heap retained bytes>}: peak RSS above the
  * baseline (native memory: ND4J's arrays) and heap in use after a GC with everything still alive.
- * Arguments: mode spec seed batch n distribution chunkSize codec eps.
+ * Arguments: mode spec seed batch n distribution chunkSize codec eps [threads (default 1, the run's default)].
  */
 public final class FootprintChild {
     private static final String WARM_UP = "synthetic;model=mlp:inputs=20,hidden=4x4,classes=4;features=20;classes=4;"
@@ -39,8 +40,9 @@ public final class FootprintChild {
         long seed = Long.parseLong(a[2]);
         int batchSize = Integer.parseInt(a[3]);
         int n = Integer.parseInt(a[4]);
+        int threads = a.length > 9 ? Integer.parseInt(a[9]) : 1;
         ReplicaEngine.EngineSpec es = new ReplicaEngine.EngineSpec(seed, 1, Float.parseFloat(a[8]), a[7], a[5],
-                Integer.parseInt(a[6]), 1, 0);
+                Integer.parseInt(a[6]), threads, 0);
         Models.limitNativeThreads(1);
         Workload w = Workloads.get(a[1], seed);
         Batch batch = w.draw(w.shard(1), batchSize, 7);
@@ -76,11 +78,11 @@ public final class FootprintChild {
                 return new Object[] {m, theta};
             }
             case "spsa" -> {
-                ParameterVector scratch = new ParameterVector(theta.length());
+                // as NodeActor: the engine gets the model, θ and batches and allocates what it needs itself
                 ReplicaEngine engine = new CoreReplicaEngine(es);
                 List<byte[]> codes = new ArrayList<>();
                 for (int k = 0; k < 3; k++) {
-                    codes.add(engine.sample(m, theta, scratch, 1000 + k, batch).code());
+                    codes.add(engine.sample(m, theta, 1000 + k, batch).code());
                 }
                 int[] ids = new int[n];
                 int[] samples = new int[n];
@@ -91,7 +93,7 @@ public final class FootprintChild {
                     System.arraycopy(c, 0, all, j * c.length, c.length);
                 }
                 engine.apply(theta, new ReplicaEngine.CommitEntries(0, ids, samples, all, engine.codeWidth(), 1e-3));
-                return new Object[] {m, theta, scratch, engine};
+                return new Object[] {m, theta, engine};
             }
             case "fedspeed" -> {
                 // one FedSpeed round with the SPEC defaults (K = 10, ascent step, dual state): x^t received, x̂ returned

@@ -8,8 +8,9 @@ import onebyte.node.engine.ReplicaEngine;
 
 /**
  * The core SPSA engine ({@link CoreReplicaEngine}, unchanged results) with every SPSA sample
- * (perturbation + two forward passes) and every commit application (regeneration of the n
- * directions, fused update) timed into {@link BenchProbe}. Engine name:
+ * (both perturbed points evaluated: z generated once, θ ± εz built, two forward passes' worth of
+ * work) and every commit application (regeneration of the n directions, fused update) timed into
+ * {@link BenchProbe} (CPU time includes the core's helper threads when {@code threads} ≥ 2). Engine name:
  * {@code class:onebyte.coordinator.bench.TimedEngineFactory}. The coordinator's replica uses the
  * engine too, so APPLY counts N + 1 replicas per round.
  */
@@ -26,9 +27,9 @@ public final class TimedEngineFactory implements ReplicaEngine.Factory {
             }
 
             @Override
-            public Sample sample(Model model, ParameterVector theta, ParameterVector scratch, long seed, Batch batch) {
+            public Sample sample(Model model, ParameterVector theta, long seed, Batch batch) {
                 long[] t = BenchProbe.start();
-                Sample s = inner.sample(model, theta, scratch, seed, batch);
+                Sample s = inner.sample(model, theta, seed, batch);
                 BenchProbe.stop(BenchProbe.Work.SAMPLE, t);
                 return s;
             }

@@ -4,13 +4,17 @@ import java.util.List;
 import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
 import onebyte.core.model.Model;
+import onebyte.core.model.SymmetricPerturbedLoss;
 import onebyte.core.spsa.ParameterVector;
+import onebyte.core.spsa.PerturbationStream;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
 
 /**
  * A workload plug-in that wraps another workload and times every forward pass ({@code loss},
- * {@code accuracy}) and gradient pass of its models into {@link BenchProbe}. Spec:
+ * {@code accuracy}) and gradient pass of its models into {@link BenchProbe}. A model with the fused
+ * SPSA evaluation ({@link SymmetricPerturbedLoss}) keeps it (not timed here: it is the whole SPSA
+ * sample, which {@link TimedEngineFactory} times). Spec:
  * {@code class:onebyte.coordinator.bench.TimedWorkloadFactory;inner=<inner spec with ';' written as '|'>}
  * (see {@link #wrap}). Data, θ_0 and results are the inner workload's, unchanged.
  */
@@ -44,7 +48,8 @@ public final class TimedWorkloadFactory implements Workload.Factory {
 
             @Override
             public Model newModel() {
-                return new TimedModel(inner.newModel());
+                Model m = inner.newModel();
+                return m instanceof SymmetricPerturbedLoss fused ? new TimedFusedModel(m, fused) : new TimedModel(m);
             }
 
             @Override
@@ -70,7 +75,7 @@ public final class TimedWorkloadFactory implements Workload.Factory {
     }
 
     /** A model whose evaluations are counted and timed. */
-    static final class TimedModel implements Model {
+    static class TimedModel implements Model {
         private final Model inner;
 
         TimedModel(Model inner) {
@@ -107,6 +112,22 @@ public final class TimedWorkloadFactory implements Workload.Factory {
             double v = call.getAsDouble();
             BenchProbe.stop(work, t);
             return v;
+        }
+    }
+
+    /** A timed model that keeps the inner model's fused SPSA evaluation. */
+    static final class TimedFusedModel extends TimedModel implements SymmetricPerturbedLoss {
+        private final SymmetricPerturbedLoss fused;
+
+        TimedFusedModel(Model inner, SymmetricPerturbedLoss fused) {
+            super(inner);
+            this.fused = fused;
+        }
+
+        @Override
+        public Losses symmetricPerturbedLosses(ParameterVector theta, PerturbationStream stream, long seed, float eps, Batch batch,
+                                               int threads) {
+            return fused.symmetricPerturbedLosses(theta, stream, seed, eps, batch, threads);
         }
     }
 }

@@ -49,7 +49,7 @@ public final class RunOptions {
     double bandwidthMbps = D.bandwidthMbps();
     @Option(names = "--latency-ms", description = "Node link latency for virtual time (default: ${DEFAULT-VALUE}).")
     double latencyMs = D.latencyMs();
-    @Option(names = "--threads", description = "Threads per replica update (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", description = "Threads per replica for applying a commit and for an SPSA sample (2+: a helper thread builds θ±εz ahead); results do not depend on it (default: ${DEFAULT-VALUE}).")
     int threads = D.threads();
     @Option(names = "--weight-decay", description = "Weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay = D.weightDecay();

@@ -29,7 +29,8 @@ import onebyte.coordinator.clock.VirtualClock;
  * @param churn scheduled membership events (embedded runs execute them)
  * @param bandwidthMbps link bandwidth of every node for virtual time (both directions)
  * @param latencyMs one-way latency of every node for virtual time
- * @param threads threads each replica uses to apply a commit
+ * @param threads threads each replica uses to apply a commit and to evaluate an SPSA sample (with 2 or more a
+ *     helper thread builds θ ± εz ahead of the forward computation); results do not depend on it
  * @param weightDecay weight decay applied identically by every replica
  * @param workCosts unit costs for the virtual clock ({@link VirtualClock}: counted work × unit
  *     costs); null = each node's measured compute and apply seconds

@@ -21,9 +21,9 @@ class VirtualTimeTest {
         int d = 8 * 3 + 3;
         for (int i = 1; i < rows.size(); i++) {
             MetricsRow row = rows.get(i);
-            // 3 identical nodes: 2 forward passes, z generated twice for its sample and once per code of
+            // 3 identical nodes: 2 forward passes, z generated once for its sample and once per code of
             // the previous commit, a third of the round's bytes each way, one latency
-            long generated = 2L * d + (long) rows.get(i - 1).contributed() * d;
+            long generated = d + (long) rows.get(i - 1).contributed() * d;
             double expected = 2 * perForward + generated * perElement + (row.bytesUp() + row.bytesDown()) / 3.0 * 8 / 1e6 + 0.005;
             assertEquals(expected, row.virtualTimeS() - rows.get(i - 1).virtualTimeS(), 1e-9, "round " + i);
         }

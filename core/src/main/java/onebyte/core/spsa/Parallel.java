@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * shared pool of daemon threads. Chunks are claimed dynamically, so which thread handles which
  * chunk varies from run to run; callers must make every chunk's result independent of that
  * (every chunk task here only reads its inputs and writes its own disjoint slice).
+ *
+ * <p>Helper threads charge their CPU time to the submitting thread ({@link HelperCpuTime}).
  */
 final class Parallel {
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
@@ -57,7 +59,7 @@ final class Parallel {
         Future<?>[] helpers = new Future<?>[workers - 1];
         for (int w = 1; w < workers; w++) {
             final int worker = w;
-            helpers[w - 1] = POOL.submit(() -> loop(worker, chunks, next, task));
+            helpers[w - 1] = submit(() -> loop(worker, chunks, next, task));
         }
         Throwable failure = null;
         try {
@@ -93,6 +95,14 @@ final class Parallel {
         if (failure != null) {
             throw new IllegalStateException(failure);
         }
+    }
+
+    /**
+     * Runs {@code task} on a pooled helper thread, its CPU time charged to the calling thread
+     * ({@link HelperCpuTime}); the charge is complete when the returned future is done.
+     */
+    static Future<?> submit(Runnable task) {
+        return POOL.submit(HelperCpuTime.charging(HelperCpuTime.accountOfCurrentThread(), task));
     }
 
     private static void loop(int worker, int chunks, AtomicInteger next, ChunkTask task) {

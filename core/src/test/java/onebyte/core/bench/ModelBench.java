@@ -1,9 +1,19 @@
 package onebyte.core.bench;
 
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
+import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Locale;
 import onebyte.core.data.Batch;
 import onebyte.core.data.MinibatchSampler;
 import onebyte.core.data.SyntheticClassification;
@@ -11,159 +21,373 @@ import onebyte.core.data.SyntheticText;
 import onebyte.core.model.Model;
 import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
+import onebyte.core.spsa.Distribution;
+import onebyte.core.spsa.HelperCpuTime;
 import onebyte.core.spsa.ParameterVector;
+import onebyte.core.spsa.PerturbationStream;
+import onebyte.core.spsa.SpsaEstimator;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Forward-pass time per model size, the cost of one SPSA step relative to one forward pass, and
- * native memory of an SPSA step relative to inference, measured in one run.
+ * native memory of SPSA relative to inference, measured in one run.
  *
- * <p>SPSA step = z ~ N(0, I) for all d coordinates (SplittableRandom, as a single-chunk stand-in for
- * the engine's chunked generator) + write θ+εz into a scratch vector + forward + write θ−εz +
- * forward. θ itself is never touched (bit-exact by construction). Also reported: the step without
- * the z generation (perturbation + two forwards), the part this module controls.
+ * <p>SPSA step = {@link SpsaEstimator#evaluate(ParameterVector, long, Batch)}, the path a node runs
+ * (through its engine): z generated once with the engine's chunked generator (default chunk size),
+ * for the dense models both points evaluated in one fused pass, for the transformer on the
+ * estimator's scratch copy. Each step uses a new seed. It is measured per distribution (gaussian,
+ * rademacher) and per estimator thread count ({@code threads}: 1 = everything on the calling
+ * thread; 2 = one helper thread builds θ ± εz ahead for the fused models, or the chunks of the
+ * scratch path are split over two threads). ND4J runs on one native thread throughout (as the
+ * nodes and {@code onebyte bench} do).
  *
- * <p>Memory: peak resident set (VmHWM) of three fresh child JVMs (-Xmx1g, one native thread) that
- * build the model, θ and the batch and then do nothing ("idle"), 50 forward passes ("inference"),
- * or 25 SPSA steps ("spsa"). Printed: idle peak, and the peak above idle of inference and of SPSA,
- * and their ratio. Times are 10th percentiles of single calls, the three operations alternating
- * call by call. The ratio columns: spsa/fwd (with z generation) and ratio* (without).
+ * <p>{@code blas fwd ms}: for the dense models, a reference forward pass (logits and mean
+ * cross-entropy) made of the same direct BLAS calls as the fused SPSA pass, reading W and b straight
+ * from θ ({@link BlasForward}). The model's own {@code loss} goes through ND4J's op layer, whose
+ * per-op overhead (tens of µs per op) dominates small models; {@code step/bfwd} compares the step
+ * with this lean forward instead, i.e. what the step costs relative to an inference implemented
+ * like the step.
  *
- * <p>Run: {@code mvn -B -q -o -pl core -am test-compile && java -cp core/target/test-classes:core/target/classes:$(cat core/target/cp.txt) onebyte.core.bench.ModelBench}
- * after {@code mvn -B -q -o -pl core dependency:build-classpath -Dmdep.outputFile=target/cp.txt}.
- * Args: [threads (default 1)] [seconds per measurement (default 3)].
+ * <p>Times: every call is timed, the operations (forward, then every step variant) alternating
+ * call by call so that load from other processes hits them alike; wall time is reported as the
+ * 10th percentile ({@code fwd ms}, {@code step ms}, {@code step/fwd}), and CPU time (calling thread
+ * plus helper threads, {@link HelperCpuTime}) as the median ratio {@code cpu s/f}. With 2 threads the
+ * wall ratio is only meaningful on an otherwise idle machine with two free cores.
+ *
+ * <p>Memory, measured like {@code onebyte bench}'s replica footprints: a fresh child JVM per number
+ * ({@code -Xms512m -Xmx512m -XX:+AlwaysPreTouch}, so heap use does not move the resident set; glibc's
+ * mmap threshold at 64 KiB, so freed native blocks leave it; one native thread) runs the same work
+ * once on a tiny model of the same kind (classes, JIT, native kernels), takes a GC and a baseline,
+ * resets the kernel's peak-RSS counter, then builds the model, θ and the batch and runs 3 forward
+ * passes ({@code +inf MB}) or 3 SPSA steps through the estimator ({@code +spsa MB}: Gaussian, the
+ * row's thread count; the estimator allocates what it needs, the scratch copy only for models
+ * without the fused evaluation). Footprint = peak RSS above the baseline + heap retained after a
+ * GC with everything alive; {@code mem x} = SPSA / inference (noise below a few MiB: the heap after
+ * a GC moves by about 1 MiB).
+ *
+ * <p>Run (from the repository root):
+ * <pre>
+ * mvn -B -q -o -pl core -am test-compile
+ * java -Xmx4g -cp core/target/test-classes:core/target/classes:$CP onebyte.core.bench.ModelBench [seconds] [threads] [models]
+ * </pre>
+ * where $CP is core's test classpath (e.g. {@code mvn -pl core dependency:build-classpath}, or the
+ * {@code -classpath} of {@code mvn -X -pl core -am test-compile}). Args: seconds of alternating
+ * calls per model (default 3), estimator thread counts (default {@code 1,2}), models
+ * ({@code all} (default), {@code mlp}: the 100K–4M MLPs at batch 64 and 256, or {@code small}: logreg,
+ * a 77K MLP and two transformers).
  */
 public final class ModelBench {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final float EPS = SpsaEstimator.DEFAULT_EPS;
+
+    private ModelBench() {}
+
+    /** One benchmarked model at one batch size. */
+    private record Case(String label, ModelSpec spec, int batch) {}
+
     public static void main(String[] args) throws Exception {
-        if (args.length == 3 && args[0].equals("--child")) {
-            child(args[1], ModelSpec.parse(args[2]));
+        if (args.length == 5 && args[0].equals("--child")) {
+            child(args[1], ModelSpec.parse(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             return;
         }
-        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
-        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
-        Models.limitNativeThreads(threads);
-        System.out.printf("ND4J native threads: %d; ~%.0fs per measurement%n", threads, seconds);
-        System.out.printf("%-58s %9s %6s %10s %10s %10s %7s %7s %9s %9s %9s %6s%n", "model", "d", "batch", "fwd ms", "spsa ms",
-                "pert+2fwd", "ratio", "ratio*", "idle MB", "+inf MB", "+spsa MB", "mem x");
-        List<ModelSpec> specs = List.of(
-                ModelSpec.logreg(32, 10),
-                ModelSpec.mlp(32, List.of(256, 256), 10, "relu"),
-                ModelSpec.transformerLm(2, 4, 64, 32),
-                ModelSpec.defaultTransformerLm());
-        for (ModelSpec spec : specs) {
-            Model m = Models.create(spec);
-            bench(spec, m, batchFor(spec), seconds);
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
+        int[] threadCounts = Arrays.stream((args.length > 1 ? args[1] : "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
+        String models = args.length > 2 ? args[2] : "all";
+        Models.limitNativeThreads(1);
+        System.out.printf("ModelBench: ND4J native threads 1; estimator threads %s; ~%.0f s of alternating calls per model;"
+                + " %d processors; load average %s%n", Arrays.toString(threadCounts), seconds,
+                Runtime.getRuntime().availableProcessors(), loadAverage());
+        System.out.printf("%-34s %9s %6s %-10s %3s %9s %9s %8s %8s %9s %9s %9s %9s %6s%n", "model", "d", "batch", "z", "thr",
+                "fwd ms", "step ms", "step/fwd", "cpu s/f", "blas fwd", "step/bfwd", "+inf MB", "+spsa MB", "mem x");
+        for (Case c : cases(models)) {
+            bench(c, threadCounts, seconds);
         }
+        System.out.printf("load average after: %s%n", loadAverage());
     }
 
-    /** Classification: 64 examples of 32 features; LM: 8 windows of the full context. */
-    private static Batch batchFor(ModelSpec spec) {
-        if (spec.isLanguageModel()) {
-            return MinibatchSampler.draw(new SyntheticText(0.5, 1).targetTrain(64, spec.context(), 1), 8, 3);
-        }
-        return MinibatchSampler.draw(new SyntheticClassification(spec.inputs(), spec.classes(), 0.5, 1).targetTrain(4096, 1), 64, 3);
-    }
-
-    private static void bench(ModelSpec spec, Model m, Batch b, double seconds) {
-        int d = m.numParams();
-        ParameterVector theta = Models.initialParameters(spec, 1);
-        ParameterVector scratch = new ParameterVector(d);
-        float[] th = theta.toArray();
-        float[] z = new float[d];
-        float[] tmp = new float[d];
-        long[] seed = {0};
-        Runnable forward = () -> m.loss(theta, b);
-        Runnable perturbAndTwoForwards = () -> {
-            for (int i = 0; i < d; i++) tmp[i] = th[i] + 1e-3f * z[i];
-            scratch.put(0, tmp, 0, d);
-            m.loss(scratch, b);
-            for (int i = 0; i < d; i++) tmp[i] = th[i] - 1e-3f * z[i];
-            scratch.put(0, tmp, 0, d);
-            m.loss(scratch, b);
-        };
-        Runnable spsaStep = () -> {
-            SplittableRandom r = new SplittableRandom(seed[0]++);
-            for (int i = 0; i < d; i++) z[i] = (float) r.nextGaussian();
-            perturbAndTwoForwards.run();
-        };
-        // interleave the three measurements so load from other processes hits them alike
-        // Alternate the three operations call by call so load from other processes hits them alike,
-        // time every call, and compare the 10th percentiles (robust to interference on a shared box).
-        Runnable[] ops = {forward, spsaStep, perturbAndTwoForwards};
-        double[][] samples = new double[3][];
-        List<List<Double>> t = List.of(new java.util.ArrayList<>(), new java.util.ArrayList<>(), new java.util.ArrayList<>());
-        long warmEnd = System.nanoTime() + (long) (0.2 * seconds * 1e9);
-        while (System.nanoTime() < warmEnd) for (Runnable op : ops) op.run();
-        long end = System.nanoTime() + (long) (seconds * 1e9);
-        while (System.nanoTime() < end || t.get(0).size() < 5) {
-            for (int k = 0; k < 3; k++) {
-                long a = System.nanoTime();
-                ops[k].run();
-                t.get(k).add((System.nanoTime() - a) / 1e6);
+    private static List<Case> cases(String models) {
+        List<Case> small = List.of(
+                new Case("logreg 32->10", ModelSpec.logreg(32, 10), 64),
+                new Case("mlp 32->256x256->10", ModelSpec.mlp(32, List.of(256, 256), 10, "relu"), 64),
+                new Case("transformer 2L w64 ctx32", ModelSpec.transformerLm(2, 4, 64, 32), 8),
+                new Case("transformer default", ModelSpec.defaultTransformerLm(), 8));
+        List<Case> mlp = new ArrayList<>();
+        for (int h : new int[] {303, 987, 1987}) { // d = h² + 26h + 4: 99,691 / 999,835 / 3,999,835 (as onebyte bench)
+            for (int batch : new int[] {64, 256}) {
+                String size = h == 303 ? "100K" : h == 987 ? "1M" : "4M";
+                mlp.add(new Case("mlp-" + size + " 20->" + h + "x" + h + "->4", ModelSpec.mlp(20, List.of(h, h), 4, "relu"), batch));
             }
         }
-        for (int k = 0; k < 3; k++) samples[k] = t.get(k).stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double fwd = percentile10(samples[0]);
-        double spsa = percentile10(samples[1]);
-        double pert = percentile10(samples[2]);
-        long idle = peakRssOfChild(spec, "idle");
-        long inf = peakRssOfChild(spec, "inference");
-        long spsaPeak = peakRssOfChild(spec, "spsa");
-        System.out.printf("%-58s %9d %6d %10.3f %10.3f %10.3f %7.2f %7.2f %9.1f %9.1f %9.1f %6.2f%n", spec, d, b.size(), fwd, spsa,
-                pert, spsa / fwd, pert / fwd, idle / 1e6, (inf - idle) / 1e6, (spsaPeak - idle) / 1e6,
-                (double) (spsaPeak - idle) / Math.max(1, inf - idle));
+        return switch (models) {
+            case "all" -> {
+                List<Case> all = new ArrayList<>(small);
+                all.addAll(mlp);
+                yield all;
+            }
+            case "mlp" -> mlp;
+            case "small" -> small;
+            default -> throw new IllegalArgumentException("models must be all, mlp or small: " + models);
+        };
     }
 
-    /** Runs this class in a fresh JVM doing only {@code mode} for a while; returns its peak RSS (VmHWM). */
-    private static long peakRssOfChild(ModelSpec spec, String mode) {
+    /** Classification: {@code batch} examples of the model's features; LM: {@code batch} windows of the full context. */
+    private static Batch batchFor(ModelSpec spec, int batch) {
+        if (spec.isLanguageModel()) {
+            return MinibatchSampler.draw(new SyntheticText(0.5, 1).targetTrain(64, spec.context(), 1), batch, 3);
+        }
+        return MinibatchSampler.draw(new SyntheticClassification(spec.inputs(), spec.classes(), 0.5, 1).targetTrain(4096, 1), batch, 3);
+    }
+
+    private static void bench(Case c, int[] threadCounts, double seconds) {
+        Model m = Models.create(c.spec());
+        Batch b = batchFor(c.spec(), c.batch());
+        ParameterVector theta = Models.initialParameters(c.spec(), 1);
+        List<String> names = new ArrayList<>();
+        List<Runnable> ops = new ArrayList<>();
+        names.add("forward");
+        ops.add(() -> m.loss(theta, b));
+        BlasForward lean = c.spec().isLanguageModel() ? null : new BlasForward(c.spec(), theta, b);
+        if (lean != null) {
+            double check = lean.loss();
+            if (Math.abs(check - m.loss(theta, b)) > 1e-4 * Math.abs(check)) {
+                throw new IllegalStateException("reference forward disagrees with the model: " + check + " vs " + m.loss(theta, b));
+            }
+            names.add("blas forward");
+            ops.add(lean::loss);
+        }
+        int firstStep = ops.size();
+        long[] seed = {0};
+        for (Distribution dist : Distribution.values()) {
+            for (int threads : threadCounts) {
+                // a model per estimator, as on a node: the fused pass keeps its buffers in the model
+                SpsaEstimator est = new SpsaEstimator(Models.create(c.spec()), new PerturbationStream(dist), EPS, threads);
+                names.add(dist.id() + " " + threads);
+                ops.add(() -> est.evaluate(theta, seed[0]++, b));
+            }
+        }
+        int n = ops.size();
+        List<List<double[]>> samples = new ArrayList<>(); // per op: {wall ms, cpu ms}
+        for (int k = 0; k < n; k++) {
+            samples.add(new ArrayList<>());
+        }
+        long warmEnd = System.nanoTime() + (long) (0.2 * seconds * 1e9);
+        while (System.nanoTime() < warmEnd) {
+            for (Runnable op : ops) {
+                op.run();
+            }
+        }
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end || samples.get(0).size() < 5) {
+            for (int k = 0; k < n; k++) {
+                long cpu0 = cpuNanos();
+                long wall0 = System.nanoTime();
+                ops.get(k).run();
+                samples.get(k).add(new double[] {(System.nanoTime() - wall0) / 1e6, (cpuNanos() - cpu0) / 1e6});
+            }
+        }
+        double fwdWall = percentile(samples.get(0), 0, 0.1);
+        double fwdCpu = percentile(samples.get(0), 1, 0.5);
+        double leanWall = lean == null ? Double.NaN : percentile(samples.get(1), 0, 0.1);
+        long inference = footprintOfChild(c, "inference", 1);
+        int k = firstStep;
+        long[] spsaByThreads = new long[threadCounts.length];
+        for (int t = 0; t < threadCounts.length; t++) {
+            spsaByThreads[t] = footprintOfChild(c, "spsa", threadCounts[t]);
+        }
+        for (Distribution dist : Distribution.values()) {
+            for (int t = 0; t < threadCounts.length; t++, k++) {
+                double stepWall = percentile(samples.get(k), 0, 0.1);
+                double stepCpu = percentile(samples.get(k), 1, 0.5);
+                long spsa = spsaByThreads[t];
+                System.out.printf(Locale.ROOT, "%-34s %9d %6d %-10s %3d %9.3f %9.3f %8.2f %8.2f %9.3f %9.2f %9.1f %9.1f %6.2f%n",
+                        c.label(), m.numParams(), c.batch(), dist.id(), threadCounts[t], fwdWall, stepWall, stepWall / fwdWall,
+                        stepCpu / fwdCpu, leanWall, stepWall / leanWall, inference / 1048576.0, spsa / 1048576.0,
+                        (double) spsa / Math.max(1, inference));
+            }
+        }
+    }
+
+    /**
+     * A dense model's forward pass (mean softmax cross-entropy of the logits) with the BLAS calls of
+     * DenseClassifier's fused SPSA pass: per layer one gemm of the column-major activations with W
+     * read in place from θ (row-major [in, out]), a rank-1 gemm adding the bias, the activation;
+     * then the cross-entropy with the same ND4J ops as the model. Kept buffers, no copy of θ.
+     */
+    private static final class BlasForward {
+        private final int[] sizes;
+        private final boolean tanh;
+        private final INDArray x;
+        private final int[] labels;
+        private final INDArray input;
+        private final INDArray[] z;
+        private final INDArray ones;
+        private final FloatPointer thetaPointer;
+        private final long[] weightOffsets;
+        private final long[] biasOffsets;
+
+        BlasForward(ModelSpec spec, ParameterVector theta, Batch batch) {
+            List<Integer> s = new ArrayList<>();
+            s.add(spec.inputs());
+            s.addAll(spec.hidden());
+            s.add(spec.classes());
+            sizes = s.stream().mapToInt(Integer::intValue).toArray();
+            tanh = spec.activation().equals("tanh");
+            x = batch.inputs().castTo(DataType.FLOAT);
+            labels = batch.labels().castTo(DataType.INT32).toIntVector();
+            int b = (int) x.size(0);
+            input = Nd4j.create(DataType.FLOAT, new long[] {b, sizes[0]}, 'f');
+            ones = Nd4j.ones(DataType.FLOAT, b);
+            int layers = sizes.length - 1;
+            z = new INDArray[layers];
+            weightOffsets = new long[layers];
+            biasOffsets = new long[layers];
+            long off = 0;
+            for (int l = 0; l < layers; l++) {
+                z[l] = Nd4j.create(DataType.FLOAT, new long[] {b, sizes[l + 1]}, 'f');
+                weightOffsets[l] = off;
+                off += (long) sizes[l] * sizes[l + 1];
+                biasOffsets[l] = off;
+                off += sizes[l + 1];
+            }
+            thetaPointer = new FloatPointer(theta.array().data().addressPointer());
+        }
+
+        double loss() {
+            input.assign(x);
+            int b = (int) x.size(0);
+            INDArray h = input;
+            for (int l = 0; l < z.length; l++) {
+                int in = sizes[l];
+                int out = sizes[l + 1];
+                FloatPointer hp = new FloatPointer(h.data().addressPointer());
+                FloatPointer zp = new FloatPointer(z[l].data().addressPointer());
+                cblas_sgemm(CblasColMajor, CblasNoTrans, CblasTrans, b, out, in, 1f, hp, b,
+                        new FloatPointer(thetaPointer).position(weightOffsets[l]), out, 0f, zp, b);
+                cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, b, out, 1, 1f, new FloatPointer(ones.data().addressPointer()), b,
+                        new FloatPointer(thetaPointer).position(biasOffsets[l]), 1, 1f, zp, b);
+                if (l + 1 < z.length) {
+                    if (tanh) {
+                        Transforms.tanh(z[l], false);
+                    } else {
+                        Transforms.relu(z[l], false);
+                    }
+                }
+                h = z[l];
+            }
+            INDArray logits = h;
+            INDArray shifted = logits.subColumnVector(logits.max(true, 1));
+            INDArray sum = Transforms.exp(shifted, true).sum(true, 1);
+            double[] logSum = Transforms.log(sum, true).castTo(DataType.DOUBLE).toDoubleVector();
+            double total = 0;
+            for (int i = 0; i < labels.length; i++) {
+                total += logSum[i] - shifted.getDouble(i, labels[i]);
+            }
+            return total / labels.length;
+        }
+    }
+
+    /** CPU nanoseconds of the calling thread plus those of helper threads working for it. */
+    private static long cpuNanos() {
+        return THREADS.getCurrentThreadCpuTime() + HelperCpuTime.chargedToCurrentThreadNanos();
+    }
+
+    private static double percentile(List<double[]> samples, int column, double q) {
+        double[] v = samples.stream().mapToDouble(s -> s[column]).sorted().toArray();
+        return v[(int) (q * (v.length - 1))];
+    }
+
+    private static String loadAverage() {
         try {
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                    "-cp", System.getProperty("java.class.path"), ModelBench.class.getName(), "--child", mode, spec.toString())
-                    .redirectErrorStream(true).start();
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** Runs this class in a fresh JVM measuring one footprint (see the class comment); returns it in bytes. */
+    private static long footprintOfChild(Case c, String mode, int threads) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m",
+                    "-Xmx512m", "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"), ModelBench.class.getName(),
+                    "--child", mode, c.spec().toString(), Integer.toString(c.batch()), Integer.toString(threads))
+                    .redirectErrorStream(true);
+            pb.environment().put("MALLOC_MMAP_THRESHOLD_", "65536");
+            pb.environment().put("MALLOC_TRIM_THRESHOLD_", "0");
+            Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes());
             p.waitFor();
-            for (String line : out.split("\n")) if (line.startsWith("VmHWM_BYTES ")) return Long.parseLong(line.substring(12).trim());
-            throw new IllegalStateException("child printed no VmHWM:\n" + out);
+            for (String line : out.split("\n")) {
+                if (line.startsWith("FOOTPRINT ")) {
+                    String[] f = line.trim().split(" ");
+                    return Long.parseLong(f[1]) + Math.max(0, Long.parseLong(f[2]));
+                }
+            }
+            throw new IllegalStateException("child printed no footprint:\n" + out);
         } catch (Exception e) {
             throw new RuntimeException(e);
         }
     }
 
-    /** Child: build the model, θ and a batch; do 50 evaluations of the given kind; print VmHWM. */
-    private static void child(String mode, ModelSpec spec) throws Exception {
+    /** Child: warm up on a tiny model, take a baseline, then do the work on the real one; print off-heap peak and heap. */
+    private static void child(String mode, ModelSpec spec, int batch, int threads) throws Exception {
         Models.limitNativeThreads(1);
+        ModelSpec tiny = spec.isLanguageModel() ? ModelSpec.transformerLm(1, 1, 8, 8) : ModelSpec.mlp(spec.inputs(), List.of(4, 4),
+                spec.classes(), "relu");
+        Reference.reachabilityFence(work(mode, tiny, batch, threads));
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        long heapBase = heapUsed();
+        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        long rssBase = status("VmRSS:");
+        Object alive = work(mode, spec, batch, threads);
+        long peak = status("VmHWM:");
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        long heap = heapUsed() - heapBase;
+        Reference.reachabilityFence(alive);
+        System.out.println("FOOTPRINT " + (peak - rssBase) + " " + heap);
+    }
+
+    /** Builds the model, θ and a batch and runs the mode (3 forward passes or 3 SPSA steps); returns what stays alive. */
+    private static Object work(String mode, ModelSpec spec, int batch, int threads) {
         Model m = Models.create(spec);
-        Batch b = batchFor(spec);
-        int d = m.numParams();
+        Batch b = batchFor(spec, batch);
         ParameterVector theta = Models.initialParameters(spec, 1);
-        if (mode.equals("inference")) {
-            for (int i = 0; i < 50; i++) m.loss(theta, b);
-        } else if (mode.equals("spsa")) {
-            ParameterVector scratch = new ParameterVector(d);
-            float[] th = theta.toArray();
-            float[] z = new float[d];
-            float[] tmp = new float[d];
-            for (int it = 0; it < 25; it++) {
-                SplittableRandom r = new SplittableRandom(it);
-                for (int i = 0; i < d; i++) z[i] = (float) r.nextGaussian();
-                for (int i = 0; i < d; i++) tmp[i] = th[i] + 1e-3f * z[i];
-                scratch.put(0, tmp, 0, d);
-                m.loss(scratch, b);
-                for (int i = 0; i < d; i++) tmp[i] = th[i] - 1e-3f * z[i];
-                scratch.put(0, tmp, 0, d);
-                m.loss(scratch, b);
+        switch (mode) {
+            case "inference" -> {
+                for (int i = 0; i < 3; i++) {
+                    m.loss(theta, b);
+                }
+                return new Object[] {m, b, theta};
             }
+            case "spsa" -> {
+                SpsaEstimator est = new SpsaEstimator(m, new PerturbationStream(Distribution.GAUSSIAN), EPS, threads);
+                for (int i = 0; i < 3; i++) {
+                    est.evaluate(theta, i, b);
+                }
+                return new Object[] {m, b, theta, est};
+            }
+            default -> throw new IllegalArgumentException("mode must be inference or spsa: " + mode);
         }
+    }
+
+    private static long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** A "kB" line of /proc/self/status, in bytes. */
+    private static long status(String key) throws java.io.IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
-                System.out.println("VmHWM_BYTES " + kb * 1024);
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }
+        throw new IllegalStateException("no " + key + " in /proc/self/status");
     }
-
-    private static double percentile10(double[] sorted) {
-        return sorted[sorted.length / 10];
-    }
-
-
 }

@@ -75,7 +75,7 @@ class SpsaEstimatorTest {
     }
 
     @Test
-    void thetaIsNeverWrittenAndScratchHoldsTheLastPointExactly() {
+    void scratchPathNeverWritesThetaGeneratesOnceAndLeavesTheReflectedSecondPoint() {
         int d = 1000;
         QuadraticModel m = quadratic(d, 3);
         ParameterVector theta = randomTheta(d, 4);
@@ -83,6 +83,7 @@ class SpsaEstimatorTest {
         ParameterVector scratch = new ParameterVector(d);
         PerturbationStream stream = new PerturbationStream(Distribution.GAUSSIAN, 128);
         SpsaEstimator est = new SpsaEstimator(m, stream, 1e-3f, 2);
+        assertTrue(est.needsScratch());
         SpsaEstimator.Result r = est.evaluate(theta, scratch, 11L, null);
         assertTrue(theta.bitEquals(before));
         assertEquals(2, m.lossCalls);
@@ -91,13 +92,26 @@ class SpsaEstimatorTest {
         float[] t = theta.toArray();
         float[] s = scratch.toArray();
         for (int i = 0; i < d; i++) {
-            assertEquals(Float.floatToRawIntBits(t[i] - 1e-3f * z[i]), Float.floatToRawIntBits(s[i]), "element " + i);
+            float plus = t[i] + 1e-3f * z[i];
+            // the second point is θ − ((θ + εz) − θ): θ − εz up to the rounding of the first addition
+            assertEquals(Float.floatToRawIntBits(t[i] - (plus - t[i])), Float.floatToRawIntBits(s[i]), "element " + i);
+            // |error| ≤ half an ulp for each of the four roundings involved (θ+p, its difference with θ,
+            // θ − that, and the exact θ − p it is compared with)
+            float exact = t[i] - 1e-3f * z[i];
+            float scale = Math.max(Math.abs(t[i]), Math.max(Math.abs(plus), Math.abs(exact)));
+            assertTrue(Math.abs(s[i] - exact) <= 2 * Math.ulp(scale), "element " + i);
         }
         assertEquals((r.lossPlus() - r.lossMinus()) / (2.0 * 1e-3f), r.gHat());
         assertNotEquals(r.lossPlus(), r.lossMinus());
-        // deterministic, and the same with one thread
+        // the first loss was taken at θ + εz exactly
+        ParameterVector plusPoint = new ParameterVector(d);
+        est.perturb(theta, plusPoint, 11L, 1e-3f);
+        assertEquals(new QuadraticModel(m.a, m.b).loss(plusPoint, null), r.lossPlus());
+        // deterministic, the same with one thread, and with the estimator's own scratch
         assertEquals(r, new SpsaEstimator(m, stream, 1e-3f, 1).evaluate(theta, scratch, 11L, null));
+        assertEquals(r, new SpsaEstimator(m, stream, 1e-3f, 1).evaluate(theta, 11L, null));
         assertThrows(IllegalArgumentException.class, () -> est.estimate(theta, theta, 1L, null));
+        assertThrows(IllegalArgumentException.class, () -> est.estimate(theta, null, 1L, null));
         assertThrows(IllegalArgumentException.class, () -> est.estimate(theta, new ParameterVector(d - 1), 1L, null));
         assertThrows(IllegalArgumentException.class, () -> new SpsaEstimator(m, stream, 0f));
     }

@@ -13,7 +13,11 @@ import onebyte.core.spsa.ReplicaUpdate;
 import onebyte.core.spsa.RoundCommit;
 import onebyte.core.spsa.SpsaEstimator;
 
-/** The onebyte.core SPSA engine: SpsaEstimator (scratch copy, θ untouched), ByteCodec, fused ReplicaUpdate. */
+/**
+ * The onebyte.core SPSA engine: SpsaEstimator (θ untouched, z generated once; a d-element scratch
+ * copy is allocated, on the first sample, only for models without the fused
+ * {@link onebyte.core.model.SymmetricPerturbedLoss} evaluation), ByteCodec, fused ReplicaUpdate.
+ */
 public final class CoreReplicaEngine implements ReplicaEngine {
     private final PerturbationStream stream;
     private final ByteCodec codec;
@@ -45,12 +49,13 @@ public final class CoreReplicaEngine implements ReplicaEngine {
     }
 
     @Override
-    public Sample sample(Model model, ParameterVector theta, ParameterVector scratch, long seed, Batch batch) {
+    public Sample sample(Model model, ParameterVector theta, long seed, Batch batch) {
         if (model != estimatorModel) {
+            estimator = null; // its scratch, if any, can go before the next one is allocated
             estimator = new SpsaEstimator(model, stream, eps, threads);
             estimatorModel = model;
         }
-        SpsaEstimator.Result r = estimator.evaluate(theta, scratch, seed, batch);
+        SpsaEstimator.Result r = estimator.evaluate(theta, seed, batch);
         return new Sample(r.gHat(), codec.encode(r.gHat(), seed), r.meanLoss(), 2);
     }
 

@@ -14,10 +14,12 @@ public interface ReplicaEngine {
 
     /**
      * One SPSA sample of this model at θ on this batch with the direction of {@code seed}: ĝ, its
-     * code, the training loss seen (mean of l+ and l−) and the forward passes spent. θ comes back
-     * bit-exact. The model instance is the caller's (one per thread).
+     * code, the training loss seen (mean of l+ and l−) and the forward passes spent (2: one per
+     * point). θ comes back bit-exact. The model instance is the caller's (one per thread). Whatever
+     * working memory the evaluation needs (a scratch copy of θ for models that cannot evaluate
+     * θ ± εz in one pass) is the engine's.
      */
-    Sample sample(Model model, ParameterVector theta, ParameterVector scratch, long seed, Batch batch);
+    Sample sample(Model model, ParameterVector theta, long seed, Batch batch);
 
     /** θ ← θ − (lr/n)·Σ D(q)·z(s) over the commit's entries, in entry order. */
     void apply(ParameterVector theta, CommitEntries commit);
