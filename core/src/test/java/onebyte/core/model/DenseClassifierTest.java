@@ -3,7 +3,6 @@ package onebyte.core.model;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
-import java.util.SplittableRandom;
 import onebyte.core.data.Batch;
 import onebyte.core.data.InMemoryDataset;
 import onebyte.core.data.SyntheticClassification;
@@ -83,16 +82,6 @@ class DenseClassifierTest {
         assertTrue(g.array().norm2Number().doubleValue() > 0);
     }
 
-    /** θ with every tensor (biases too) random, so that every element takes part. */
-    private static ParameterVector randomTheta(int d, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] t = new float[d];
-        for (int i = 0; i < d; i++) {
-            t[i] = (float) (0.4 * r.nextGaussian());
-        }
-        return ParameterVector.of(t);
-    }
-
     /** Examples whose ND4J reference logits put the top class ahead of the runner-up by more than 1e-3. */
     private static int[] wellSeparated(INDArray logits) {
         return java.util.stream.IntStream.range(0, (int) logits.size(0)).filter(i -> {
@@ -112,7 +101,7 @@ class DenseClassifierTest {
     /** loss and accuracy (direct BLAS) against the ND4J forward of lossAndGradient, in float32. */
     private static void inferenceMatchesTheNd4jForward(ModelSpec spec) {
         DenseClassifier m = (DenseClassifier) Models.create(spec);
-        ParameterVector theta = randomTheta(m.numParams(), 21);
+        ParameterVector theta = SymmetricPerturbedLossTest.randomTheta(m.numParams(), 21);
         ParameterVector before = theta.copy();
         for (int batchSize : new int[] {1, 2, 7, 64, 200}) {
             Batch b = new SyntheticClassification(spec.inputs(), spec.classes(), 0.5, 6).sourceTrain(batchSize, batchSize).all();
@@ -141,17 +130,9 @@ class DenseClassifierTest {
     }
 
     @Test
-    void logregInferenceMatchesTheNd4jForward() {
+    void inferenceOfLogregAndReluAndTanhMlpsMatchesTheNd4jForward() {
         inferenceMatchesTheNd4jForward(ModelSpec.logreg(13, 5));
-    }
-
-    @Test
-    void reluMlpInferenceMatchesTheNd4jForward() {
         inferenceMatchesTheNd4jForward(ModelSpec.mlp(9, List.of(37, 23), 4, "relu"));
-    }
-
-    @Test
-    void tanhMlpInferenceMatchesTheNd4jForward() {
         inferenceMatchesTheNd4jForward(ModelSpec.mlp(9, List.of(37, 23), 4, "tanh"));
     }
 
@@ -180,7 +161,7 @@ class DenseClassifierTest {
         ModelSpec spec = ModelSpec.mlp(9, List.of(37, 23), 4, "relu");
         DenseClassifier m = (DenseClassifier) Models.create(spec);
         int d = m.numParams();
-        ParameterVector theta = randomTheta(d, 5);
+        ParameterVector theta = SymmetricPerturbedLossTest.randomTheta(d, 5);
         INDArray padded = Nd4j.zeros(DataType.FLOAT, d + 11);
         padded.get(NDArrayIndex.interval(7, 7 + d)).assign(theta.array());
         ParameterVector view = new ParameterVector(padded.get(NDArrayIndex.interval(7, 7 + d)));
