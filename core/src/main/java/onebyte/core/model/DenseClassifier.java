@@ -21,24 +21,32 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * {@code logreg} (no hidden layer) and {@code mlp}: dense layers {@code h ← act(h·W + b)} with a
- * softmax cross-entropy head. Forward and backward are written by hand with ND4J matrix products.
+ * softmax cross-entropy head.
  *
  * <p>Flattening order: for each layer l = 0..L−1, {@code layer<l>.weight} [in, out] row-major, then
- * {@code layer<l>.bias} [out]. Weights are views of the flat vector (no copy of θ per evaluation).
+ * {@code layer<l>.bias} [out].
  *
- * <p>The computation runs in the data type of the flat array it is given, so the package-private
+ * <p><b>Inference</b> ({@link #loss}, {@link #accuracy}) and the <b>fused SPSA pass</b> run the same
+ * layer loop ({@link #forwardLayers}), single-precision BLAS gemms called directly on column-major
+ * activation buffers kept by the model: per layer {@code Z += H[:, r0..r0+r] · W[r0..r0+r, :]} for
+ * blocks of whole rows of W (a column block of H is a contiguous operand, W row-major is its
+ * transpose column-major), then {@code Z += 1·bᵀ} (a rank-1 gemm) and the activation in place; then
+ * the cross-entropy (or the argmax) of the logits with ND4J ops. Inference reads W and b in place
+ * from θ (one block per tensor, no copy of θ).
+ *
+ * <p><b>Training by gradient</b> ({@link #lossAndGradient}) runs forward and backward by hand with
+ * ND4J ops on views of θ, in the data type of the flat array it is given, so the package-private
  * {@code *At(INDArray, ...)} methods also work on a float64 copy of θ (used by the gradient check).
+ * Its loss equals {@link #loss} up to the summation order of the matrix products.
  *
  * <p><b>Both SPSA points in one pass</b> ({@link SymmetricPerturbedLoss}): θ is walked front to back
  * in slices ({@link PerturbedSlices}): each weight tensor in blocks of whole rows, then its bias.
  * For a block of rows [r0, r0 + r) of layer l the slice holds W±[r0..r0+r, :] = W ± εz for those
- * rows, and the two pre-activations accumulate {@code Z± += H±[:, r0..r0+r] · W±[r0..r0+r, :]}
- * (one single-precision BLAS gemm each, called directly on the buffers: Z± and H± are column-major,
- * so a column block of H is a contiguous operand; H+ = H− = the inputs for l = 0); then
- * {@code Z± += 1·(b ± εz_b)ᵀ} (a rank-1 gemm) and the activation. z is generated once per
- * evaluation, every W± and b± element equals the scratch path's {@code θ[i] ± ε·z[i]} bit for bit,
- * and the losses differ from {@link #loss} at the two points only by the gemm's summation order
- * (the block partition depends on the model alone, so the result is the same on any thread count).
+ * rows, and the layer loop runs the two points θ + εz and θ − εz side by side (H+ = H− = the inputs
+ * for l = 0). z is generated once per evaluation, every W± and b± element equals the scratch path's
+ * {@code θ[i] ± ε·z[i]} bit for bit, and the losses differ from {@link #loss} at the two points only
+ * by the gemm's summation order (inference multiplies whole tensors; the block partition depends on
+ * the model alone, so the result is the same on any thread count).
  *
  * <p><b>Memory</b> of the fused evaluation on top of θ, all kept by the model between calls: the
  * slice buffers ({@link PerturbedSlices#bufferBytes()}: 8·S bytes with one thread, 2·12·S with a
@@ -49,7 +57,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * gemm slower (each block re-reads and re-writes Z±), larger ones cost memory. Example, the
  * 999,835-parameter mlp 20→987→987→4 at B = 64, one thread: S = 65,142 (66 rows), slices
  * 521 KB + chunk 262 KB, activations 1.0 MB: 1.8 MB next to θ's 4.0 MB (two threads: slices
- * 1.6 MB, 2.9 MB in all).
+ * 1.6 MB, 2.9 MB in all). Inference keeps its own activations of one point, 4·B·(Σ widths + inputs
+ * + 1) bytes (0.5 MB in the example).
  */
 final class DenseClassifier implements Model, SymmetricPerturbedLoss {
     /** Lower bound of the target slice length of {@link #symmetricPerturbedLosses} (256 KiB of floats). */
@@ -61,15 +70,16 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
     private final boolean tanh;
     private final List<TensorShape> tensors;
     private final int numParams;
-    /** Weight rows per slice, per layer. */
-    private final int[] rowsPerSlice;
     /** The slice lengths of one pass over θ, in flat order. */
     private final int[] sliceLengths;
     private final int maxSliceLength;
     /** Buffers of the perturbed pass, kept between calls (rebuilt when the stream or the thread mode changes). */
     private PerturbedSlices perturbedSlices;
-    /** Activations of the perturbed pass, kept between calls (rebuilt when the batch size changes). */
-    private PerturbedActivations perturbedActivations;
+    /**
+     * Activations kept between calls (rebuilt when the batch size changes): [0] one point, of
+     * {@link #loss} and {@link #accuracy}; [1] the two points of the fused pass.
+     */
+    private final Activations[] activations = new Activations[2];
 
     DenseClassifier(ModelSpec spec) {
         this(spec, defaultSliceElements(parameterCount(layerSizes(spec))));
@@ -93,14 +103,12 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
         this.tensors = Collections.unmodifiableList(t);
         this.numParams = (int) off;
         int layers = sizes.length - 1;
-        this.rowsPerSlice = new int[layers];
         List<Integer> lengths = new ArrayList<>();
         int longest = 0;
         for (int l = 0; l < layers; l++) {
             int in = sizes[l];
             int out = sizes[l + 1];
             int rows = Math.max(1, Math.min(in, sliceElements / out));
-            rowsPerSlice[l] = rows;
             for (int r0 = 0; r0 < in; r0 += rows) {
                 lengths.add(Math.min(rows, in - r0) * out);
             }
@@ -152,13 +160,12 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
 
     @Override
     public double loss(ParameterVector params, Batch batch) {
-        return lossAt(check(params), batch);
+        return crossEntropy(forwardInPlace(params, batch).logits(0), labels(batch), null);
     }
 
     @Override
     public double accuracy(ParameterVector params, Batch batch) {
-        INDArray logits = forward(check(params), batch, null);
-        long[] pred = logits.argMax(1).toLongVector();
+        long[] pred = forwardInPlace(params, batch).logits(0).argMax(1).toLongVector();
         int[] y = labels(batch);
         int correct = 0;
         for (int i = 0; i < y.length; i++) if (pred[i] == y[i]) correct++;
@@ -177,91 +184,173 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
     public Losses symmetricPerturbedLosses(ParameterVector theta, PerturbationStream stream, long seed, float eps, Batch batch,
                                            int threads) {
         check(theta);
-        INDArray x = batch.inputs();
-        if (x.rank() != 2 || x.size(1) != sizes[0]) {
-            throw new IllegalArgumentException("expected inputs [B, " + sizes[0] + "], got " + java.util.Arrays.toString(x.shape()));
+        PerturbedSlices slices = perturbedSlices(stream, threads);
+        Activations a = loadInputs(2, batch);
+        try (PerturbedSlices.Pass pass = slices.start(theta, seed, eps, sliceLengths)) {
+            forwardLayers(a, new PerturbedBlocks(pass));
         }
         int[] y = labels(batch);
-        PerturbedSlices slices = perturbedSlices(stream, threads);
-        PerturbedActivations a = perturbedActivations((int) x.size(0));
-        a.input.assign(x);
-        int b = a.batchSize;
-        int layers = sizes.length - 1;
-        try (PerturbedSlices.Pass pass = slices.start(theta, seed, eps, sliceLengths)) {
-            for (int l = 0; l < layers; l++) {
-                int in = sizes[l];
-                int out = sizes[l + 1];
-                FloatPointer hPlus = l == 0 ? a.inputPointer : a.plusPointers[l - 1];
-                FloatPointer hMinus = l == 0 ? a.inputPointer : a.minusPointers[l - 1];
-                FloatPointer zPlus = a.plusPointers[l];
-                FloatPointer zMinus = a.minusPointers[l];
-                for (int r0 = 0; r0 < in; r0 += rowsPerSlice[l]) {
-                    PerturbedSlices.Slice w = pass.next();
-                    int rows = w.length() / out;
-                    float beta = r0 == 0 ? 0f : 1f;
-                    // Z± (column-major B × out) += H±[:, r0..r0+rows] · W±[r0..r0+rows, :], W± row-major = its transpose column-major
-                    cblas_sgemm(CblasColMajor, CblasNoTrans, CblasTrans, b, out, rows, 1f, columns(hPlus, r0, b), b,
-                            pointer(w.plus()), out, beta, zPlus, b);
-                    cblas_sgemm(CblasColMajor, CblasNoTrans, CblasTrans, b, out, rows, 1f, columns(hMinus, r0, b), b,
-                            pointer(w.minus()), out, beta, zMinus, b);
-                }
-                PerturbedSlices.Slice bias = pass.next();
-                // Z± += 1_B · b± (a rank-1 gemm: adds the bias row to every example, one rounding per element)
-                cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, b, out, 1, 1f, a.onesPointer, b, pointer(bias.plus()), 1, 1f,
-                        zPlus, b);
-                cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, b, out, 1, 1f, a.onesPointer, b, pointer(bias.minus()), 1, 1f,
-                        zMinus, b);
-                if (l + 1 < layers) {
-                    activateInPlace(a.plus[l]);
-                    activateInPlace(a.minus[l]);
-                }
-            }
-        }
-        return new Losses(crossEntropy(a.plus[layers - 1], y, null), crossEntropy(a.minus[layers - 1], y, null));
+        return new Losses(crossEntropy(a.logits(0), y, null), crossEntropy(a.logits(1), y, null));
+    }
+
+    /** The forward pass at θ into the kept one-point activations, W and b read in place from θ. */
+    private Activations forwardInPlace(ParameterVector params, Batch batch) {
+        check(params);
+        Activations a = loadInputs(1, batch);
+        forwardLayers(a, new TensorsOfTheta(params));
+        return a;
     }
 
     /**
-     * The column-major activations of the perturbed pass for one batch size, kept between calls: the
-     * inputs, Z+ and Z− of every layer (2·B·Σ widths floats) and a column of ones (bias updates).
+     * The layer math of the inference and the fused pass: for every layer and every point p of
+     * {@code a}, {@code Z_p = H_p · W_p + 1·b_pᵀ} (H_p the previous layer's activation of p, the
+     * inputs for layer 0), then the hidden activation in place. W_p arrives from {@code blocks} in
+     * blocks of whole rows [r0, r0 + r), each accumulated by one single-precision gemm
+     * {@code Z_p += H_p[:, r0..r0+r] · W_p[r0..r0+r, :]} on the column-major buffers (a column block of
+     * H is a contiguous operand; W row-major is its transpose column-major); the bias by a rank-1 gemm
+     * (one rounding per element).
      */
-    private static final class PerturbedActivations {
+    private void forwardLayers(Activations a, ParameterBlocks blocks) {
+        int b = a.batchSize;
+        int layers = sizes.length - 1;
+        for (int l = 0; l < layers; l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            for (int r0 = 0; r0 < in; ) {
+                int rows = blocks.next() / out;
+                float beta = r0 == 0 ? 0f : 1f;
+                for (int p = 0; p < a.points; p++) {
+                    cblas_sgemm(CblasColMajor, CblasNoTrans, CblasTrans, b, out, rows, 1f, columns(a.layerInput(p, l), r0, b), b,
+                            blocks.at(p), out, beta, a.zPointers[p][l], b);
+                }
+                r0 += rows;
+            }
+            blocks.next();
+            for (int p = 0; p < a.points; p++) {
+                cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, b, out, 1, 1f, a.onesPointer, b, blocks.at(p), 1, 1f,
+                        a.zPointers[p][l], b);
+            }
+            if (l + 1 < layers) {
+                for (int p = 0; p < a.points; p++) {
+                    activateInPlace(a.z[p][l]);
+                }
+            }
+        }
+    }
+
+    /** Where {@link #forwardLayers} reads W and b of every point: block by block, in flat order. */
+    private interface ParameterBlocks {
+        /** Moves to the next block (whole rows of a weight tensor, or a bias) and returns its length in elements. */
+        int next();
+
+        /** The current block at point {@code point}, float32, row-major. */
+        FloatPointer at(int point);
+    }
+
+    /** One point, θ itself: every tensor is one block, addressed in place (θ is only read). */
+    private final class TensorsOfTheta implements ParameterBlocks {
+        private final FloatPointer theta;
+        private int tensor = -1;
+        private FloatPointer current;
+
+        TensorsOfTheta(ParameterVector params) {
+            INDArray flat = params.array();
+            this.theta = new FloatPointer(flat.data().pointer()).position(flat.offset());
+        }
+
+        @Override
+        public int next() {
+            TensorShape t = tensors.get(++tensor);
+            current = new FloatPointer(theta).position(theta.position() + t.offset());
+            return (int) t.length();
+        }
+
+        @Override
+        public FloatPointer at(int point) {
+            return current;
+        }
+    }
+
+    /** Two points, θ + εz (point 0) and θ − εz (point 1): the slices of a perturbed pass. */
+    private static final class PerturbedBlocks implements ParameterBlocks {
+        private final PerturbedSlices.Pass pass;
+        private PerturbedSlices.Slice current;
+
+        PerturbedBlocks(PerturbedSlices.Pass pass) {
+            this.pass = pass;
+        }
+
+        @Override
+        public int next() {
+            current = pass.next();
+            return current.length();
+        }
+
+        @Override
+        public FloatPointer at(int point) {
+            return pointer(point == 0 ? current.plus() : current.minus());
+        }
+    }
+
+    /**
+     * Column-major activations of {@code points} evaluation points for one batch size, kept between
+     * calls: the inputs (shared by the points), Z of every layer and point (points·B·Σ widths floats)
+     * and a column of ones (bias updates).
+     */
+    private static final class Activations {
         final int batchSize;
+        final int points;
         final INDArray input;
-        final INDArray[] plus;
-        final INDArray[] minus;
+        /** [point][layer]. */
+        final INDArray[][] z;
         final FloatPointer inputPointer;
-        final FloatPointer[] plusPointers;
-        final FloatPointer[] minusPointers;
+        final FloatPointer[][] zPointers;
         final FloatPointer onesPointer;
         private final INDArray ones;
 
-        PerturbedActivations(int[] sizes, int batchSize) {
+        Activations(int[] sizes, int batchSize, int points) {
             this.batchSize = batchSize;
+            this.points = points;
             int layers = sizes.length - 1;
             input = Nd4j.create(DataType.FLOAT, new long[] {batchSize, sizes[0]}, 'f');
             ones = Nd4j.ones(DataType.FLOAT, batchSize);
-            plus = new INDArray[layers];
-            minus = new INDArray[layers];
-            plusPointers = new FloatPointer[layers];
-            minusPointers = new FloatPointer[layers];
-            for (int l = 0; l < layers; l++) {
-                plus[l] = Nd4j.create(DataType.FLOAT, new long[] {batchSize, sizes[l + 1]}, 'f');
-                minus[l] = Nd4j.create(DataType.FLOAT, new long[] {batchSize, sizes[l + 1]}, 'f');
-                plusPointers[l] = pointer(plus[l]);
-                minusPointers[l] = pointer(minus[l]);
+            z = new INDArray[points][layers];
+            zPointers = new FloatPointer[points][layers];
+            for (int p = 0; p < points; p++) {
+                for (int l = 0; l < layers; l++) {
+                    z[p][l] = Nd4j.create(DataType.FLOAT, new long[] {batchSize, sizes[l + 1]}, 'f');
+                    zPointers[p][l] = pointer(z[p][l]);
+                }
             }
             inputPointer = pointer(input);
             onesPointer = pointer(ones);
         }
+
+        /** The input of layer {@code layer} at point {@code point}. */
+        FloatPointer layerInput(int point, int layer) {
+            return layer == 0 ? inputPointer : zPointers[point][layer - 1];
+        }
+
+        /** The logits [B, classes] of point {@code point} after a forward pass. */
+        INDArray logits(int point) {
+            return z[point][z[point].length - 1];
+        }
     }
 
-    private PerturbedActivations perturbedActivations(int batchSize) {
-        PerturbedActivations a = perturbedActivations;
-        if (a == null || a.batchSize != batchSize) {
-            perturbedActivations = null; // let the old arrays go before allocating new ones
-            a = new PerturbedActivations(sizes, batchSize);
-            perturbedActivations = a;
+    /** The kept activations for this many points and the batch's size, holding the batch's inputs. */
+    private Activations loadInputs(int points, Batch batch) {
+        INDArray x = batch.inputs();
+        if (x.rank() != 2 || x.size(1) != sizes[0]) {
+            throw new IllegalArgumentException("expected inputs [B, " + sizes[0] + "], got " + java.util.Arrays.toString(x.shape()));
         }
+        int batchSize = (int) x.size(0);
+        Activations a = activations[points - 1];
+        if (a == null || a.batchSize != batchSize) {
+            activations[points - 1] = null; // let the old arrays go before allocating new ones
+            a = new Activations(sizes, batchSize, points);
+            activations[points - 1] = a;
+        }
+        a.input.assign(x);
         return a;
     }
 
@@ -305,9 +394,17 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
         return params.array();
     }
 
+    /**
+     * The loss through ND4J ops in the data type of {@code flat} (the path of {@link #lossAndGradient};
+     * the gradient check runs it on a float64 copy of θ).
+     */
     double lossAt(INDArray flat, Batch batch) {
-        INDArray logits = forward(flat, batch, null);
-        return crossEntropy(logits, labels(batch), null);
+        return crossEntropy(logitsAt(flat, batch), labels(batch), null);
+    }
+
+    /** Logits [B, classes] through ND4J ops in the data type of {@code flat}. */
+    INDArray logitsAt(INDArray flat, Batch batch) {
+        return forward(flat, batch, null);
     }
 
     double lossAndGradientAt(INDArray flat, Batch batch, INDArray gradFlat) {

@@ -1,10 +1,5 @@
 package onebyte.core.bench;
 
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
-
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.lang.management.ThreadMXBean;
@@ -26,11 +21,6 @@ import onebyte.core.spsa.HelperCpuTime;
 import onebyte.core.spsa.ParameterVector;
 import onebyte.core.spsa.PerturbationStream;
 import onebyte.core.spsa.SpsaEstimator;
-import org.bytedeco.javacpp.FloatPointer;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Forward-pass time per model size, the cost of one SPSA step relative to one forward pass, and
@@ -45,12 +35,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * scratch path are split over two threads). ND4J runs on one native thread throughout (as the
  * nodes and {@code onebyte bench} do).
  *
- * <p>{@code blas fwd ms}: for the dense models, a reference forward pass (logits and mean
- * cross-entropy) made of the same direct BLAS calls as the fused SPSA pass, reading W and b straight
- * from θ ({@link BlasForward}). The model's own {@code loss} goes through ND4J's op layer, whose
- * per-op overhead (tens of µs per op) dominates small models; {@code step/bfwd} compares the step
- * with this lean forward instead, i.e. what the step costs relative to an inference implemented
- * like the step.
+ * <p>Forward = the model's own {@link Model#loss} (logits and mean cross-entropy). For the dense
+ * models it runs the layer loop of the fused SPSA pass (direct BLAS gemms on kept buffers, W and b
+ * read in place from θ), so {@code step/fwd} compares the step with an inference implemented like
+ * the step.
  *
  * <p>Times: every call is timed, the operations (forward, then every step variant) alternating
  * call by call so that load from other processes hits them alike; wall time is reported as the
@@ -101,8 +89,8 @@ public final class ModelBench {
         System.out.printf("ModelBench: ND4J native threads 1; estimator threads %s; ~%.0f s of alternating calls per model;"
                 + " %d processors; load average %s%n", Arrays.toString(threadCounts), seconds,
                 Runtime.getRuntime().availableProcessors(), loadAverage());
-        System.out.printf("%-34s %9s %6s %-10s %3s %9s %9s %8s %8s %9s %9s %9s %9s %6s%n", "model", "d", "batch", "z", "thr",
-                "fwd ms", "step ms", "step/fwd", "cpu s/f", "blas fwd", "step/bfwd", "+inf MB", "+spsa MB", "mem x");
+        System.out.printf("%-34s %9s %6s %-10s %3s %9s %9s %8s %8s %9s %9s %6s%n", "model", "d", "batch", "z", "thr",
+                "fwd ms", "step ms", "step/fwd", "cpu s/f", "+inf MB", "+spsa MB", "mem x");
         for (Case c : cases(models)) {
             bench(c, threadCounts, seconds);
         }
@@ -150,15 +138,6 @@ public final class ModelBench {
         List<Runnable> ops = new ArrayList<>();
         names.add("forward");
         ops.add(() -> m.loss(theta, b));
-        BlasForward lean = c.spec().isLanguageModel() ? null : new BlasForward(c.spec(), theta, b);
-        if (lean != null) {
-            double check = lean.loss();
-            if (Math.abs(check - m.loss(theta, b)) > 1e-4 * Math.abs(check)) {
-                throw new IllegalStateException("reference forward disagrees with the model: " + check + " vs " + m.loss(theta, b));
-            }
-            names.add("blas forward");
-            ops.add(lean::loss);
-        }
         int firstStep = ops.size();
         long[] seed = {0};
         for (Distribution dist : Distribution.values()) {
@@ -191,7 +170,6 @@ public final class ModelBench {
         }
         double fwdWall = percentile(samples.get(0), 0, 0.1);
         double fwdCpu = percentile(samples.get(0), 1, 0.5);
-        double leanWall = lean == null ? Double.NaN : percentile(samples.get(1), 0, 0.1);
         long inference = footprintOfChild(c, "inference", 1);
         int k = firstStep;
         long[] spsaByThreads = new long[threadCounts.length];
@@ -203,90 +181,11 @@ public final class ModelBench {
                 double stepWall = percentile(samples.get(k), 0, 0.1);
                 double stepCpu = percentile(samples.get(k), 1, 0.5);
                 long spsa = spsaByThreads[t];
-                System.out.printf(Locale.ROOT, "%-34s %9d %6d %-10s %3d %9.3f %9.3f %8.2f %8.2f %9.3f %9.2f %9.1f %9.1f %6.2f%n",
+                System.out.printf(Locale.ROOT, "%-34s %9d %6d %-10s %3d %9.3f %9.3f %8.2f %8.2f %9.1f %9.1f %6.2f%n",
                         c.label(), m.numParams(), c.batch(), dist.id(), threadCounts[t], fwdWall, stepWall, stepWall / fwdWall,
-                        stepCpu / fwdCpu, leanWall, stepWall / leanWall, inference / 1048576.0, spsa / 1048576.0,
+                        stepCpu / fwdCpu, inference / 1048576.0, spsa / 1048576.0,
                         (double) spsa / Math.max(1, inference));
             }
-        }
-    }
-
-    /**
-     * A dense model's forward pass (mean softmax cross-entropy of the logits) with the BLAS calls of
-     * DenseClassifier's fused SPSA pass: per layer one gemm of the column-major activations with W
-     * read in place from θ (row-major [in, out]), a rank-1 gemm adding the bias, the activation;
-     * then the cross-entropy with the same ND4J ops as the model. Kept buffers, no copy of θ.
-     */
-    private static final class BlasForward {
-        private final int[] sizes;
-        private final boolean tanh;
-        private final INDArray x;
-        private final int[] labels;
-        private final INDArray input;
-        private final INDArray[] z;
-        private final INDArray ones;
-        private final FloatPointer thetaPointer;
-        private final long[] weightOffsets;
-        private final long[] biasOffsets;
-
-        BlasForward(ModelSpec spec, ParameterVector theta, Batch batch) {
-            List<Integer> s = new ArrayList<>();
-            s.add(spec.inputs());
-            s.addAll(spec.hidden());
-            s.add(spec.classes());
-            sizes = s.stream().mapToInt(Integer::intValue).toArray();
-            tanh = spec.activation().equals("tanh");
-            x = batch.inputs().castTo(DataType.FLOAT);
-            labels = batch.labels().castTo(DataType.INT32).toIntVector();
-            int b = (int) x.size(0);
-            input = Nd4j.create(DataType.FLOAT, new long[] {b, sizes[0]}, 'f');
-            ones = Nd4j.ones(DataType.FLOAT, b);
-            int layers = sizes.length - 1;
-            z = new INDArray[layers];
-            weightOffsets = new long[layers];
-            biasOffsets = new long[layers];
-            long off = 0;
-            for (int l = 0; l < layers; l++) {
-                z[l] = Nd4j.create(DataType.FLOAT, new long[] {b, sizes[l + 1]}, 'f');
-                weightOffsets[l] = off;
-                off += (long) sizes[l] * sizes[l + 1];
-                biasOffsets[l] = off;
-                off += sizes[l + 1];
-            }
-            thetaPointer = new FloatPointer(theta.array().data().addressPointer());
-        }
-
-        double loss() {
-            input.assign(x);
-            int b = (int) x.size(0);
-            INDArray h = input;
-            for (int l = 0; l < z.length; l++) {
-                int in = sizes[l];
-                int out = sizes[l + 1];
-                FloatPointer hp = new FloatPointer(h.data().addressPointer());
-                FloatPointer zp = new FloatPointer(z[l].data().addressPointer());
-                cblas_sgemm(CblasColMajor, CblasNoTrans, CblasTrans, b, out, in, 1f, hp, b,
-                        new FloatPointer(thetaPointer).position(weightOffsets[l]), out, 0f, zp, b);
-                cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, b, out, 1, 1f, new FloatPointer(ones.data().addressPointer()), b,
-                        new FloatPointer(thetaPointer).position(biasOffsets[l]), 1, 1f, zp, b);
-                if (l + 1 < z.length) {
-                    if (tanh) {
-                        Transforms.tanh(z[l], false);
-                    } else {
-                        Transforms.relu(z[l], false);
-                    }
-                }
-                h = z[l];
-            }
-            INDArray logits = h;
-            INDArray shifted = logits.subColumnVector(logits.max(true, 1));
-            INDArray sum = Transforms.exp(shifted, true).sum(true, 1);
-            double[] logSum = Transforms.log(sum, true).castTo(DataType.DOUBLE).toDoubleVector();
-            double total = 0;
-            for (int i = 0; i < labels.length; i++) {
-                total += logSum[i] - shifted.getDouble(i, labels[i]);
-            }
-            return total / labels.length;
         }
     }
 

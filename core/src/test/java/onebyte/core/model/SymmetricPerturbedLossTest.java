@@ -21,7 +21,7 @@ class SymmetricPerturbedLossTest {
     private static final float EPS = 1e-3f;
 
     /** θ with every tensor (biases too) random, so that every perturbed element matters. */
-    private static ParameterVector randomTheta(int d, long seed) {
+    static ParameterVector randomTheta(int d, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] t = new float[d];
         for (int i = 0; i < d; i++) {
