@@ -79,8 +79,9 @@ public final class NodeActor {
      * @param sync how this node wants to obtain θ when it joins a running round sequence
      * @param shard the data shard it trains on; {@link #OWN_SHARD} = its node id's (a node that rejoins
      *     under a fresh node id keeps its old shard)
+     * @param nodeClass the scenario's node class whose links the coordinator charges it; "" = the run's initial class
      */
-    public record Params(String coordinatorPath, SyncMode sync, String label, Observer observer, int shard) {
+    public record Params(String coordinatorPath, SyncMode sync, String label, Observer observer, int shard, String nodeClass) {
         /** {@link #shard} of a node that trains on the shard of its own node id. */
         public static final int OWN_SHARD = -1;
 
@@ -88,11 +89,19 @@ public final class NodeActor {
             if (observer == null) {
                 observer = new Observer() {};
             }
+            if (nodeClass == null) {
+                nodeClass = "";
+            }
         }
 
-        /** A node that trains on the data shard of its own node id. */
+        /** A node of the run's initial class. */
+        public Params(String coordinatorPath, SyncMode sync, String label, Observer observer, int shard) {
+            this(coordinatorPath, sync, label, observer, shard, "");
+        }
+
+        /** A node of the run's initial class that trains on the data shard of its own node id. */
         public Params(String coordinatorPath, SyncMode sync, String label, Observer observer) {
-            this(coordinatorPath, sync, label, observer, OWN_SHARD);
+            this(coordinatorPath, sync, label, observer, OWN_SHARD, "");
         }
     }
 
@@ -208,7 +217,7 @@ public final class NodeActor {
     private void sendJoin(boolean resync) {
         String ref = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
         send(JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(ref).setSync(params.sync())
-                .setLabel(params.label() + (resync ? " (resync)" : "")).build());
+                .setLabel(params.label() + (resync ? " (resync)" : "")).setNodeClass(params.nodeClass()).build());
     }
 
     private void onAdmit(Admit a) {

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,8 +64,21 @@ public final class ScenarioLoader {
         }
         checkKeys(user.root(), defaults.root(), "");
         Config c = user.withFallback(defaults).resolve();
-        String resolved = c.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
-        return new Reader(c, file).scenario(resolved);
+        return new Reader(c, file).scenario(render(c));
+    }
+
+    private static String render(Config c) {
+        return c.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+    }
+
+    /** A resolved scenario text with the clock section replaced by {@code clock}'s values. */
+    static String withClock(String resolved, Scenario.Clock clock) {
+        Config c = ConfigFactory.parseString(resolved)
+                .withValue("clock.costs", ConfigValueFactory.fromAnyRef(clock.measured() ? "measured" : "fixed"))
+                .withValue("clock.forward-us", ConfigValueFactory.fromAnyRef(clock.forwardUs()))
+                .withValue("clock.gradient-us", ConfigValueFactory.fromAnyRef(clock.gradientUs()))
+                .withValue("clock.element-ns", ConfigValueFactory.fromAnyRef(clock.elementNs()));
+        return render(c);
     }
 
     /** Every key in the user's tree must exist in the defaults (node classes and events have templates). */
@@ -258,7 +272,9 @@ public final class ScenarioLoader {
                 fail("churn.trace", "no such availability trace file: " + trace);
             }
             var churn = new Scenario.Churn(events(classes.keySet()), random, trace);
-            return new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg, churn);
+            var clock = new Scenario.Clock(oneOf("clock.costs", "fixed", "measured").equals("measured"),
+                    nonNegative("clock.forward-us"), nonNegative("clock.gradient-us"), nonNegative("clock.element-ns"));
+            return new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg, churn, clock);
         }
 
         private List<ChurnEvent> events(Set<String> classes) {
@@ -327,8 +343,8 @@ public final class ScenarioLoader {
                                     "expected auto, snapshot or replay, got '" + s + "'");
                         }
                     }
-                    String cls = ev.hasPath("class") ? ev.getString("class") : c.getString("nodes.class");
-                    if (!classes.contains(cls)) {
+                    String cls = ev.hasPath("class") ? ev.getString("class") : ""; // "": resolved by ChurnSchedule
+                    if (!cls.isEmpty() && !classes.contains(cls)) {
                         throw new ScenarioException(where(ev.getValue("class").origin()), "churn.events.class",
                                 "expected one of the node classes " + classes + ", got '" + cls + "'");
                     }
