@@ -473,6 +473,9 @@ public final class FedCoordinator {
     }
 
     private void lost(Address address, String why, boolean forGood) {
+        if (finished) {
+            return; // the cluster shutting down after the run
+        }
         for (Member m : members.values()) {
             if (!m.address.equals(address) || m.state == State.GONE) {
                 continue;
