@@ -70,10 +70,15 @@ public record Scenario(
             return new BigDecimal(v).round(new MathContext(MEASURED_DIGITS)).doubleValue();
         }
 
-        /** The command-line overrides that run a scenario with exactly these costs, fixed. */
+        /** The overrides (key=value) that run a scenario with exactly these costs, fixed. */
+        public List<String> fixedSettings() {
+            return List.of("clock.costs=fixed", "clock.forward-us=" + forwardUs, "clock.gradient-us=" + gradientUs,
+                    "clock.element-ns=" + elementNs);
+        }
+
+        /** {@link #fixedSettings} as command-line options: "--set clock.costs=fixed --set ...". */
         public String fixedOverrides() {
-            return "--set clock.costs=fixed --set clock.forward-us=" + forwardUs + " --set clock.gradient-us=" + gradientUs
-                    + " --set clock.element-ns=" + elementNs;
+            return "--set " + String.join(" --set ", fixedSettings());
         }
 
         /** "41.23 µs per forward pass, ..." for the console and logs. */

@@ -234,13 +234,8 @@ public final class ScenarioLoader {
             }
             var nodes = new Scenario.Nodes(initial, initialClass, Map.copyOf(classes));
 
-            var budget = new Scenario.Budget(c.getLong("budget.rounds"), nonNegative("budget.virtual-seconds"), c.getLong("budget.bytes"));
-            if (budget.rounds() < 1) {
-                fail("budget.rounds", "expected at least 1, got " + budget.rounds());
-            }
-            if (budget.bytes() < 0) {
-                fail("budget.bytes", "expected >= 0 (0 = no limit), got " + budget.bytes());
-            }
+            var budget = new Scenario.Budget(longAtLeast("budget.rounds", 1, ""), nonNegative("budget.virtual-seconds"),
+                    longAtLeast("budget.bytes", 0, " (0 = no limit)"));
             double target = nonNegative("eval.target-accuracy");
             if (target > 1) {
                 fail("eval.target-accuracy", "expected a fraction in 0..1, got " + target);
@@ -424,6 +419,19 @@ public final class ScenarioLoader {
             }
             if (v < lo || v > hi) {
                 fail(key, "expected a whole number in " + lo + ".." + hi + ", got " + v);
+            }
+            return v;
+        }
+
+        private long longAtLeast(String key, long min, String note) {
+            long v;
+            try {
+                v = c.getLong(key);
+            } catch (ConfigException e) {
+                throw typed(key, e, "a whole number >= " + min + note);
+            }
+            if (v < min) {
+                fail(key, "expected a whole number >= " + min + note + ", got " + v);
             }
             return v;
         }
