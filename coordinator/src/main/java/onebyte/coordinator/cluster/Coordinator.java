@@ -70,7 +70,9 @@ import org.slf4j.Logger;
  * <p>Bytes: every message the coordinator sends (down) or receives (up) is counted at payload +
  * {@link Wire#ENVELOPE_BYTES}. Rows count the algorithm's messages, sync traffic (snapshot
  * chunks, commit-log chunks) included; MetricsReport telemetry (which a real deployment would not
- * send) is counted apart, under "up:MetricsReport" in {@link RunResult#bytesByType()}. A round's
+ * send) is counted apart, under "up:MetricsReport" in {@link RunResult#bytesByType()}, and so are
+ * retried JoinRequests and their repeated Admits ("retry:up:JoinRequest", "retry:down:Admit";
+ * how often a node retries depends on wall-clock timing). A round's
  * bytes are those exchanged from the previous round's close to this round's close, except those
  * exchanged with nodes counted as crashed by then (under "crashed:up" / "crashed:down"): whether
  * a message still went to a crashed node before the cluster downed it depends on wall-clock
@@ -419,10 +421,15 @@ public final class Coordinator {
         Integer existing = idsByRef.get(j.getNodeRef());
         if (existing != null && members.get(existing).state != State.GONE) {
             Member m = members.get(existing);
-            countUp(m, j, true);
             if (m.state == State.SYNCING) {
-                admit(m, m.sync, false); // a retried request: same id, same answer
+                // a retried request: same id, same answer; counted apart from the rows, since how
+                // often a node retries depends on wall-clock timing
+                Admit again = admission(m, m.sync, false);
+                m.ref.tell(again);
+                bytesByType.merge("retry:up:JoinRequest", Wire.wireBytes(j), Long::sum);
+                bytesByType.merge("retry:down:Admit", Wire.wireBytes(again), Long::sum);
             } else {
+                countUp(m, j, true);
                 log.warn("coordinator: node {} asks for a resync ({})", m.id, j.getLabel());
                 resync(m);
             }
@@ -465,8 +472,12 @@ public final class Coordinator {
         m.sync = mode;
         m.state = State.SYNCING;
         m.admitNanos = System.nanoTime();
-        send(m, Admit.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).setFirstRound(commitLog.size()).setSync(mode)
-                .setCoordinatorRef(selfRef).setConfig(runConfig).setResync(resync).build());
+        send(m, admission(m, mode, resync));
+    }
+
+    private Admit admission(Member m, SyncMode mode, boolean resync) {
+        return Admit.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).setFirstRound(commitLog.size()).setSync(mode)
+                .setCoordinatorRef(selfRef).setConfig(runConfig).setResync(resync).build();
     }
 
     private void resync(Member m) {

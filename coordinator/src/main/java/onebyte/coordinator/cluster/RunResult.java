@@ -18,7 +18,8 @@ import onebyte.coordinator.metrics.MetricsRow;
  * @param rejections rejected messages at the coordinator by kind
  * @param bytesByType wire bytes (payload + envelope estimate) by "direction:type", telemetry included;
  *     "crashed:up" and "crashed:down" total the algorithm's bytes exchanged with nodes counted as
- *     crashed in that round (left out of the rows, see the coordinators)
+ *     crashed in that round, "retry:..." retried joins and their repeated answers (both left out
+ *     of the rows, see the coordinators)
  * @param bytesByNode the algorithm's wire bytes by "nodeId:up" and "nodeId:down" (telemetry excluded)
  * @param crashedNodes nodes dropped without a Leave
  * @param stoppedBy the budget that ended the run (rounds, virtual seconds or bytes)
