@@ -79,7 +79,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             Path checkpoint = ScenarioCheckpoint.prepare(loaded, dir.path(), System.out::println);
             Scenario.Clock clock = ScenarioSettings.clock(loaded, checkpoint);
-            Scenario s = loaded.withClock(clock);
+            Scenario s = clock.measured() ? loaded.withClock(clock) : loaded;
             if (clock.measured()) {
                 dir.recordMeasuredClock(s);
                 System.out.println("virtual clock (every algorithm), measured on this machine: " + clock.describe());

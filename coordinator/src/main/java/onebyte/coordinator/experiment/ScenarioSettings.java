@@ -50,7 +50,7 @@ public final class ScenarioSettings {
         }
         int gradientBatch = s.run().algorithms().contains("fedspeed") || !s.run().algorithms().contains("fedavg")
                 ? s.fedspeed().batchSize() : s.fedavg().batchSize();
-        return Scenario.Clock.measured(WorkCalibration.measure(
+        return Scenario.Clock.fromMeasurement(WorkCalibration.measure(
                 onebyte.node.engine.Workloads.get(workload(s, checkpoint), s.run().seed()), s.spsa().batchSize(), gradientBatch,
                 onebyte.core.spsa.Distribution.valueOf(s.spsa().distribution().toUpperCase(java.util.Locale.ROOT)),
                 s.spsa().chunkSize()));

@@ -351,6 +351,7 @@ public final class FedCoordinator {
             m.state = State.ACTIVE;
             m.crashCounted = false;
         }
+        m.unreachable = false; // it was just heard from
         return m;
     }
 

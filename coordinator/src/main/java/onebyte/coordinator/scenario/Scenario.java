@@ -61,7 +61,7 @@ public record Scenario(
         }
 
         /** Measured costs in the scenario's units, rounded to {@link #MEASURED_DIGITS} significant digits. */
-        public static Clock measured(VirtualClock.WorkCosts c) {
+        public static Clock fromMeasurement(VirtualClock.WorkCosts c) {
             return new Clock(true, round(c.secondsPerForward() * 1e6), round(c.secondsPerGradient() * 1e6),
                     round(c.secondsPerGeneratedElement() * 1e9));
         }

@@ -139,7 +139,7 @@ class ScenarioLoaderTest {
                 "a transformer states its own costs");
 
         Scenario measuring = loader.load(SCENARIOS.resolve("quickstart.conf"), List.of("clock.costs=measured"));
-        Scenario.Clock measured = Scenario.Clock.measured(new onebyte.coordinator.clock.VirtualClock.WorkCosts(4.123456e-5, 1.2e-4,
+        Scenario.Clock measured = Scenario.Clock.fromMeasurement(new onebyte.coordinator.clock.VirtualClock.WorkCosts(4.123456e-5, 1.2e-4,
                 2.718281828e-9));
         assertEquals(41.23, measured.forwardUs());
         assertEquals(2.718, measured.elementNs());
