@@ -92,7 +92,9 @@ import org.slf4j.Logger;
  * <p>The run stops after the round that reaches its {@link SpsaRunSettings#budget()}: rounds,
  * virtual seconds or bytes_cum, whichever comes first; that round is evaluated.
  *
- * <p>joined counts nodes admitted after round 0 opened (churn); the initial members are not.
+ * <p>joined counts nodes that synced after round 0 opened (churn), in the row of the first round
+ * they are members of (a churn join is a member of the round it is due in); the initial members
+ * are not counted.
  *
  * <p>Train loss is the mean over the round's contributors of (l+ + l−)/2 of their samples; eval
  * loss and accuracy are computed on the coordinator's replica θ_{r+1} on rounds 0, E−1, 2E−1, ...
@@ -136,6 +138,7 @@ public final class Coordinator {
         boolean leaving;
         boolean leaveAcked;
         boolean everActive;
+        boolean joinUncounted; // synced after round 0 opened and not yet in a member set
         boolean crashCounted;
         boolean unreachable;
         SyncMode sync;
@@ -511,9 +514,7 @@ public final class Coordinator {
         m.state = State.ACTIVE;
         if (!m.everActive) {
             m.everActive = true;
-            if (started) {
-                joined++; // churn; the initial members synced before round 0 opened
-            }
+            m.joinUncounted = started; // churn; the initial members synced before round 0 opened
         }
         maybeStart();
     }
@@ -677,6 +678,7 @@ public final class Coordinator {
             Set<Integer> set = new TreeSet<>();
             members.values().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
             mr = set;
+            countJoins(set);
             if (set.isEmpty()) {
                 opening = false;
                 log.warn("coordinator: no live members for round {}; waiting", r);
@@ -703,6 +705,17 @@ public final class Coordinator {
         roundStartNanos = System.nanoTime();
         timers.startSingleTimer("deadline", new Deadline(r), s.roundDeadline());
         maybeCloseEarly();
+    }
+
+    /** A joiner counts as joined in the row of the first round it is a member of. */
+    private void countJoins(Set<Integer> memberSet) {
+        for (int id : memberSet) {
+            Member m = members.get(id);
+            if (m.joinUncounted) {
+                m.joinUncounted = false;
+                joined++;
+            }
+        }
     }
 
     private void onContribution(Contribution c) {

@@ -96,7 +96,8 @@ import org.slf4j.Logger;
  *
  * <p>The run stops after the round that reaches its {@link FedRunSettings#budget()}: rounds,
  * virtual seconds or bytes_cum, whichever comes first; that round is evaluated. joined counts
- * nodes ready after round 0 opened (churn); the initial members are not.
+ * nodes ready after round 0 opened (churn), in the row of the first round they are members of;
+ * the initial members are not counted.
  *
  * <p>forward_passes_cum counts gradient passes (each one forward and one backward pass over a
  * minibatch) of the participants whose x̂_i was used, the unit SPSA's forward passes are counted
@@ -142,6 +143,7 @@ public final class FedCoordinator {
         boolean crashCounted;
         boolean unreachable; // reported by the cluster while not an open round's participant
         boolean removed;     // removed or downed by the cluster while not an open round's participant
+        boolean joinUncounted; // ready after round 0 opened and not yet in a member set
         long admitNanos;
         long joinBytes;
         long up;
@@ -422,9 +424,7 @@ public final class FedCoordinator {
             return;
         }
         m.state = State.ACTIVE;
-        if (started) {
-            joined++; // churn; the initial members were ready before round 0 opened
-        }
+        m.joinUncounted = started; // churn; the initial members were ready before round 0 opened
         m.joinBytes += Wire.wireBytes(r);
         RunResult.JoinRecord rec = new RunResult.JoinRecord(m.id, "fed-shard-" + m.shard, Math.max(0, current), m.joinBytes,
                 (System.nanoTime() - m.admitNanos) / 1e9, true);
@@ -542,6 +542,13 @@ public final class FedCoordinator {
                 return;
             }
             mt = Set.copyOf(set);
+            for (int id : set) {
+                Member m = members.get(id);
+                if (m.joinUncounted) { // counted as joined in the row of the first round it is a member of
+                    m.joinUncounted = false;
+                    joined++;
+                }
+            }
             pt = FedSeeds.participants(s.runSeed(), r, set, s.participation());
             ctx.pipeToSelf(listener.beforeOpen(r, clock.now(), mt), (ok, err) -> new HookDone(r, 2, err));
             return;
