@@ -59,18 +59,20 @@ public abstract class MemberActor {
     }
 
     /**
-     * Addresses the coordinator from now on by the full reference its admission carried (address,
-     * path and the actor's UID) instead of the path this member was started with. Artery
-     * compresses a recipient into a 4-byte tag only for the exact reference the receiving system
-     * advertised, which includes the UID; a reference resolved from a bare path never matches, so
-     * every message would carry the ~50-character path as a literal (measured: 83 bytes of
-     * framing per message instead of 34). Returns false, and keeps the old reference, when
-     * {@code serialized} is empty or names another actor path than the one this member joined.
+     * Addresses the coordinator from now on by the full reference its admission carried: its
+     * path with address, and the actor's incarnation uid (sent as a fixed-width field, so message
+     * sizes and therefore the metrics do not depend on its value). Artery compresses a recipient
+     * into a 4-byte tag only for the exact reference the receiving system advertised, which
+     * includes the uid; a reference resolved from a bare path never matches, so every message
+     * would carry the ~50-character path as a literal (measured: 83 bytes of framing per message
+     * instead of 34). Returns false, and keeps the old reference, when {@code path} is empty,
+     * {@code uid} is 0 (unknown) or the path is not the one this member joined.
      */
-    protected final boolean addressCoordinatorBy(String serialized) {
-        if (serialized == null || serialized.isEmpty()) {
+    protected final boolean addressCoordinatorBy(String path, int uid) {
+        if (path == null || path.isEmpty() || uid == 0) {
             return false;
         }
+        String serialized = path + "#" + uid;
         ActorRef<Object> full;
         try {
             full = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(serialized);

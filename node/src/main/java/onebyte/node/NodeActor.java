@@ -70,8 +70,9 @@ public final class NodeActor extends MemberActor {
      * @param sync how this node wants to obtain θ when it joins a running round sequence
      * @param shard the data shard it trains on; {@link #OWN_SHARD} = its node id's (a node that rejoins
      *     under a fresh node id keeps its old shard)
+     * @param nodeClass the scenario's node class whose links the coordinator charges it; "" = the run's initial class
      */
-    public record Params(String coordinatorPath, SyncMode sync, String label, Observer observer, int shard) {
+    public record Params(String coordinatorPath, SyncMode sync, String label, Observer observer, int shard, String nodeClass) {
         /** {@link #shard} of a node that trains on the shard of its own node id. */
         public static final int OWN_SHARD = -1;
 
@@ -79,11 +80,19 @@ public final class NodeActor extends MemberActor {
             if (observer == null) {
                 observer = new Observer() {};
             }
+            if (nodeClass == null) {
+                nodeClass = "";
+            }
         }
 
-        /** A node that trains on the data shard of its own node id. */
+        /** A node of the run's initial class. */
+        public Params(String coordinatorPath, SyncMode sync, String label, Observer observer, int shard) {
+            this(coordinatorPath, sync, label, observer, shard, "");
+        }
+
+        /** A node of the run's initial class that trains on the data shard of its own node id. */
         public Params(String coordinatorPath, SyncMode sync, String label, Observer observer) {
-            this(coordinatorPath, sync, label, observer, OWN_SHARD);
+            this(coordinatorPath, sync, label, observer, OWN_SHARD, "");
         }
     }
 
@@ -177,7 +186,7 @@ public final class NodeActor extends MemberActor {
 
     private void sendJoin(boolean resync) {
         send(JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setSync(params.sync())
-                .setLabel(params.label() + (resync ? " (resync)" : "")).build());
+                .setLabel(params.label() + (resync ? " (resync)" : "")).setNodeClass(params.nodeClass()).build());
     }
 
     private void onAdmit(Admit a) {
@@ -194,7 +203,7 @@ public final class NodeActor extends MemberActor {
             return;
         }
         timers.cancel("join");
-        addressCoordinatorBy(a.getCoordinatorRef());
+        addressCoordinatorBy(a.getCoordinatorRef(), a.getCoordinatorUid());
         nodeId = a.getNodeId();
         phase = Phase.SYNCING;
         syncMode = a.getSync();

@@ -63,7 +63,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 System.err.println("onebyte: the multi-process coordinator runs SPSA; " + scenario + " lists " + sc.run().algorithms());
                 return 2;
             }
-            s = onebyte.coordinator.experiment.ScenarioSettings.spsa(sc, algorithm, schedule, sc.model().checkpoint(), null)
+            // fixed clock costs as in embedded runs; with clock.costs = measured, each node's own measured seconds
+            onebyte.coordinator.clock.VirtualClock.WorkCosts costs = sc.clock().measured() ? null : sc.clock().costs();
+            s = onebyte.coordinator.experiment.ScenarioSettings.spsa(sc, algorithm, schedule, sc.model().checkpoint(), costs)
                     .toBuilder().churn(List.of()).build();
             if (out == null) {
                 runDir = onebyte.coordinator.experiment.RunDirectory.create(sc);

@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
-import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.EmbeddedCluster;
 import onebyte.coordinator.cluster.ProgressPrinter;
@@ -63,23 +63,31 @@ public final class RunCommand implements Callable<Integer> {
      */
     static int runScenario(Path scenarioFile, List<String> overrides, boolean compare) throws Exception {
         System.setProperty("java.awt.headless", "true");
-        Scenario s;
+        Scenario loaded;
         ChurnSchedule schedule;
         try {
-            s = new ScenarioLoader().load(scenarioFile, overrides);
-            schedule = ChurnSchedule.resolve(s);
+            loaded = new ScenarioLoader().load(scenarioFile, overrides);
+            schedule = ChurnSchedule.resolve(loaded);
         } catch (ScenarioException e) {
             System.err.println("onebyte: invalid scenario: " + e.getMessage());
             return 2;
         }
-        try (RunDirectory dir = RunDirectory.create(s)) {
+        try (RunDirectory dir = RunDirectory.create(loaded)) {
             System.out.println("run directory: " + dir.path().toAbsolutePath());
             if (!schedule.events().isEmpty()) {
                 System.out.println("churn: " + schedule.events());
             }
-            Path checkpoint = ScenarioCheckpoint.prepare(s, dir.path(), System.out::println);
-            VirtualClock.WorkCosts costs = ScenarioSettings.workCosts(s, checkpoint);
-            System.out.println("virtual clock (every algorithm): " + WorkCalibration.describe(costs));
+            Path checkpoint = ScenarioCheckpoint.prepare(loaded, dir.path(), System.out::println);
+            Scenario.Clock clock = ScenarioSettings.clock(loaded, checkpoint);
+            Scenario s = clock.measured() ? loaded.withClock(clock) : loaded;
+            if (clock.measured()) {
+                dir.recordMeasuredClock(s);
+                System.out.println("virtual clock (every algorithm), measured on this machine: " + clock.describe());
+                System.out.println("  rerun with exactly these costs: " + clock.fixedOverrides());
+            } else {
+                System.out.println("virtual clock (every algorithm), the scenario's fixed costs: " + clock.describe());
+            }
+            VirtualClock.WorkCosts costs = clock.costs();
             boolean agreed = true;
             Map<String, Double> wall = new LinkedHashMap<>();
             try (MetricsSink files = MetricsFiles.open(dir.path())) {
@@ -108,6 +116,13 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** "200 rounds" or "up to 200 rounds, 2.5 s virtual, 1000000 bytes": when a run stops. */
+    static String budget(RunBudget b) {
+        String more = (b.virtualSeconds() > 0 ? ", " + b.virtualSeconds() + " s virtual" : "")
+                + (b.bytes() > 0 ? ", " + b.bytes() + " bytes on the wire" : "");
+        return more.isEmpty() ? b.rounds() + " rounds" : "up to " + b.rounds() + " rounds" + more + " (whichever first)";
+    }
+
     /** The comparison table as printed, in the run directory. */
     public static final String COMPARISON = "comparison.txt";
 
@@ -119,7 +134,7 @@ public final class RunCommand implements Callable<Integer> {
         ProgressPrinter progress = new ProgressPrinter(System.out);
         if (algorithm.startsWith("spsa")) {
             SpsaRunSettings settings = ScenarioSettings.spsa(s, algorithm, schedule, checkpoint, costs);
-            System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + settings.rounds() + " rounds, codec "
+            System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", codec "
                     + settings.codec());
             Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
             try (EmbeddedCluster ec = EmbeddedCluster.start(settings, sink, progress, churn)) {
@@ -127,7 +142,7 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         FedRunSettings settings = ScenarioSettings.fed(s, algorithm, schedule, checkpoint, costs);
-        System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + settings.rounds() + " rounds, K "
+        System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", K "
                 + settings.client().localSteps() + ", participation " + settings.participation());
         Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
         return FederatedCluster.run(settings, sink, progress, churn, timeout);

@@ -46,9 +46,9 @@ public final class RunOptions {
     @Option(names = "--churn", split = ",", description = "Churn events WHEN:ACTION[:NODE], WHEN a round or virtual seconds, e.g. 20:join-snapshot,40:crash:2,12.5s:leave (embedded runs).")
     List<String> churn = new ArrayList<>();
     @Option(names = "--bandwidth-mbps", description = "Node link bandwidth for virtual time (default: ${DEFAULT-VALUE}).")
-    double bandwidthMbps = D.bandwidthMbps();
+    double bandwidthMbps = D.links().initial().uplinkMbps();
     @Option(names = "--latency-ms", description = "Node link latency for virtual time (default: ${DEFAULT-VALUE}).")
-    double latencyMs = D.latencyMs();
+    double latencyMs = D.links().initial().latencyMs();
     @Option(names = "--threads", description = "Threads per replica for applying a commit and for an SPSA sample (2+: a helper thread builds θ±εz ahead); results do not depend on it (default: ${DEFAULT-VALUE}).")
     int threads = D.threads();
     @Option(names = "--weight-decay", description = "Weight decay (default: ${DEFAULT-VALUE}).")

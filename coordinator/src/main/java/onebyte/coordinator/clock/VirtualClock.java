@@ -5,11 +5,14 @@ import java.util.Collection;
 /**
  * The common clock of SPEC §5, in virtual seconds.
  *
- * <p>A round lasts as long as its slowest participant: counted work times calibrated unit costs
+ * <p>A round lasts as long as its slowest participant: counted work times the run's unit costs
  * (so the clock does not run slower because N simulated nodes share two cores), plus its bytes
- * over its own links, plus one latency; then the coordinator's share. Everything a participant
- * does in a round is in its {@link ParticipantWork}: forward passes, gradient passes and
- * generated direction elements (SPSA's regeneration of every contribution's z).
+ * over its own class's links, plus one latency; then the coordinator's share. Everything a
+ * participant does in a round is in its {@link ParticipantWork}: forward passes, gradient passes
+ * and generated direction elements (SPSA's regeneration of every contribution's z). A round that
+ * lost a participant (crashed, or missed the deadline) lasts at least its round deadline: the
+ * coordinator cannot tell a crashed node from a slow one before the deadline, and the clock must
+ * not depend on when the cluster's failure detector happens to report the crash.
  */
 public final class VirtualClock {
     private final WorkCosts costs;
@@ -19,7 +22,10 @@ public final class VirtualClock {
         this.costs = costs;
     }
 
-    /** Unit costs in seconds, measured once per run on one thread (see the README's clock section). */
+    /**
+     * Unit costs in seconds: the scenario's fixed costs ({@code clock.costs = fixed}) or costs
+     * measured once at the start of the run ({@code clock.costs = measured}, {@link WorkCalibration}).
+     */
     public record WorkCosts(double secondsPerForward, double secondsPerGradient, double secondsPerGeneratedElement) {
         public WorkCosts {
             if (!(secondsPerForward >= 0 && secondsPerGradient >= 0 && secondsPerGeneratedElement >= 0)) {
@@ -30,7 +36,14 @@ public final class VirtualClock {
 
     /** One participant's round: counted work, measured wire bytes, and its links. */
     public record ParticipantWork(long forwardPasses, long gradientPasses, long generatedElements,
-                                  long bytesUp, long bytesDown, double uplinkMbps, double downlinkMbps, double latencyMs) {}
+                                  long bytesUp, long bytesDown, double uplinkMbps, double downlinkMbps, double latencyMs) {
+        /** Work and bytes over the links of the participant's node class. */
+        public ParticipantWork(long forwardPasses, long gradientPasses, long generatedElements, long bytesUp, long bytesDown,
+                               NodeLinks.Links links) {
+            this(forwardPasses, gradientPasses, generatedElements, bytesUp, bytesDown, links.uplinkMbps(), links.downlinkMbps(),
+                    links.latencyMs());
+        }
+    }
 
     public double now() {
         return now;
@@ -46,21 +59,18 @@ public final class VirtualClock {
     }
 
     /**
-     * Advances the clock by one round: the slowest participant plus the coordinator's share.
-     * A round without participants (everyone crashed) costs the round deadline.
-     * Returns the round's duration.
+     * Seconds one round lasts: its slowest participant plus the coordinator's share, and at least
+     * {@code atLeastSeconds} (the round deadline when the round lost a participant, else 0).
      */
-    public double advance(Collection<ParticipantWork> participants, double coordinatorSeconds, double deadlineSeconds) {
-        double slowest = participants.isEmpty() ? deadlineSeconds : 0;
+    public double roundSeconds(Collection<ParticipantWork> participants, double coordinatorSeconds, double atLeastSeconds) {
+        double slowest = 0;
         for (ParticipantWork w : participants) {
             slowest = Math.max(slowest, participantSeconds(w));
         }
-        double d = slowest + coordinatorSeconds;
-        now += d;
-        return d;
+        return Math.max(slowest + coordinatorSeconds, atLeastSeconds);
     }
 
-    /** Advances by a fixed amount (a round closed at its deadline waits the whole deadline). */
+    /** Moves the clock on by one round of {@code seconds}. */
     public void advanceBy(double seconds) {
         now += seconds;
     }

@@ -10,8 +10,8 @@ import onebyte.core.spsa.PerturbationStream;
 import onebyte.node.engine.Workload;
 
 /**
- * Measures the unit costs of {@link VirtualClock.WorkCosts} once per run, on the calling thread,
- * on the run's own model and data: one forward pass (loss) over a minibatch, one gradient pass
+ * Measures the unit costs of {@link VirtualClock.WorkCosts} (for {@code clock.costs = measured};
+ * scenarios fix them by default), once per run, on the calling thread, on the run's own model and data: one forward pass (loss) over a minibatch, one gradient pass
  * (loss and gradient) over a minibatch, and one generated direction element (accumulated into a
  * buffer, as the fused SPSA update does). Each cost is the median of 7 timings of a batch of
  * calls after a warm-up, so a single hiccup of a loaded machine does not set the clock.

@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  *   <li>an event at virtual time T applies to the first round whose start virtual time is ≥ T
  *       (round r starts when round r−1 ended; round 0 at 0); an event at round N to round N;
  *   <li>join, rejoin and leave happen before the round's member set is fixed: a (re)joiner is a
- *       member of that round, a leaver is not (the round waits for both, at most 60 s);
+ *       member of that round, a leaver is not (the round waits for both, at most 60 s); the
+ *       (re)joiners of one round start one after another in schedule order, so they are admitted
+ *       under the same node ids in every run (node ids seed SPSA directions and order the
+ *       federated mean);
  *   <li>crash happens after the member set is fixed and before the round opens, so the round
  *       closes without the crashed node (at its deadline, or when the cluster reports it).
  * </ul>
@@ -31,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Schedule ids vs node ids: the schedule names nodes 1..N (initial) and N+1, ... (joins in
  * order); a node's schedule id is its data shard. The coordinator assigns node ids and never
  * reuses one, so a rejoin starts a new node under a fresh node id that trains on the same shard
- * (any algorithm state it had, such as FedSpeed's ĝ_i, is gone: it starts from zero).
+ * (any algorithm state it had, such as FedSpeed's ĝ_i, is gone: it starts from zero). A (re)joiner
+ * names its event's node class, whose links the coordinator charges it on the virtual clock.
  */
 public final class ChurnDriver implements RunListener {
     private static final Logger LOG = LoggerFactory.getLogger(ChurnDriver.class);
@@ -71,7 +75,7 @@ public final class ChurnDriver implements RunListener {
                 default -> ChurnEvent.Sync.AUTO;
             };
             events.add(new ChurnEvent(c.byTime() ? c.atSeconds() : 0, c.byTime() ? ChurnEvent.NO_ROUND : c.round(), a,
-                    c.nodeId(), sync, "default", "churn " + c));
+                    c.nodeId(), sync, "", "churn " + c));
         }
         return new ChurnDriver(events);
     }
@@ -92,6 +96,7 @@ public final class ChurnDriver implements RunListener {
     @Override
     public synchronized CompletionStage<Void> beforeRound(long round, double startS) {
         List<CompletableFuture<?>> waits = new ArrayList<>();
+        CompletableFuture<Void> joins = CompletableFuture.completedFuture(null);
         for (int i = 0; i < events.size(); i++) {
             ChurnEvent e = events.get(i);
             if (executed[i] || e.action() == ChurnEvent.Action.CRASH || !due(e, round, startS)) {
@@ -102,13 +107,14 @@ public final class ChurnDriver implements RunListener {
             switch (e.action()) {
                 case JOIN, REJOIN -> {
                     int shard = e.nodeId();
-                    waits.add(bounded(cluster.startMember(sync(e.sync()), shard).thenAccept(id -> {
-                        if (shard != ANY) {
-                            synchronized (this) {
-                                nodeOfShard.put(shard, id);
-                            }
-                        }
-                    }), e));
+                    joins = joins.thenCompose(previous -> bounded(cluster.startMember(sync(e.sync()), shard, e.nodeClass())
+                            .thenAccept(id -> {
+                                if (shard != ANY) {
+                                    synchronized (this) {
+                                        nodeOfShard.put(shard, id);
+                                    }
+                                }
+                            }), e));
                 }
                 case LEAVE -> {
                     int id = e.nodeId() == ANY ? newest(cluster.liveMembers()) : nodeId(e.nodeId());
@@ -117,6 +123,7 @@ public final class ChurnDriver implements RunListener {
                 default -> throw new IllegalStateException(e.action().name());
             }
         }
+        waits.add(joins);
         return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
     }
 

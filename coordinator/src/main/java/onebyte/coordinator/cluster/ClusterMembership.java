@@ -10,11 +10,11 @@ import onebyte.proto.SyncMode;
  */
 public interface ClusterMembership {
     /**
-     * Starts a node that trains on data shard {@code shard} ({@link ChurnDriver#ANY}: the shard of
-     * its own node id); completes with its node id once it is ready to be a member of the next
-     * round (synced, for SPSA).
+     * Starts a node of node class {@code nodeClass} ("" = the run's initial class) that trains on
+     * data shard {@code shard} ({@link ChurnDriver#ANY}: the shard of its own node id); completes
+     * with its node id once it is ready to be a member of the next round (synced, for SPSA).
      */
-    CompletableFuture<Integer> startMember(SyncMode sync, int shard);
+    CompletableFuture<Integer> startMember(SyncMode sync, int shard, String nodeClass);
 
     /** Asks a node to leave gracefully; completes when the coordinator acknowledged it. */
     CompletableFuture<Void> leaveMember(int nodeId);

@@ -24,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import onebyte.coordinator.clock.NodeLinks;
+import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
@@ -68,16 +70,31 @@ import org.slf4j.Logger;
  * <p>Bytes: every message the coordinator sends (down) or receives (up) is counted at payload +
  * {@link Wire#ENVELOPE_BYTES}. Rows count the algorithm's messages, sync traffic (snapshot
  * chunks, commit-log chunks) included; MetricsReport telemetry (which a real deployment would not
- * send) is counted apart, under "up:MetricsReport" in {@link RunResult#bytesByType()}.
+ * send) is counted apart, under "up:MetricsReport" in {@link RunResult#bytesByType()}, and so are
+ * retried JoinRequests and their repeated Admits ("retry:up:JoinRequest", "retry:down:Admit";
+ * how often a node retries depends on wall-clock timing). A round's
+ * bytes are those exchanged from the previous round's close to this round's close, except those
+ * exchanged with nodes counted as crashed by then (under "crashed:up" / "crashed:down"): whether
+ * a message still went to a crashed node before the cluster downed it depends on wall-clock
+ * timing, and the rows must not.
  *
  * <p>Virtual time of round r = max over the nodes whose codes were committed of that node's
- * time, and at least the round deadline when the round closed at its deadline. A node's time is,
- * with {@link SpsaRunSettings#workCosts()} set, {@link VirtualClock#participantSeconds} of its
- * counted work (forward passes, direction elements generated for its samples and for applying
- * the previous commit, as it reports them) and its bytes of round r; without, its measured SPSA
- * compute seconds + seconds applying the previous commit + (bytes up + down)·8 / bandwidth + 2 ·
- * latency. The coordinator's own apply and evaluation are not counted (evaluation is
- * measurement, and the apply runs while the nodes apply too).
+ * time, and at least the round deadline when the round lost a member of M_r (crashed or missed
+ * the deadline) or closed at its deadline. A node's time is, with
+ * {@link SpsaRunSettings#workCosts()} set, {@link VirtualClock#participantSeconds} of its counted
+ * work (forward passes, direction elements generated for its samples and for applying the
+ * previous commit, as it reports them) and its bytes of round r over the links of its node class
+ * ({@link SpsaRunSettings#links()}); without, its measured SPSA compute seconds + seconds applying
+ * the previous commit + bytes up / uplink + bytes down / downlink + 2 · latency. The
+ * coordinator's own apply and evaluation are not counted (evaluation is measurement, and the
+ * apply runs while the nodes apply too).
+ *
+ * <p>The run stops after the round that reaches its {@link SpsaRunSettings#budget()}: rounds,
+ * virtual seconds or bytes_cum, whichever comes first; that round is evaluated.
+ *
+ * <p>joined counts nodes that synced after round 0 opened (churn), in the row of the first round
+ * they are members of (a churn join is a member of the round it is due in); the initial members
+ * are not counted.
  *
  * <p>Train loss is the mean over the round's contributors of (l+ + l−)/2 of their samples; eval
  * loss and accuracy are computed on the coordinator's replica θ_{r+1} on rounds 0, E−1, 2E−1, ...
@@ -100,6 +117,14 @@ public final class Coordinator {
 
     private record Applied(long hash, double evalLoss, double evalAccuracy) {}
 
+    /**
+     * What one round adds to the clock and the rows, taken when it closes: its bytes (nodes counted
+     * as crashed left out), forward passes, the contributors' train loss, its virtual seconds, the
+     * slowest contributor's measured compute seconds, and the membership changes counted in it.
+     */
+    private record RoundTally(long up, long down, long passes, double lossSum, int lossCount, double seconds,
+                              double slowestCompute, int joined, int left, int crashed) {}
+
     private enum State { SYNCING, ACTIVE, SUSPECT, GONE }
 
     private static final class Member {
@@ -107,10 +132,13 @@ public final class Coordinator {
         final ActorRef<Object> ref;
         final String refString;
         final Address address;
+        final String nodeClass;
+        final NodeLinks.Links links;
         State state = State.SYNCING;
         boolean leaving;
         boolean leaveAcked;
         boolean everActive;
+        boolean joinUncounted; // synced after round 0 opened and not yet in a member set
         boolean crashCounted;
         boolean unreachable;
         SyncMode sync;
@@ -124,11 +152,13 @@ public final class Coordinator {
         long up;
         long down;
 
-        Member(int id, ActorRef<Object> ref, String refString) {
+        Member(int id, ActorRef<Object> ref, String refString, String nodeClass, NodeLinks.Links links) {
             this.id = id;
             this.ref = ref;
             this.refString = refString;
             this.address = ref.path().address();
+            this.nodeClass = nodeClass;
+            this.links = links;
         }
 
         void resetRound() {
@@ -212,7 +242,8 @@ public final class Coordinator {
         this.log = ctx.getLog();
         this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
         this.rejections = WireStats.get(ctx.getSystem()).rejections();
-        this.selfRef = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
+        // the path without the actor's incarnation uid: the same length in every run, so Admit's size is too
+        this.selfRef = ctx.getSelf().path().toStringWithAddress(ctx.getSystem().address());
         this.clock = s.workCosts() == null ? null : new VirtualClock(s.workCosts());
     }
 
@@ -393,16 +424,27 @@ public final class Coordinator {
         Integer existing = idsByRef.get(j.getNodeRef());
         if (existing != null && members.get(existing).state != State.GONE) {
             Member m = members.get(existing);
-            countUp(m, j, true);
             if (m.state == State.SYNCING) {
-                admit(m, m.sync, false); // a retried request: same id, same answer
+                // a retried request: same id, same answer; counted apart from the rows, since how
+                // often a node retries depends on wall-clock timing
+                Admit again = admission(m, m.sync, false);
+                m.ref.tell(again);
+                bytesByType.merge("retry:up:JoinRequest", Wire.wireBytes(j), Long::sum);
+                bytesByType.merge("retry:down:Admit", Wire.wireBytes(again), Long::sum);
             } else {
+                countUp(m, j, true);
                 log.warn("coordinator: node {} asks for a resync ({})", m.id, j.getLabel());
                 resync(m);
             }
             return;
         }
-        Member m = new Member(nextId++, ref, j.getNodeRef());
+        NodeLinks.Links links = s.links().of(j.getNodeClass());
+        if (links == null) {
+            rejections.reject("unknown-class:JoinRequest", "node class '" + j.getNodeClass() + "' is not one of "
+                    + s.links().classes().keySet());
+            return;
+        }
+        Member m = new Member(nextId++, ref, j.getNodeRef(), s.links().resolve(j.getNodeClass()), links);
         members.put(m.id, m);
         idsByRef.put(j.getNodeRef(), m.id);
         countUp(m, j, true);
@@ -412,7 +454,8 @@ public final class Coordinator {
         } else {
             mode = j.getSync() == SyncMode.SYNC_AUTO || j.getSync() == SyncMode.SYNC_NONE ? defaultSync() : j.getSync();
         }
-        log.info("coordinator: admitting node {} ({}) from round {} by {}", m.id, j.getLabel(), commitLog.size(), mode);
+        log.info("coordinator: admitting node {} ({}, class {}) from round {} by {}", m.id, j.getLabel(), m.nodeClass,
+                commitLog.size(), mode);
         admit(m, mode, false);
     }
 
@@ -432,8 +475,12 @@ public final class Coordinator {
         m.sync = mode;
         m.state = State.SYNCING;
         m.admitNanos = System.nanoTime();
-        send(m, Admit.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).setFirstRound(commitLog.size()).setSync(mode)
-                .setCoordinatorRef(selfRef).setConfig(runConfig).setResync(resync).build());
+        send(m, admission(m, mode, resync));
+    }
+
+    private Admit admission(Member m, SyncMode mode, boolean resync) {
+        return Admit.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).setFirstRound(commitLog.size()).setSync(mode)
+                .setCoordinatorRef(selfRef).setCoordinatorUid(ctx.getSelf().path().uid()).setConfig(runConfig).setResync(resync).build();
     }
 
     private void resync(Member m) {
@@ -467,7 +514,7 @@ public final class Coordinator {
         m.state = State.ACTIVE;
         if (!m.everActive) {
             m.everActive = true;
-            joined++;
+            m.joinUncounted = started; // churn; the initial members synced before round 0 opened
         }
         maybeStart();
     }
@@ -631,6 +678,7 @@ public final class Coordinator {
             Set<Integer> set = new TreeSet<>();
             members.values().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
             mr = set;
+            countJoins(set);
             if (set.isEmpty()) {
                 opening = false;
                 log.warn("coordinator: no live members for round {}; waiting", r);
@@ -657,6 +705,17 @@ public final class Coordinator {
         roundStartNanos = System.nanoTime();
         timers.startSingleTimer("deadline", new Deadline(r), s.roundDeadline());
         maybeCloseEarly();
+    }
+
+    /** A joiner counts as joined in the row of the first round it is a member of. */
+    private void countJoins(Set<Integer> memberSet) {
+        for (int id : memberSet) {
+            Member m = members.get(id);
+            if (m.joinUncounted) {
+                m.joinUncounted = false;
+                joined++;
+            }
+        }
     }
 
     private void onContribution(Contribution c) {
@@ -791,9 +850,11 @@ public final class Coordinator {
                 ackLeave(m);
             }
         }
+        RoundTally tally = tally(contributors, byDeadline || contributors.size() < mr.size());
+        RunBudget.Stop stop = s.budget().reached(r + 1, virtualTime + tally.seconds(), bytesCum + tally.up() + tally.down());
         ReplicaEngine.CommitEntries entries = new ReplicaEngine.CommitEntries(r, ids.stream().mapToInt(i -> i).toArray(),
                 samples.stream().mapToInt(i -> i).toArray(), codeBytes.toByteArray(), engine.codeWidth(), s.lr());
-        boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || r == s.rounds() - 1;
+        boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
         job(() -> {
             if (entries.n() > 0) {
                 engine.apply(theta, entries);
@@ -801,79 +862,96 @@ public final class Coordinator {
             long h = Wire.hash8(theta.hash());
             double[] e = eval ? evaluate(model, workload, theta) : new double[] {Double.NaN, Double.NaN};
             return new Applied(h, e[0], e[1]);
-        }, a -> finishRound(r, (Applied) a, byDeadline, wall, contributors, missed));
+        }, a -> finishRound(r, (Applied) a, tally, stop, byDeadline, wall, contributors, missed));
     }
 
-    private void finishRound(long r, Applied a, boolean byDeadline, double wall, Set<Integer> contributors, Set<Integer> missed) {
-        hashByRound.put(r + 1, a.hash());
+    /**
+     * Takes the round's bytes, work and membership changes off the members and counters (what
+     * arrives from now on belongs to the next round) and computes the round's virtual seconds:
+     * the slowest contributor, and at least the deadline when {@code lostSome}.
+     */
+    private RoundTally tally(Set<Integer> contributors, boolean lostSome) {
         long up = 0;
         long down = 0;
         long passes = 0;
         double lossSum = 0;
         int lossCount = 0;
-        double slowest = 0;
+        double slowestMeasured = 0;
         double slowestCompute = 0;
-        double bitsPerSecond = s.bandwidthMbps() * 1e6;
+        List<VirtualClock.ParticipantWork> work = new ArrayList<>();
         for (Member m : members.values()) {
-            up += m.up;
-            down += m.down;
+            boolean contributed = contributors.contains(m.id);
+            if (m.crashCounted && !contributed) {
+                bytesByType.merge("crashed:up", m.up, Long::sum);
+                bytesByType.merge("crashed:down", m.down, Long::sum);
+            } else {
+                up += m.up;
+                down += m.down;
+            }
             passes += m.passes;
-            if (contributors.contains(m.id)) {
+            if (contributed) {
                 if (!Double.isNaN(m.loss)) {
                     lossSum += m.loss;
                     lossCount++;
                 }
-                double t = clock != null
-                        ? clock.participantSeconds(new VirtualClock.ParticipantWork(m.passes, 0, m.generated, m.up, m.down,
-                                s.bandwidthMbps(), s.bandwidthMbps(), s.latencyMs()))
-                        : m.compute + m.apply + (m.up + m.down) * 8.0 / bitsPerSecond + 2 * s.latencyMs() / 1000.0;
-                slowest = Math.max(slowest, t);
+                NodeLinks.Links l = m.links;
+                work.add(new VirtualClock.ParticipantWork(m.passes, 0, m.generated, m.up, m.down, l));
+                slowestMeasured = Math.max(slowestMeasured, m.compute + m.apply + m.up * 8.0 / (l.uplinkMbps() * 1e6)
+                        + m.down * 8.0 / (l.downlinkMbps() * 1e6) + 2 * l.latencyMs() / 1000.0);
                 slowestCompute = Math.max(slowestCompute, m.compute);
             }
+            m.resetRound();
         }
-        if (byDeadline) {
-            slowest = Math.max(slowest, s.roundDeadline().toMillis() / 1000.0);
-        }
-        virtualTime += slowest;
-        bytesCum += up + down;
-        forwardPassesCum += passes;
+        double atLeast = lostSome ? s.roundDeadline().toNanos() / 1e9 : 0;
+        double seconds = clock != null ? clock.roundSeconds(work, 0, atLeast) : Math.max(slowestMeasured, atLeast);
+        RoundTally t = new RoundTally(up, down, passes, lossSum, lossCount, seconds, slowestCompute, joined, left, crashed);
+        joined = 0;
+        left = 0;
+        crashed = 0;
+        return t;
+    }
+
+    private void finishRound(long r, Applied a, RoundTally t, RunBudget.Stop stop, boolean byDeadline, double wall,
+                             Set<Integer> contributors, Set<Integer> missed) {
+        hashByRound.put(r + 1, a.hash());
+        virtualTime += t.seconds();
+        bytesCum += t.up() + t.down();
+        forwardPassesCum += t.passes();
         Boolean agree = agreement.isEmpty() ? null : !agreement.containsValue(Boolean.FALSE);
         int n = commitLog.get((int) r).getN();
         MetricsRow row = new MetricsRow(s.runId(), "spsa", r, virtualTime, (System.nanoTime() - startNanos) / 1e9, mr.size(),
-                mr.size() * s.samplesPerNode(), n, joined, left, crashed, lossCount == 0 ? Double.NaN : lossSum / lossCount,
-                a.evalLoss(), a.evalAccuracy(), up, down, bytesCum, forwardPassesCum, agree, s.lr(), s.runSeed());
+                mr.size() * s.samplesPerNode(), n, t.joined(), t.left(), t.crashed(),
+                t.lossCount() == 0 ? Double.NaN : t.lossSum() / t.lossCount(), a.evalLoss(), a.evalAccuracy(), t.up(), t.down(),
+                bytesCum, forwardPassesCum, agree, s.lr(), s.runSeed());
         rows.add(row);
         if (sink != null) {
             sink.write(row);
         }
-        listener.roundClosed(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, slowestCompute, a.hash(),
-                Map.copyOf(agreement)));
+        listener.roundClosed(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, t.slowestCompute(),
+                a.hash(), Map.copyOf(agreement)));
         if (byDeadline) {
             log.info("coordinator: round {} closed at its deadline; missing {}", r, missed);
         }
-        joined = 0;
-        left = 0;
-        crashed = 0;
-        members.values().forEach(Member::resetRound);
-        if (r + 1 < s.rounds()) {
+        if (stop == null) {
             openRound(r + 1);
         } else {
-            finishRun();
+            finishRun(r + 1, stop);
         }
     }
 
-    private void finishRun() {
+    private void finishRun(long roundsDone, RunBudget.Stop stop) {
         finished = true;
-        long h = hashByRound.get(s.rounds());
+        long h = hashByRound.get(roundsDone);
         for (Member m : members.values()) {
             if (m.state != State.GONE) {
-                send(m, RunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(s.rounds()).setFinalHash(h).build());
+                send(m, RunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).setFinalHash(h).build());
             }
         }
         RunResult res = new RunResult(List.copyOf(rows), theta.hashHex(), initialLoss, initialAccuracy, List.copyOf(joins),
-                Map.copyOf(firstRounds), hashMismatches, rejections.snapshot(), Map.copyOf(bytesByType), Map.copyOf(bytesByNode), List.copyOf(crashedNodes));
-        log.info("coordinator: run {} finished after {} rounds; final θ {}; bytes by type {}", s.runId(), s.rounds(),
-                res.finalHash().substring(0, 16), bytesByType);
+                Map.copyOf(firstRounds), hashMismatches, rejections.snapshot(), Map.copyOf(bytesByType), Map.copyOf(bytesByNode),
+                List.copyOf(crashedNodes), stop);
+        log.info("coordinator: run {} finished after {} rounds ({}); final θ {}; bytes by type {}", s.runId(), roundsDone,
+                s.budget().describe(stop, roundsDone, virtualTime, bytesCum), res.finalHash().substring(0, 16), bytesByType);
         listener.finished(res);
         result.complete(res);
     }

@@ -144,10 +144,11 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
 
     /** Starts one more node; it joins the cluster and asks to be admitted with this sync mode. */
     public synchronized ActorSystem<Object> startNode(SyncMode sync) {
-        return startNode(sync, NodeActor.Params.OWN_SHARD, new CompletableFuture<>());
+        return startNode(sync, NodeActor.Params.OWN_SHARD, "", new CompletableFuture<>());
     }
 
-    private synchronized ActorSystem<Object> startNode(SyncMode sync, int shard, CompletableFuture<Integer> admittedId) {
+    private synchronized ActorSystem<Object> startNode(SyncMode sync, int shard, String nodeClass,
+                                                       CompletableFuture<Integer> admittedId) {
         int label = ++started;
         // completed once ActorSystem.create returns: admission can be reported before that (a race seen at 32 nodes)
         CompletableFuture<ActorSystem<Object>> self = new CompletableFuture<>();
@@ -178,7 +179,7 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
                 r.finalRound = appliedRounds;
             }
         };
-        NodeActor.Params p = new NodeActor.Params(coordinatorPath(), sync, "embedded-" + label, observer, shard);
+        NodeActor.Params p = new NodeActor.Params(coordinatorPath(), sync, "embedded-" + label, observer, shard, nodeClass);
         ActorSystem<Object> sys = ActorSystem.create(NodeActor.create(p), ClusterConfig.SYSTEM_NAME,
                 ClusterConfig.build(host, 0, "", List.of(), true));
         self.complete(sys);
@@ -204,9 +205,9 @@ public final class EmbeddedCluster implements AutoCloseable, ClusterMembership {
     // ---- ClusterMembership (the scenario churn driver) ----------------------------------
 
     @Override
-    public CompletableFuture<Integer> startMember(SyncMode sync, int shard) {
+    public CompletableFuture<Integer> startMember(SyncMode sync, int shard, String nodeClass) {
         CompletableFuture<Integer> id = new CompletableFuture<>();
-        CompletableFuture.runAsync(() -> startNode(sync, shard == ChurnDriver.ANY ? NodeActor.Params.OWN_SHARD : shard, id));
+        CompletableFuture.runAsync(() -> startNode(sync, shard == ChurnDriver.ANY ? NodeActor.Params.OWN_SHARD : shard, nodeClass, id));
         return id.thenCompose(n -> synced(n).thenApply(v -> n));
     }
 

@@ -31,9 +31,10 @@ public final class ProgressPrinter implements RunListener {
     @Override
     public void finished(RunResult res) {
         MetricsRow last = res.last();
-        out.println(String.format(Locale.ROOT, "done: %d rounds, eval accuracy %.4f -> %s, %d bytes on the wire, final θ %s",
-                last.round() + 1, res.initialEvalAccuracy(), num(last.evalAccuracy()), last.bytesCum(),
-                res.finalHash().substring(0, 16)));
+        out.println(String.format(Locale.ROOT,
+                "done: %d rounds, stopped by %s; eval accuracy %.4f -> %s, %d bytes on the wire, %.3f s virtual, final θ %s",
+                last.round() + 1, res.stoppedBy().key(), res.initialEvalAccuracy(), num(last.evalAccuracy()), last.bytesCum(),
+                last.virtualTimeS(), res.finalHash().substring(0, 16)));
     }
 
     private static String churn(MetricsRow r) {

@@ -2,6 +2,7 @@ package onebyte.coordinator.cluster;
 
 import java.util.List;
 import java.util.Map;
+import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.metrics.MetricsRow;
 
 /**
@@ -15,9 +16,13 @@ import onebyte.coordinator.metrics.MetricsRow;
  * @param firstRoundAgreement per node: the first round it contributed in and whether its hash agreed then
  * @param hashMismatches contributions whose replica hash differed from the coordinator's
  * @param rejections rejected messages at the coordinator by kind
- * @param bytesByType wire bytes (payload + envelope estimate) by "direction:type", telemetry included
+ * @param bytesByType wire bytes (payload + envelope estimate) by "direction:type", telemetry included;
+ *     "crashed:up" and "crashed:down" total the algorithm's bytes exchanged with nodes counted as
+ *     crashed in that round, "retry:..." retried joins and their repeated answers (both left out
+ *     of the rows, see the coordinators)
  * @param bytesByNode the algorithm's wire bytes by "nodeId:up" and "nodeId:down" (telemetry excluded)
  * @param crashedNodes nodes dropped without a Leave
+ * @param stoppedBy the budget that ended the run (rounds, virtual seconds or bytes)
  */
 public record RunResult(
         List<MetricsRow> rows,
@@ -30,7 +35,8 @@ public record RunResult(
         Map<String, Long> rejections,
         Map<String, Long> bytesByType,
         Map<String, Long> bytesByNode,
-        List<Integer> crashedNodes) {
+        List<Integer> crashedNodes,
+        RunBudget.Stop stoppedBy) {
 
     /** One completed sync of a node: how, to which round, bytes received and seconds from Admit to SyncDone. */
     public record JoinRecord(int nodeId, String sync, long round, long bytes, double seconds, boolean hashAgrees) {}

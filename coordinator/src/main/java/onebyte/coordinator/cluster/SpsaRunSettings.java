@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import onebyte.coordinator.clock.NodeLinks;
+import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 
 /**
@@ -13,7 +15,7 @@ import onebyte.coordinator.clock.VirtualClock;
  * @param runId name of the run (metrics rows carry it)
  * @param runSeed the one seed of the run: data, partition, θ_0, directions
  * @param nodes initial nodes; round 0 opens when this many are admitted and synced
- * @param rounds rounds to run
+ * @param rounds rounds to run at most
  * @param samplesPerNode S, SPSA samples per node per round
  * @param eps SPSA perturbation scale ε
  * @param lr learning rate η (constant)
@@ -27,13 +29,14 @@ import onebyte.coordinator.clock.VirtualClock;
  * @param engine replica engine name ("core", or "class:&lt;factory&gt;")
  * @param joinSync default sync of nodes joining a running cluster: auto | snapshot | replay
  * @param churn scheduled membership events (embedded runs execute them)
- * @param bandwidthMbps link bandwidth of every node for virtual time (both directions)
- * @param latencyMs one-way latency of every node for virtual time
+ * @param links each node class's links for virtual time; a node names its class when it joins
  * @param threads threads each replica uses to apply a commit and to evaluate an SPSA sample (with 2 or more a
  *     helper thread builds θ ± εz ahead of the forward computation); results do not depend on it
  * @param weightDecay weight decay applied identically by every replica
  * @param workCosts unit costs for the virtual clock ({@link VirtualClock}: counted work × unit
  *     costs); null = each node's measured compute and apply seconds
+ * @param maxVirtualSeconds stop after the round at whose end the virtual clock reached this (0 = no limit)
+ * @param maxBytes stop after the round at whose end bytes_cum reached this (0 = no limit)
  */
 public record SpsaRunSettings(
         String runId,
@@ -53,11 +56,12 @@ public record SpsaRunSettings(
         String engine,
         String joinSync,
         List<Churn> churn,
-        double bandwidthMbps,
-        double latencyMs,
+        NodeLinks links,
         int threads,
         double weightDecay,
-        VirtualClock.WorkCosts workCosts) {
+        VirtualClock.WorkCosts workCosts,
+        double maxVirtualSeconds,
+        long maxBytes) {
 
     public SpsaRunSettings {
         churn = List.copyOf(churn);
@@ -73,9 +77,14 @@ public record SpsaRunSettings(
         if (!List.of("auto", "snapshot", "replay").contains(joinSync)) {
             throw new IllegalArgumentException("joinSync must be auto, snapshot or replay, got " + joinSync);
         }
-        if (!(bandwidthMbps > 0)) throw new IllegalArgumentException("bandwidthMbps must be > 0");
-        if (latencyMs < 0) throw new IllegalArgumentException("latencyMs must be >= 0");
+        if (links == null) throw new IllegalArgumentException("links must be given");
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
+        new RunBudget(rounds, maxVirtualSeconds, maxBytes); // checks the budgets
+    }
+
+    /** When the run stops: rounds, virtual seconds or bytes on the wire, whichever is reached first. */
+    public RunBudget budget() {
+        return new RunBudget(rounds, maxVirtualSeconds, maxBytes);
     }
 
     /**
@@ -157,8 +166,9 @@ public record SpsaRunSettings(
         b.runId = runId; b.runSeed = runSeed; b.nodes = nodes; b.rounds = rounds; b.samplesPerNode = samplesPerNode;
         b.eps = eps; b.lr = lr; b.codec = codec; b.distribution = distribution; b.chunkSize = chunkSize;
         b.batchSize = batchSize; b.evalEvery = evalEvery; b.roundDeadline = roundDeadline; b.workload = workload;
-        b.engine = engine; b.joinSync = joinSync; b.churn = new ArrayList<>(churn); b.bandwidthMbps = bandwidthMbps;
-        b.latencyMs = latencyMs; b.threads = threads; b.weightDecay = weightDecay; b.workCosts = workCosts;
+        b.engine = engine; b.joinSync = joinSync; b.churn = new ArrayList<>(churn); b.links = links;
+        b.threads = threads; b.weightDecay = weightDecay; b.workCosts = workCosts; b.maxVirtualSeconds = maxVirtualSeconds;
+        b.maxBytes = maxBytes;
         return b;
     }
 
@@ -181,11 +191,12 @@ public record SpsaRunSettings(
         private String engine = "core";
         private String joinSync = "auto";
         private List<Churn> churn = new ArrayList<>();
-        private double bandwidthMbps = 10.0;
-        private double latencyMs = 10.0;
+        private NodeLinks links = NodeLinks.single(10.0, 10.0, 10.0);
         private int threads = 1;
         private double weightDecay = 0;
         private VirtualClock.WorkCosts workCosts;
+        private double maxVirtualSeconds = 0;
+        private long maxBytes = 0;
 
         public Builder runId(String v) { runId = v; return this; }
         public Builder runSeed(long v) { runSeed = v; return this; }
@@ -205,16 +216,24 @@ public record SpsaRunSettings(
         public Builder joinSync(String v) { joinSync = v; return this; }
         public Builder churn(List<Churn> v) { churn = new ArrayList<>(v); return this; }
         public Builder addChurn(Churn v) { churn.add(v); return this; }
-        public Builder bandwidthMbps(double v) { bandwidthMbps = v; return this; }
-        public Builder latencyMs(double v) { latencyMs = v; return this; }
+        public Builder links(NodeLinks v) { links = v; return this; }
+        /** Every node gets this bandwidth both ways (one class, the current initial class's latency). */
+        public Builder bandwidthMbps(double v) { links = NodeLinks.single(v, v, links.initial().latencyMs()); return this; }
+        /** Every node gets this latency (one class, the current initial class's bandwidths). */
+        public Builder latencyMs(double v) {
+            links = NodeLinks.single(links.initial().uplinkMbps(), links.initial().downlinkMbps(), v);
+            return this;
+        }
         public Builder threads(int v) { threads = v; return this; }
         public Builder weightDecay(double v) { weightDecay = v; return this; }
         public Builder workCosts(VirtualClock.WorkCosts v) { workCosts = v; return this; }
+        public Builder maxVirtualSeconds(double v) { maxVirtualSeconds = v; return this; }
+        public Builder maxBytes(long v) { maxBytes = v; return this; }
 
         public SpsaRunSettings build() {
             return new SpsaRunSettings(runId, runSeed, nodes, rounds, samplesPerNode, eps, lr, codec, distribution, chunkSize,
-                    batchSize, evalEvery, roundDeadline, workload, engine, joinSync, churn, bandwidthMbps, latencyMs, threads,
-                    weightDecay, workCosts);
+                    batchSize, evalEvery, roundDeadline, workload, engine, joinSync, churn, links, threads,
+                    weightDecay, workCosts, maxVirtualSeconds, maxBytes);
         }
     }
 }

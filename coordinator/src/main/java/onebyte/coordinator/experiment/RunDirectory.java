@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * log (run.log, everything the run logs at INFO and above), metrics, summary and plots.
  */
 public final class RunDirectory implements AutoCloseable {
+    /** The resolved scenario in a run directory: every key, with the clock costs the run used. */
+    public static final String SCENARIO = "scenario.conf";
+
     private final Path dir;
     private final String name;
     private final FileAppender<ILoggingEvent> log;
@@ -38,11 +41,29 @@ public final class RunDirectory implements AutoCloseable {
         }
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("scenario.conf"), "# resolved from " + s.file() + "\n" + s.resolved(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run directory " + dir, e);
         }
+        writeScenario(dir, s, "");
         return new RunDirectory(dir, attachLog(dir.resolve("run.log")));
+    }
+
+    /**
+     * Rewrites the resolved scenario once the clock costs a run measured are known (they are in
+     * {@code s}), with a comment giving the overrides that rerun it with exactly these costs.
+     */
+    public void recordMeasuredClock(Scenario s) {
+        writeScenario(dir, s, "# clock: costs measured at the start of this run; rerun with exactly these costs with\n#   "
+                + s.clock().fixedOverrides() + "\n");
+    }
+
+    private static void writeScenario(Path dir, Scenario s, String comment) {
+        try {
+            Files.writeString(dir.resolve(SCENARIO), "# resolved from " + s.file() + "\n" + comment + s.resolved(),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(SCENARIO), e);
+        }
     }
 
     private static FileAppender<ILoggingEvent> attachLog(Path file) {

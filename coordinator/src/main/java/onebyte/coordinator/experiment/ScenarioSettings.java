@@ -1,7 +1,10 @@
 package onebyte.coordinator.experiment;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import onebyte.coordinator.clock.NodeLinks;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.coordinator.cluster.SpsaRunSettings;
@@ -34,18 +37,35 @@ public final class ScenarioSettings {
     }
 
     /**
-     * The virtual clock's unit costs for every algorithm of this scenario, measured once on this
-     * thread on the scenario's workload: forward passes at the SPSA batch size, gradient passes at
-     * the FedSpeed batch size (FedAvg's when only FedAvg runs), direction elements of SPSA's
-     * distribution and chunk size.
+     * The virtual clock of every algorithm of this scenario: with {@code clock.costs = fixed} the
+     * scenario's own costs; with {@code measured}, costs measured once on this thread on the
+     * scenario's workload (forward passes at the SPSA batch size, gradient passes at the FedSpeed
+     * batch size, FedAvg's when only FedAvg runs, direction elements of SPSA's distribution and
+     * chunk size), rounded to {@link Scenario.Clock#MEASURED_DIGITS} significant digits: the costs
+     * the run then uses are exactly those it writes down.
      */
-    public static VirtualClock.WorkCosts workCosts(Scenario s, Path checkpoint) {
+    public static Scenario.Clock clock(Scenario s, Path checkpoint) {
+        if (!s.clock().measured()) {
+            return s.clock();
+        }
         int gradientBatch = s.run().algorithms().contains("fedspeed") || !s.run().algorithms().contains("fedavg")
                 ? s.fedspeed().batchSize() : s.fedavg().batchSize();
-        return WorkCalibration.measure(onebyte.node.engine.Workloads.get(workload(s, checkpoint), s.run().seed()),
-                s.spsa().batchSize(), gradientBatch,
+        return Scenario.Clock.fromMeasurement(WorkCalibration.measure(
+                onebyte.node.engine.Workloads.get(workload(s, checkpoint), s.run().seed()), s.spsa().batchSize(), gradientBatch,
                 onebyte.core.spsa.Distribution.valueOf(s.spsa().distribution().toUpperCase(java.util.Locale.ROOT)),
-                s.spsa().chunkSize());
+                s.spsa().chunkSize()));
+    }
+
+    /** The unit costs of {@link #clock}, in seconds. */
+    public static VirtualClock.WorkCosts workCosts(Scenario s, Path checkpoint) {
+        return clock(s, checkpoint).costs();
+    }
+
+    /** The links of every node class of the scenario; the initial nodes are of {@code nodes.class}. */
+    public static NodeLinks links(Scenario s) {
+        Map<String, NodeLinks.Links> byName = new LinkedHashMap<>();
+        s.nodes().classes().forEach((name, c) -> byName.put(name, new NodeLinks.Links(c.uplinkMbps(), c.downlinkMbps(), c.latencyMs())));
+        return new NodeLinks(s.nodes().initialClass(), byName);
     }
 
     /** Settings of an SPSA run ({@code spsa}, or {@code spsa-f32}: the same with 4-byte floats on the wire). */
@@ -54,7 +74,6 @@ public final class ScenarioSettings {
         if (!algorithm.equals("spsa") && !algorithm.equals("spsa-f32")) {
             throw new IllegalArgumentException("not an SPSA algorithm: " + algorithm);
         }
-        Scenario.NodeClass cls = s.nodes().classes().get(s.nodes().initialClass());
         Scenario.Spsa p = s.spsa();
         return SpsaRunSettings.builder()
                 .runId(s.run().id() + "-" + algorithm)
@@ -73,20 +92,20 @@ public final class ScenarioSettings {
                 .workload(workload(s, checkpoint))
                 .joinSync(p.joinSync().name().toLowerCase(java.util.Locale.ROOT))
                 .churn(List.of()) // the scenario's churn runs through onebyte.coordinator.cluster.ChurnDriver
-                .bandwidthMbps(Math.min(cls.uplinkMbps(), cls.downlinkMbps()))
-                .latencyMs(cls.latencyMs())
+                .links(links(s))
                 .weightDecay(p.weightDecay())
                 .workCosts(costs)
+                .maxVirtualSeconds(s.budget().virtualSeconds())
+                .maxBytes(s.budget().bytes())
                 .build();
     }
 
     /**
      * Settings of a federated run ({@code fedspeed} or {@code fedavg}, SPEC §4) on the same
-     * workload (checkpoint, data, partition) and node class as the SPSA runs of the scenario.
+     * workload (checkpoint, data, partition), node classes and budget as the SPSA runs of the scenario.
      */
     public static FedRunSettings fed(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint,
                                      VirtualClock.WorkCosts costs) {
-        Scenario.NodeClass cls = s.nodes().classes().get(s.nodes().initialClass());
         FedSpeedParams client;
         double participation;
         java.time.Duration deadline;
@@ -106,7 +125,7 @@ public final class ScenarioSettings {
             default -> throw new IllegalArgumentException("not a federated algorithm: " + algorithm);
         }
         return new FedRunSettings(s.run().id() + "-" + algorithm, algorithm, s.run().seed(), schedule.initialNodes(),
-                s.budget().rounds(), client, participation, deadline, s.eval().every(), workload(s, checkpoint), cls.uplinkMbps(),
-                cls.downlinkMbps(), cls.latencyMs(), costs);
+                s.budget().rounds(), client, participation, deadline, s.eval().every(), workload(s, checkpoint), links(s), costs,
+                s.budget().virtualSeconds(), s.budget().bytes());
     }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import onebyte.coordinator.clock.NodeLinks;
+import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.coordinator.cluster.LoopbackCluster;
@@ -65,19 +67,37 @@ import org.slf4j.Logger;
  * order; a round where nobody returned keeps x^t. A participant that missed the deadline is
  * counted as crashed and left out (SUSPECT) until it is heard from again.
  *
+ * <p>What the coordinator knows of a crash comes from the rounds, not from when Akka's failure
+ * detector happens to speak: a member the cluster reports unreachable or removed while it is not
+ * an open round's participant stays in M_t and is counted as crashed in the first round that
+ * samples it (it is not sent anything then). So the rows (members, crashed, virtual time) are
+ * the same in every run of a scenario whatever the wall-clock timing; with participation 1 that
+ * is the round of the crash.
+ *
+ * <p>Initial nodes join with shard 0 and train on the shard of the node id they are admitted
+ * under (so ids and shards agree whatever order they arrive in); joiners name their shard. Every
+ * node names its node class, whose links the virtual clock charges it.
+ *
  * <p>Bytes: like the SPSA coordinator, every message sent or received is counted at payload +
  * {@link Wire#ENVELOPE_BYTES} (its real serialized size); FedDone (train loss and compute
  * telemetry for the simulator) is counted apart under "up:FedDone" and not in the rows. Rejected
- * messages are counted under "rejected:up:&lt;type&gt;".
+ * messages are counted under "rejected:up:&lt;type&gt;", retried joins and their repeated answers
+ * under "retry:up:FedJoin" / "retry:down:FedAdmit" (how often a node retries depends on wall-clock
+ * timing), bytes exchanged with nodes counted as crashed in that round under "crashed:up" /
+ * "crashed:down"; none of these are in the rows.
  *
  * <p>Virtual time ({@link VirtualClock}): a participant's round is {@link VirtualClock#participantSeconds}
  * of its gradient passes (× the seconds per gradient pass of {@link FedRunSettings#workCosts()}, the
  * costs every algorithm of a comparison shares, or measured by {@link WorkCalibration} on this
- * coordinator's compute thread at start), its bytes over its uplink and downlink, and one latency;
- * the round lasts as long as its slowest participant. A round closed by its deadline lasts at least
- * the deadline (the server waited for it); a round closed early because the cluster reported a
- * participant unreachable or removed is not charged the deadline (as in the SPSA coordinator).
- * The server's mean is not charged.
+ * coordinator's compute thread at start), its bytes over its node class's uplink and downlink, and
+ * one latency; the round lasts as long as its slowest participant, and at least the deadline when a
+ * participant did not return (crashed or missed the deadline) or the round closed at its deadline,
+ * however early the cluster reported the crash. The server's mean is not charged.
+ *
+ * <p>The run stops after the round that reaches its {@link FedRunSettings#budget()}: rounds,
+ * virtual seconds or bytes_cum, whichever comes first; that round is evaluated. joined counts
+ * nodes ready after round 0 opened (churn), in the row of the first round they are members of;
+ * the initial members are not counted.
  *
  * <p>forward_passes_cum counts gradient passes (each one forward and one backward pass over a
  * minibatch) of the participants whose x̂_i was used, the unit SPSA's forward passes are counted
@@ -100,6 +120,14 @@ public final class FedCoordinator {
 
     private record Closed(ParameterVector x, double evalLoss, double evalAccuracy) {}
 
+    /**
+     * What one round adds to the clock and the rows, taken when it closes: its bytes (nodes counted
+     * as crashed left out), the contributors' gradient passes and train loss, its virtual seconds,
+     * the slowest contributor's measured compute seconds, and the membership changes counted in it.
+     */
+    private record RoundTally(long up, long down, long passes, double lossSum, int lossCount, double seconds,
+                              double slowestCompute, int joined, int left, int crashed) {}
+
     private enum State { BUILDING, ACTIVE, SUSPECT, GONE }
 
     private static final class Member {
@@ -107,10 +135,15 @@ public final class FedCoordinator {
         final int shard;
         final ActorRef<Object> ref;
         final Address address;
+        final String nodeClass;
+        final NodeLinks.Links links;
         State state = State.BUILDING;
         boolean leaving;
         boolean leaveAcked;
         boolean crashCounted;
+        boolean unreachable; // reported by the cluster while not an open round's participant
+        boolean removed;     // removed or downed by the cluster while not an open round's participant
+        boolean joinUncounted; // ready after round 0 opened and not yet in a member set
         long admitNanos;
         long joinBytes;
         long up;
@@ -118,11 +151,13 @@ public final class FedCoordinator {
         FedChunks.Assembly assembly;
         FedDone done;
 
-        Member(int id, int shard, ActorRef<Object> ref) {
+        Member(int id, int shard, ActorRef<Object> ref, String nodeClass, NodeLinks.Links links) {
             this.id = id;
             this.shard = shard;
             this.ref = ref;
             this.address = ref.path().address();
+            this.nodeClass = nodeClass;
+            this.links = links;
         }
     }
 
@@ -260,6 +295,12 @@ public final class FedCoordinator {
         } else if (m instanceof Reachability r) {
             if (r.event() instanceof ClusterEvent.UnreachableMember) {
                 lost(r.event().member().address(), "unreachable", false);
+            } else if (r.event() instanceof ClusterEvent.ReachableMember) {
+                for (Member mb : members.values()) {
+                    if (mb.address.equals(r.event().member().address())) {
+                        mb.unreachable = false;
+                    }
+                }
             }
         } else {
             log.warn("fed coordinator: unexpected message {}", m.getClass().getName());
@@ -312,6 +353,7 @@ public final class FedCoordinator {
             m.state = State.ACTIVE;
             m.crashCounted = false;
         }
+        m.unreachable = false; // it was just heard from
         return m;
     }
 
@@ -344,16 +386,20 @@ public final class FedCoordinator {
         Integer existing = idsByRef.get(j.getNodeRef());
         if (existing != null) {
             Member m = members.get(existing);
-            countUp(m, j);
-            send(m, admit(m)); // a retried join: answer again
+            FedAdmit again = admit(m); // a retried join: answer again, outside the rows
+            m.ref.tell(again);
+            bytesByType.merge("retry:up:FedJoin", Wire.wireBytes(j), Long::sum);
+            bytesByType.merge("retry:down:FedAdmit", Wire.wireBytes(again), Long::sum);
             return;
         }
-        if (j.getShard() < 1) {
-            reject("bad-shard:FedJoin", "shard " + j.getShard(), j);
+        NodeLinks.Links links = s.links().of(j.getNodeClass());
+        if (links == null) {
+            reject("unknown-class:FedJoin", "node class '" + j.getNodeClass() + "' is not one of " + s.links().classes().keySet(), j);
             return;
         }
         ActorRef<Object> ref = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(j.getNodeRef());
-        Member m = new Member(nextId++, j.getShard(), ref);
+        int id = nextId++;
+        Member m = new Member(id, j.getShard() == 0 ? id : j.getShard(), ref, s.links().resolve(j.getNodeClass()), links);
         m.admitNanos = System.nanoTime();
         members.put(m.id, m);
         idsByRef.put(j.getNodeRef(), m.id);
@@ -361,12 +407,13 @@ public final class FedCoordinator {
         FedAdmit a = admit(m);
         send(m, a);
         m.joinBytes = Wire.wireBytes(j) + Wire.wireBytes(a);
-        log.info("fed coordinator: admitted {} as node {} with shard {}", j.getLabel(), m.id, m.shard);
+        log.info("fed coordinator: admitted {} as node {} with shard {}, class {}", j.getLabel(), m.id, m.shard, m.nodeClass);
     }
 
     private FedAdmit admit(Member m) {
         return FedAdmit.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).setShard(m.shard).setConfig(config)
-                .setCoordinatorRef(ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf())).build();
+                .setCoordinatorRef(ctx.getSelf().path().toStringWithAddress(ctx.getSystem().address()))
+                .setCoordinatorUid(ctx.getSelf().path().uid()).build();
     }
 
     private void onReady(FedReady r) {
@@ -379,7 +426,7 @@ public final class FedCoordinator {
             return;
         }
         m.state = State.ACTIVE;
-        joined++; // initial nodes count in round 0's row, as in the SPSA coordinator's rows
+        m.joinUncounted = started; // churn; the initial members were ready before round 0 opened
         m.joinBytes += Wire.wireBytes(r);
         RunResult.JoinRecord rec = new RunResult.JoinRecord(m.id, "fed-shard-" + m.shard, Math.max(0, current), m.joinBytes,
                 (System.nanoTime() - m.admitNanos) / 1e9, true);
@@ -429,6 +476,9 @@ public final class FedCoordinator {
     }
 
     private void lost(Address address, String why, boolean forGood) {
+        if (finished) {
+            return; // the cluster shutting down after the run
+        }
         for (Member m : members.values()) {
             if (!m.address.equals(address) || m.state == State.GONE) {
                 continue;
@@ -439,12 +489,27 @@ public final class FedCoordinator {
                 }
                 continue;
             }
+            if (m.state == State.ACTIVE && !(open && pending.contains(m.id))) {
+                // not waited for now: the coordinator learns of it when a round samples it
+                m.unreachable = true;
+                m.removed |= forGood;
+                log.info("fed coordinator: node {} {}; counted when a round next asks it to take part", m.id, why);
+                continue;
+            }
             markCrashed(m, why);
             m.state = forGood ? State.GONE : State.SUSPECT;
         }
     }
 
     private void markCrashed(Member m, String why) {
+        countCrash(m, why);
+        if (!finished && open && pending.isEmpty()) {
+            closeRound(false);
+        }
+    }
+
+    /** Drops a node from the open round and counts its crash (once until it is heard from again). */
+    private void countCrash(Member m, String why) {
         pending.remove(m.id);
         m.assembly = null;
         if (finished) {
@@ -455,9 +520,6 @@ public final class FedCoordinator {
             crashed++;
             crashedNodes.add(m.id);
             log.warn("fed coordinator: node {} crashed ({})", m.id, why);
-        }
-        if (open && pending.isEmpty()) {
-            closeRound(false);
         }
     }
 
@@ -482,6 +544,13 @@ public final class FedCoordinator {
                 return;
             }
             mt = Set.copyOf(set);
+            for (int id : set) {
+                Member m = members.get(id);
+                if (m.joinUncounted) { // counted as joined in the row of the first round it is a member of
+                    m.joinUncounted = false;
+                    joined++;
+                }
+            }
             pt = FedSeeds.participants(s.runSeed(), r, set, s.participation());
             ctx.pipeToSelf(listener.beforeOpen(r, clock.now(), mt), (ok, err) -> new HookDone(r, 2, err));
             return;
@@ -496,6 +565,11 @@ public final class FedCoordinator {
             Member m = members.get(id);
             if (m.state != State.ACTIVE) {
                 continue; // crashed between the member set and now: nothing to send, counted already
+            }
+            if (m.unreachable || m.removed) {
+                countCrash(m, m.removed ? "removed by the cluster before round " + r : "unreachable before round " + r);
+                m.state = m.removed ? State.GONE : State.SUSPECT;
+                continue; // sampled while the cluster reports it lost: nothing to send
             }
             m.done = null;
             m.assembly = new FedChunks.Assembly(r, id, d);
@@ -586,7 +660,7 @@ public final class FedCoordinator {
         for (int id : missed) {
             Member m = members.get(id);
             if (m.state == State.ACTIVE) {
-                markCrashed(m, "missed the deadline of round " + r + "; left out until heard from");
+                countCrash(m, "missed the deadline of round " + r + "; left out until heard from");
                 m.state = State.SUSPECT;
             }
         }
@@ -601,17 +675,23 @@ public final class FedCoordinator {
                 ackLeave(m);
             }
         }
-        boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || r == s.rounds() - 1;
+        RoundTally tally = tally(contributors, byDeadline || lostSome);
+        RunBudget.Stop stop = s.budget().reached(r + 1, clock.now() + tally.seconds(), bytesCum + tally.up() + tally.down());
+        boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
         ParameterVector previous = x;
         job(() -> {
             ParameterVector next = xs.isEmpty() ? previous : ServerMean.mean(xs);
             double[] e = eval ? LoopbackCluster.evaluate(model, workload, next) : new double[] {Double.NaN, Double.NaN};
             return new Closed(next, e[0], e[1]);
-        }, c -> finishRound(r, (Closed) c, byDeadline, lostSome, wall, contributors));
+        }, c -> finishRound(r, (Closed) c, tally, stop, byDeadline, lostSome, wall, contributors));
     }
 
-    private void finishRound(long r, Closed c, boolean byDeadline, boolean lostSome, double wall, List<Integer> contributors) {
-        x = c.x();
+    /**
+     * Takes the round's bytes and membership changes off the members and counters (what arrives
+     * from now on belongs to the next round) and computes the round's virtual seconds: the slowest
+     * contributor, and at least the deadline when {@code lostSome}.
+     */
+    private RoundTally tally(List<Integer> contributors, boolean lostSome) {
         long up = 0;
         long down = 0;
         List<VirtualClock.ParticipantWork> work = new ArrayList<>();
@@ -620,61 +700,71 @@ public final class FedCoordinator {
         long passes = 0;
         double slowestCompute = 0;
         for (Member m : members.values()) {
-            up += m.up;
-            down += m.down;
-            if (contributors.contains(m.id)) {
+            boolean contributed = contributors.contains(m.id);
+            if (m.crashCounted && !contributed) {
+                bytesByType.merge("crashed:up", m.up, Long::sum);
+                bytesByType.merge("crashed:down", m.down, Long::sum);
+            } else {
+                up += m.up;
+                down += m.down;
+            }
+            if (contributed) {
                 int grads = m.done.getGradientPasses(); // every contributor's FedDone was checked on arrival
                 passes += grads;
                 lossSum += m.done.getTrainLoss();
                 lossCount++;
                 slowestCompute = Math.max(slowestCompute, m.done.getComputeSeconds());
-                work.add(new VirtualClock.ParticipantWork(0, grads, 0, m.up, m.down, s.uplinkMbps(), s.downlinkMbps(),
-                        s.latencyMs()));
+                work.add(new VirtualClock.ParticipantWork(0, grads, 0, m.up, m.down, m.links));
             }
             m.up = 0;
             m.down = 0;
         }
-        double deadline = s.roundDeadline().toMillis() / 1000.0;
-        double took = clock.advance(work, 0, deadline);
-        if (byDeadline && took < deadline) {
-            clock.advanceBy(deadline - took);
-        }
-        bytesCum += up + down;
-        passesCum += passes;
+        double seconds = clock.roundSeconds(work, 0, lostSome ? s.roundDeadline().toNanos() / 1e9 : 0);
+        RoundTally t = new RoundTally(up, down, passes, lossSum, lossCount, seconds, slowestCompute, joined, left, crashed);
+        joined = 0;
+        left = 0;
+        crashed = 0;
+        return t;
+    }
+
+    private void finishRound(long r, Closed c, RoundTally t, RunBudget.Stop stop, boolean byDeadline, boolean lostSome,
+                             double wall, List<Integer> contributors) {
+        x = c.x();
+        clock.advanceBy(t.seconds());
+        bytesCum += t.up() + t.down();
+        passesCum += t.passes();
         MetricsRow row = new MetricsRow(s.runId(), s.algorithm(), r, clock.now(), (System.nanoTime() - startNanos) / 1e9, mt.size(),
-                pt.size(), contributors.size(), joined, left, crashed, lossCount == 0 ? Double.NaN : lossSum / lossCount,
-                c.evalLoss(), c.evalAccuracy(), up, down, bytesCum, passesCum, null, s.client().lrAt(r), s.runSeed());
+                pt.size(), contributors.size(), t.joined(), t.left(), t.crashed(),
+                t.lossCount() == 0 ? Double.NaN : t.lossSum() / t.lossCount(), c.evalLoss(), c.evalAccuracy(), t.up(), t.down(),
+                bytesCum, passesCum, null, s.client().lrAt(r), s.runSeed());
         rows.add(row);
         if (sink != null) {
             sink.write(row);
         }
-        listener.roundClosed(row, new RunListener.RoundReport(r, mt, Set.copyOf(contributors), byDeadline, wall, slowestCompute,
+        listener.roundClosed(row, new RunListener.RoundReport(r, mt, Set.copyOf(contributors), byDeadline, wall, t.slowestCompute(),
                 Wire.hash8(x.hash()), Map.of()));
         if (lostSome) {
             log.info("fed coordinator: round {} closed{} with {} of {} participants", r, byDeadline ? " at its deadline" : "",
                     contributors.size(), pt.size());
         }
-        joined = 0;
-        left = 0;
-        crashed = 0;
-        if (r + 1 < s.rounds()) {
+        if (stop == null) {
             openRound(r + 1);
         } else {
-            finishRun();
+            finishRun(r + 1, stop);
         }
     }
 
-    private void finishRun() {
+    private void finishRun(long roundsDone, RunBudget.Stop stop) {
         finished = true;
         for (Member m : members.values()) {
             if (m.state != State.GONE) {
-                send(m, FedRunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(s.rounds()).build());
+                send(m, FedRunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).build());
             }
         }
         RunResult res = new RunResult(List.copyOf(rows), x.hashHex(), initialLoss, initialAccuracy, List.copyOf(joins), Map.of(),
-                0, rejections.snapshot(), Map.copyOf(bytesByType), Map.copyOf(bytesByNode), List.copyOf(crashedNodes));
-        log.info("fed coordinator: {} run {} finished after {} rounds; bytes by type {}", s.algorithm(), s.runId(), s.rounds(),
-                bytesByType);
+                0, rejections.snapshot(), Map.copyOf(bytesByType), Map.copyOf(bytesByNode), List.copyOf(crashedNodes), stop);
+        log.info("fed coordinator: {} run {} finished after {} rounds ({}); bytes by type {}", s.algorithm(), s.runId(), roundsDone,
+                s.budget().describe(stop, roundsDone, clock.now(), bytesCum), bytesByType);
         listener.finished(res);
         result.complete(res);
     }

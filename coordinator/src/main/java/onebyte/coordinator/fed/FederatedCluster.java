@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A federated run on an embedded cluster: the {@link FedCoordinator} and every
  * {@link FedNodeActor} as separate ActorSystems in this JVM on loopback ports, joined into one
- * Akka cluster, so every model chunk crosses Artery TCP serialized. Initial nodes train on shards
- * 1..N. Churn comes from a {@link ChurnDriver} acting through {@link ClusterMembership}, the same
+ * Akka cluster, so every model chunk crosses Artery TCP serialized. Initial nodes train on the
+ * shard of their own node id (1..N, whatever order they are admitted in). Churn comes from a {@link ChurnDriver} acting through {@link ClusterMembership}, the same
  * driver SPSA scenario runs use: a crash terminates a node's ActorSystem abruptly.
  */
 public final class FederatedCluster implements AutoCloseable, ClusterMembership {
@@ -40,7 +40,6 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
     private final Address coordinatorAddress;
     private final List<ActorSystem<Object>> nodeSystems = new ArrayList<>();
     private final Map<Integer, ActorSystem<Object>> byNodeId = new ConcurrentHashMap<>();
-    private final Map<Integer, Integer> initialIds = new ConcurrentHashMap<>();
     private final Map<Integer, Integer> shards = new ConcurrentHashMap<>();
     private final java.util.Set<Integer> gone = ConcurrentHashMap.newKeySet();
     private final Map<Integer, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
@@ -80,8 +79,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
             churn.bind(fc);
         }
         for (int i = 1; i <= initialNodes; i++) {
-            int shard = i;
-            fc.startNode(shard, new CompletableFuture<>()).thenAccept(id -> fc.initialIds.put(shard, id));
+            fc.startNode(FedNodeActor.Params.OWN_SHARD, "", new CompletableFuture<>());
         }
         return fc;
     }
@@ -134,8 +132,12 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
         return left.computeIfAbsent(nodeId, k -> new CompletableFuture<>());
     }
 
-    /** Starts one node on this shard; completes with its node id when it is admitted. */
-    public synchronized CompletableFuture<Integer> startNode(int shard, CompletableFuture<Integer> admitted) {
+    /**
+     * Starts one node of this class ("" = the run's initial class) on this shard
+     * ({@link FedNodeActor.Params#OWN_SHARD}: the shard of the node id it is admitted under);
+     * completes with its node id when it is admitted.
+     */
+    public synchronized CompletableFuture<Integer> startNode(int shard, String nodeClass, CompletableFuture<Integer> admitted) {
         int label = ++started;
         // completed once ActorSystem.create returns: admission can be reported before that (a race seen at 32 nodes)
         CompletableFuture<ActorSystem<Object>> self = new CompletableFuture<>();
@@ -154,7 +156,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
                 computed.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(round, xHat);
             }
         };
-        FedNodeActor.Params p = new FedNodeActor.Params(coordinatorPath(), shard, "fed-" + label, observer);
+        FedNodeActor.Params p = new FedNodeActor.Params(coordinatorPath(), shard, "fed-" + label, observer, nodeClass);
         ActorSystem<Object> sys = ActorSystem.create(FedNodeActor.create(p), ClusterConfig.SYSTEM_NAME,
                 ClusterConfig.build(host, 0, "", List.of(), true));
         self.complete(sys);
@@ -164,9 +166,9 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
     }
 
     @Override
-    public CompletableFuture<Integer> startMember(SyncMode sync, int shard) {
+    public CompletableFuture<Integer> startMember(SyncMode sync, int shard, String nodeClass) {
         CompletableFuture<Integer> id = new CompletableFuture<>();
-        CompletableFuture.runAsync(() -> startNode(shard, id));
+        CompletableFuture.runAsync(() -> startNode(shard == ChurnDriver.ANY ? FedNodeActor.Params.OWN_SHARD : shard, nodeClass, id));
         return id.thenCompose(n -> readyFuture(n).thenApply(v -> n));
     }
 
@@ -189,13 +191,10 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
         return ids;
     }
 
+    /** Initial nodes train on the shard of their own node id, 1..N. */
     @Override
     public int initialNodeId(int shard) {
-        Integer id = initialIds.get(shard);
-        if (id == null) {
-            throw new IllegalStateException("shard " + shard + " is not an initial node's");
-        }
-        return id;
+        return shard;
     }
 
     @Override

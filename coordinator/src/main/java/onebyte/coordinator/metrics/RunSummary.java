@@ -10,15 +10,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import onebyte.coordinator.clock.RunBudget;
 
 /**
  * What a person wants from a run at a glance, per algorithm, computed from the metrics rows
- * alone (so a report can be rebuilt from metrics.csv of a killed run).
+ * and the run's budget and clock costs (from the run directory's scenario.conf), so a report can
+ * be rebuilt from the files of a killed run.
  *
  * <p>"To reach the target" figures are taken at the first evaluated round whose eval accuracy is
  * at least the target; they are null when the algorithm never reached it.
+ *
+ * @param clock the unit costs every algorithm's virtual time used; null when not known
+ * @param budget the run's budget; null when not known
  */
-public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSummary> algorithms, SpsaVsFed spsaVsFed) {
+public record RunSummary(String runId, Double targetAccuracy, Clock clock, RunBudget budget, List<AlgorithmSummary> algorithms,
+                         SpsaVsFed spsaVsFed) {
+
+    /**
+     * The virtual clock's unit costs of the run: how they were obtained ("fixed" from the scenario or
+     * "measured" at the start of the run) and their values in the scenario's units.
+     */
+    public record Clock(String costs, double forwardUs, double gradientUs, double elementNs) {}
+
+    /** stoppedBy of an algorithm whose last row reached no budget: the run was cut short (killed). */
+    public static final String INCOMPLETE = "incomplete";
 
     /**
      * The question of the comparison: does SPSA reach its own plateau with at least 10,000× fewer
@@ -65,7 +80,8 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
             int joins,
             int leaves,
             int crashes,
-            Boolean replicasAlwaysAgreed) {}
+            Boolean replicasAlwaysAgreed,
+            String stoppedBy) {}
 
     /**
      * Summarises rows of one run. {@code targetAccuracy} may be null: then the target is the
@@ -73,6 +89,15 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
      * a level all of them reached.
      */
     public static RunSummary of(String runId, List<MetricsRow> rows, Double targetAccuracy) {
+        return of(runId, rows, targetAccuracy, null, null);
+    }
+
+    /**
+     * As {@link #of(String, List, Double)}, with what stopped each algorithm ({@code stoppedBy}: the
+     * scenario key of the budget its last row reached, or {@link #INCOMPLETE}; null without a
+     * budget) and the clock costs recorded.
+     */
+    public static RunSummary of(String runId, List<MetricsRow> rows, Double targetAccuracy, RunBudget budget, Clock clock) {
         Map<String, List<MetricsRow>> byAlgorithm = new LinkedHashMap<>();
         for (MetricsRow r : rows) {
             byAlgorithm.computeIfAbsent(r.algorithm(), k -> new ArrayList<>()).add(r);
@@ -90,9 +115,9 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
         }
         List<AlgorithmSummary> out = new ArrayList<>();
         for (var e : byAlgorithm.entrySet()) {
-            out.add(summarise(e.getKey(), e.getValue(), target));
+            out.add(summarise(e.getKey(), e.getValue(), target, budget));
         }
-        return new RunSummary(runId, target, out, spsaVsFed(byAlgorithm));
+        return new RunSummary(runId, target, clock, budget, out, spsaVsFed(byAlgorithm));
     }
 
     /** SPSA's plateau against FedSpeed (or FedAvg when FedSpeed did not run); null without both. */
@@ -128,8 +153,13 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
         return null;
     }
 
-    private static AlgorithmSummary summarise(String algorithm, List<MetricsRow> rows, Double target) {
+    private static AlgorithmSummary summarise(String algorithm, List<MetricsRow> rows, Double target, RunBudget budget) {
         MetricsRow last = rows.get(rows.size() - 1);
+        String stoppedBy = null;
+        if (budget != null) {
+            RunBudget.Stop stop = budget.reached(last.round() + 1, last.virtualTimeS(), last.bytesCum());
+            stoppedBy = stop == null ? INCOMPLETE : stop.key();
+        }
         Double best = null;
         Long bestRound = null;
         Double finalAcc = null;
@@ -172,7 +202,7 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
                 reached == null ? null : reached.round(), reached == null ? null : reached.bytesCum(),
                 reached == null ? null : upToTarget, reached == null ? null : downToTarget,
                 reached == null ? null : reached.virtualTimeS(), reached == null ? null : reached.forwardPassesCum(),
-                joins, leaves, crashes, agreed);
+                joins, leaves, crashes, agreed, stoppedBy);
     }
 
     public void write(Path file) {
@@ -186,16 +216,16 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
     /** A fixed-width table for the console, one line per algorithm. */
     public String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-10s %7s %9s %9s %12s %14s %12s %13s %5s%n",
+        sb.append(String.format(Locale.ROOT, "%-10s %7s %9s %9s %12s %14s %12s %13s %7s %s%n",
                 "algorithm", "rounds", "best_acc", "final_acc", "bytes_total",
-                target(), "vtime_to_tgt", "fwd_to_tgt", "churn"));
+                target(), "vtime_to_tgt", "fwd_to_tgt", "j/l/c", "stopped_by"));
         for (AlgorithmSummary a : algorithms) {
-            sb.append(String.format(Locale.ROOT, "%-10s %7d %9s %9s %12s %14s %12s %13s %5s%n",
+            sb.append(String.format(Locale.ROOT, "%-10s %7d %9s %9s %12s %14s %12s %13s %7s %s%n",
                     a.algorithm(), a.rounds(), pct(a.bestEvalAccuracy()), pct(a.finalEvalAccuracy()),
                     bytes(a.bytesTotal()), a.bytesToTarget() == null ? "not reached" : bytes(a.bytesToTarget()),
                     a.virtualTimeToTarget() == null ? "-" : String.format(Locale.ROOT, "%.1fs", a.virtualTimeToTarget()),
                     a.forwardPassesToTarget() == null ? "-" : Long.toString(a.forwardPassesToTarget()),
-                    a.joins() + "/" + a.leaves() + "/" + a.crashes()));
+                    a.joins() + "/" + a.leaves() + "/" + a.crashes(), stopped(a)));
         }
         return sb.toString();
     }
@@ -210,9 +240,9 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
         StringBuilder sb = new StringBuilder();
         sb.append("target accuracy: ").append(targetAccuracy == null ? "-" : pct(targetAccuracy)).append(
                 targetAccuracy == null ? "" : " (columns *_to_tgt: at the first evaluated round at or above it)").append('\n');
-        String f = "%-9s %8s %9s %11s %11s %11s %11s %10s %11s %7s %8s %8s%n";
+        String f = "%-9s %8s %9s %11s %11s %11s %11s %10s %11s %7s %8s %8s %s%n";
         sb.append(String.format(Locale.ROOT, f, "algorithm", "best_acc", "final_acc", "up_to_tgt", "down_to_tgt", "bytes_to_tgt",
-                "bytes_total", "vtime_tgt", "fwd_to_tgt", "rnd_tgt", "j/l/c", "wall_s"));
+                "bytes_total", "vtime_tgt", "fwd_to_tgt", "rnd_tgt", "j/l/c", "wall_s", "stopped_by"));
         for (AlgorithmSummary a : algorithms) {
             sb.append(String.format(Locale.ROOT, f, a.algorithm(), pct(a.bestEvalAccuracy()), pct(a.finalEvalAccuracy()),
                     a.bytesUpToTarget() == null ? "-" : bytes(a.bytesUpToTarget()),
@@ -221,12 +251,17 @@ public record RunSummary(String runId, Double targetAccuracy, List<AlgorithmSumm
                     a.virtualTimeToTarget() == null ? "-" : String.format(Locale.ROOT, "%.2fs", a.virtualTimeToTarget()),
                     a.forwardPassesToTarget() == null ? "-" : Long.toString(a.forwardPassesToTarget()),
                     a.roundToTarget() == null ? "-" : Long.toString(a.roundToTarget()),
-                    a.joins() + "/" + a.leaves() + "/" + a.crashes(), String.format(Locale.ROOT, "%.1f", a.wallTimeS())));
+                    a.joins() + "/" + a.leaves() + "/" + a.crashes(), String.format(Locale.ROOT, "%.1f", a.wallTimeS()), stopped(a)));
         }
         if (spsaVsFed != null) {
             sb.append(spsaVsFed.sentence()).append('\n');
         }
         return sb.toString();
+    }
+
+    /** "virtual-seconds" for budget.virtual-seconds; "-" when unknown. */
+    private static String stopped(AlgorithmSummary a) {
+        return a.stoppedBy() == null ? "-" : a.stoppedBy().replace("budget.", "");
     }
 
     private String target() {

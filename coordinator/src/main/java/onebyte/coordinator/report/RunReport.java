@@ -10,6 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import onebyte.coordinator.clock.RunBudget;
+import onebyte.coordinator.experiment.RunDirectory;
 import onebyte.coordinator.metrics.MetricsFiles;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.RunSummary;
@@ -46,7 +50,9 @@ public final class RunReport {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException(csv + " holds no rounds yet");
         }
-        RunSummary summary = RunSummary.of(rows.get(0).runId(), rows, targetAccuracy);
+        Path scenario = runDir.resolve(RunDirectory.SCENARIO);
+        Config recorded = Files.isRegularFile(scenario) ? ConfigFactory.parseFile(scenario.toFile()) : ConfigFactory.empty();
+        RunSummary summary = RunSummary.of(rows.get(0).runId(), rows, targetAccuracy, budget(recorded), clock(recorded));
         summary.write(runDir.resolve("summary.json"));
         Map<String, List<MetricsRow>> byAlg = byAlgorithm(rows);
         try {
@@ -64,6 +70,24 @@ public final class RunReport {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report in " + runDir, e);
         }
+    }
+
+    /** The budget recorded in a run directory's scenario.conf, or null. */
+    private static RunBudget budget(Config c) {
+        if (!c.hasPath("budget.rounds")) {
+            return null;
+        }
+        return new RunBudget(c.getLong("budget.rounds"), c.hasPath("budget.virtual-seconds") ? c.getDouble("budget.virtual-seconds") : 0,
+                c.hasPath("budget.bytes") ? c.getLong("budget.bytes") : 0);
+    }
+
+    /** The clock costs recorded in a run directory's scenario.conf, or null (run directories from before the clock section). */
+    private static RunSummary.Clock clock(Config c) {
+        if (!c.hasPath("clock.costs")) {
+            return null;
+        }
+        return new RunSummary.Clock(c.getString("clock.costs"), c.getDouble("clock.forward-us"), c.getDouble("clock.gradient-us"),
+                c.getDouble("clock.element-ns"));
     }
 
     private static Map<String, List<MetricsRow>> byAlgorithm(List<MetricsRow> rows) {
@@ -154,7 +178,7 @@ public final class RunReport {
                 .append("</p><table><tr><th>algorithm</th><th>rounds</th><th>best eval acc</th><th>final eval acc</th>"
                         + "<th>bytes up</th><th>bytes down</th><th>bytes total</th><th>bytes to target</th>"
                         + "<th>virtual s to target</th><th>forward passes to target</th><th>joins/leaves/crashes</th>"
-                        + "<th>replicas agreed</th></tr>");
+                        + "<th>replicas agreed</th><th>stopped by</th></tr>");
         for (RunSummary.AlgorithmSummary a : s.algorithms()) {
             sb.append("<tr><td>").append(esc(a.algorithm())).append("</td><td>").append(a.rounds())
                     .append("</td><td>").append(fmt(a.bestEvalAccuracy())).append("</td><td>").append(fmt(a.finalEvalAccuracy()))
@@ -165,9 +189,15 @@ public final class RunReport {
                     .append("</td><td>").append(a.forwardPassesToTarget() == null ? "-" : a.forwardPassesToTarget())
                     .append("</td><td>").append(a.joins()).append('/').append(a.leaves()).append('/').append(a.crashes())
                     .append("</td><td>").append(a.replicasAlwaysAgreed() == null ? "n/a" : a.replicasAlwaysAgreed())
+                    .append("</td><td>").append(a.stoppedBy() == null ? "-" : esc(a.stoppedBy()))
                     .append("</td></tr>");
         }
         sb.append("</table>");
+        if (s.clock() != null) {
+            sb.append(String.format(java.util.Locale.ROOT, "<p>Virtual clock (%s costs): %s µs per forward pass, %s µs per gradient "
+                    + "pass, %s ns per generated direction element.</p>", esc(s.clock().costs()), s.clock().forwardUs(),
+                    s.clock().gradientUs(), s.clock().elementNs()));
+        }
         for (String p : PLOTS) {
             sb.append("<div><img src=\"").append(p).append("\" alt=\"").append(p).append("\"></div>");
         }

@@ -25,7 +25,9 @@ import onebyte.core.spsa.SeedMixer;
  * identity), while any algorithm state it had (FedSpeed's dual) is gone.
  *
  * <p>"any" is resolved here by a generator seeded from the run seed, against the members alive at
- * that moment of the simulated history, so the same scenario and seed give the same list.
+ * that moment of the simulated history, so the same scenario and seed give the same list. So is
+ * the node class of every (re)joiner: a join without a class gets the initial class
+ * ({@code nodes.class}), a rejoin without one the class the node had.
  */
 public record ChurnSchedule(int initialNodes, List<ChurnEvent> events) {
     private static final long SALT_CHURN = 0x434855524E000000L; // "CHURN"
@@ -39,7 +41,7 @@ public record ChurnSchedule(int initialNodes, List<ChurnEvent> events) {
                 throw new ScenarioException(e.origin(), "churn.events.action",
                         "joins come from the availability trace when one is given; remove this join or the trace");
             });
-            Trace t = Trace.read(s.churn().trace(), s.nodes().initialClass());
+            Trace t = Trace.read(s.churn().trace());
             initial = t.initial;
             raw.addAll(t.events);
         }
@@ -70,11 +72,13 @@ public record ChurnSchedule(int initialNodes, List<ChurnEvent> events) {
         final int initial;
         int nextId;
         final List<ChurnEvent> out = new ArrayList<>();
+        final Map<Integer, String> classOf = new java.util.HashMap<>();
 
         History(int initial, long seed, Scenario.RandomChurn random, double horizon, String initialClass) {
             this.initial = initial;
             for (int i = 1; i <= initial; i++) {
                 live.add(i);
+                classOf.put(i, initialClass);
             }
             nextId = initial + 1;
             rng = new SplittableRandom(seed);
@@ -107,13 +111,13 @@ public record ChurnSchedule(int initialNodes, List<ChurnEvent> events) {
                     break;
                 }
                 if (u < random.crashProbability()) {
-                    apply(new ChurnEvent(t, ChurnEvent.NO_ROUND, ChurnEvent.Action.CRASH, id, ChurnEvent.Sync.AUTO, initialClass, origin));
+                    apply(new ChurnEvent(t, ChurnEvent.NO_ROUND, ChurnEvent.Action.CRASH, id, ChurnEvent.Sync.AUTO, "", origin));
                 } else if (u < random.crashProbability() + random.leaveProbability()) {
-                    apply(new ChurnEvent(t, ChurnEvent.NO_ROUND, ChurnEvent.Action.LEAVE, id, ChurnEvent.Sync.AUTO, initialClass, origin));
+                    apply(new ChurnEvent(t, ChurnEvent.NO_ROUND, ChurnEvent.Action.LEAVE, id, ChurnEvent.Sync.AUTO, "", origin));
                 }
             }
             if (live.size() < random.maxMembers() && rng.nextDouble() < random.joinProbability()) {
-                apply(new ChurnEvent(t, ChurnEvent.NO_ROUND, ChurnEvent.Action.JOIN, ChurnEvent.ANY, ChurnEvent.Sync.AUTO, initialClass, origin));
+                apply(new ChurnEvent(t, ChurnEvent.NO_ROUND, ChurnEvent.Action.JOIN, ChurnEvent.ANY, ChurnEvent.Sync.AUTO, "", origin));
             }
         }
 
@@ -122,7 +126,9 @@ public record ChurnSchedule(int initialNodes, List<ChurnEvent> events) {
                 case JOIN -> {
                     int id = nextId++;
                     live.add(id);
-                    out.add(e.withNode(id));
+                    String cls = e.nodeClass().isEmpty() ? initialClass : e.nodeClass();
+                    classOf.put(id, cls);
+                    out.add(e.withNode(id).withNodeClass(cls));
                 }
                 case LEAVE, CRASH -> {
                     int id = e.nodeId() == ChurnEvent.ANY ? pick(live, e) : e.nodeId();
@@ -146,7 +152,9 @@ public record ChurnSchedule(int initialNodes, List<ChurnEvent> events) {
                     }
                     departed.remove(id);
                     live.add(id);
-                    out.add(e.withNode(id));
+                    String cls = e.nodeClass().isEmpty() ? classOf.get(id) : e.nodeClass();
+                    classOf.put(id, cls);
+                    out.add(e.withNode(id).withNodeClass(cls));
                 }
                 default -> throw new IllegalStateException(e.action().toString());
             }
@@ -173,7 +181,7 @@ public record ChurnSchedule(int initialNodes, List<ChurnEvent> events) {
  * Intervals of one node must not overlap.
      */
     private record Trace(int initial, List<ChurnEvent> events) {
-        static Trace read(Path file, String nodeClass) {
+        static Trace read(Path file) {
             List<String> lines;
             try {
                 lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -250,7 +258,7 @@ public record ChurnSchedule(int initialNodes, List<ChurnEvent> events) {
                 } else {
                     id = ids.get(ch.node);
                 }
-                events.add(new ChurnEvent(ch.at, ChurnEvent.NO_ROUND, ch.action, id, ChurnEvent.Sync.AUTO, nodeClass, ch.origin));
+                events.add(new ChurnEvent(ch.at, ChurnEvent.NO_ROUND, ch.action, id, ChurnEvent.Sync.AUTO, "", ch.origin));
             }
             return new Trace(initial, events);
         }

@@ -1,9 +1,13 @@
 package onebyte.coordinator.scenario;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import onebyte.coordinator.clock.VirtualClock;
 
 /**
  * A validated scenario: everything one run (or comparison) needs, typed. Built only by
@@ -23,7 +27,8 @@ public record Scenario(
         Spsa spsa,
         FedSpeed fedspeed,
         FedAvg fedavg,
-        Churn churn) {
+        Churn churn,
+        Clock clock) {
 
     public record Run(String id, long seed, Path outputDir, List<String> algorithms) {}
 
@@ -34,16 +39,54 @@ public record Scenario(
     public record Data(String kind, int features, int classes, double shift, int trainSize, int evalSize,
                        Path path, String labelColumn, String partition) {}
 
-    public record NodeClass(String name, double uplinkMbps, double downlinkMbps, double latencyMs) {
-        /** Seconds to move {@code bytes} up and down this class's links, plus one latency each way used. */
-        public double transferSeconds(long bytesUp, long bytesDown) {
-            return bytesUp * 8.0 / (uplinkMbps * 1e6) + bytesDown * 8.0 / (downlinkMbps * 1e6) + 2 * latencyMs / 1000.0;
-        }
-    }
+    public record NodeClass(String name, double uplinkMbps, double downlinkMbps, double latencyMs) {}
 
     public record Nodes(int initial, String initialClass, Map<String, NodeClass> classes) {}
 
+    /** When every algorithm's run stops: rounds, virtual seconds, bytes on the wire (0 = no limit), whichever first. */
     public record Budget(long rounds, double virtualSeconds, long bytes) {}
+
+    /**
+     * The virtual clock's unit costs (the clock section): {@code measured} = timed at the start of
+     * each run on this machine, else the fixed values. Values in the scenario's units: µs per
+     * forward pass and per gradient pass over one minibatch, ns per generated direction element.
+     */
+    public record Clock(boolean measured, double forwardUs, double gradientUs, double elementNs) {
+        /** Significant digits a measured cost is written with (and then used with, so a rerun with them matches). */
+        public static final int MEASURED_DIGITS = 4;
+
+        /** The unit costs in seconds. */
+        public VirtualClock.WorkCosts costs() {
+            return new VirtualClock.WorkCosts(forwardUs / 1e6, gradientUs / 1e6, elementNs / 1e9);
+        }
+
+        /** Measured costs in the scenario's units, rounded to {@link #MEASURED_DIGITS} significant digits. */
+        public static Clock fromMeasurement(VirtualClock.WorkCosts c) {
+            return new Clock(true, round(c.secondsPerForward() * 1e6), round(c.secondsPerGradient() * 1e6),
+                    round(c.secondsPerGeneratedElement() * 1e9));
+        }
+
+        private static double round(double v) {
+            return new BigDecimal(v).round(new MathContext(MEASURED_DIGITS)).doubleValue();
+        }
+
+        /** The overrides (key=value) that run a scenario with exactly these costs, fixed. */
+        public List<String> fixedSettings() {
+            return List.of("clock.costs=fixed", "clock.forward-us=" + forwardUs, "clock.gradient-us=" + gradientUs,
+                    "clock.element-ns=" + elementNs);
+        }
+
+        /** {@link #fixedSettings} as command-line options: "--set clock.costs=fixed --set ...". */
+        public String fixedOverrides() {
+            return "--set " + String.join(" --set ", fixedSettings());
+        }
+
+        /** "41.23 µs per forward pass, ..." for the console and logs. */
+        public String describe() {
+            return String.format(Locale.ROOT, "%s µs per forward pass, %s µs per gradient pass, %s ns per direction element",
+                    forwardUs, gradientUs, elementNs);
+        }
+    }
 
     public record Eval(int every, double targetAccuracy) {}
 
@@ -64,4 +107,13 @@ public record Scenario(
 
     /** Churn as written; {@link ChurnSchedule#resolve} turns it into one concrete event list. */
     public record Churn(List<ChurnEvent> events, RandomChurn random, Path trace) {}
+
+    /**
+     * This scenario with other clock costs, its resolved text saying so: a run that measured its
+     * costs records them here, so its run directory states the costs its virtual times used.
+     */
+    public Scenario withClock(Clock c) {
+        return new Scenario(file, ScenarioLoader.withClock(resolved, c), run, model, pretrain, data, nodes, budget, eval, spsa,
+                fedspeed, fedavg, churn, c);
+    }
 }

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,8 +64,21 @@ public final class ScenarioLoader {
         }
         checkKeys(user.root(), defaults.root(), "");
         Config c = user.withFallback(defaults).resolve();
-        String resolved = c.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
-        return new Reader(c, file).scenario(resolved);
+        return new Reader(c, file).scenario(render(c));
+    }
+
+    private static String render(Config c) {
+        return c.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+    }
+
+    /** A resolved scenario text with the clock section replaced by {@code clock}'s values. */
+    static String withClock(String resolved, Scenario.Clock clock) {
+        Config c = ConfigFactory.parseString(resolved)
+                .withValue("clock.costs", ConfigValueFactory.fromAnyRef(clock.measured() ? "measured" : "fixed"))
+                .withValue("clock.forward-us", ConfigValueFactory.fromAnyRef(clock.forwardUs()))
+                .withValue("clock.gradient-us", ConfigValueFactory.fromAnyRef(clock.gradientUs()))
+                .withValue("clock.element-ns", ConfigValueFactory.fromAnyRef(clock.elementNs()));
+        return render(c);
     }
 
     /** Every key in the user's tree must exist in the defaults (node classes and events have templates). */
@@ -220,13 +234,8 @@ public final class ScenarioLoader {
             }
             var nodes = new Scenario.Nodes(initial, initialClass, Map.copyOf(classes));
 
-            var budget = new Scenario.Budget(c.getLong("budget.rounds"), nonNegative("budget.virtual-seconds"), c.getLong("budget.bytes"));
-            if (budget.rounds() < 1) {
-                fail("budget.rounds", "expected at least 1, got " + budget.rounds());
-            }
-            if (budget.bytes() < 0) {
-                fail("budget.bytes", "expected >= 0 (0 = no limit), got " + budget.bytes());
-            }
+            var budget = new Scenario.Budget(longAtLeast("budget.rounds", 1, ""), nonNegative("budget.virtual-seconds"),
+                    longAtLeast("budget.bytes", 0, " (0 = no limit)"));
             double target = nonNegative("eval.target-accuracy");
             if (target > 1) {
                 fail("eval.target-accuracy", "expected a fraction in 0..1, got " + target);
@@ -258,7 +267,9 @@ public final class ScenarioLoader {
                 fail("churn.trace", "no such availability trace file: " + trace);
             }
             var churn = new Scenario.Churn(events(classes.keySet()), random, trace);
-            return new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg, churn);
+            var clock = new Scenario.Clock(oneOf("clock.costs", "fixed", "measured").equals("measured"),
+                    nonNegative("clock.forward-us"), nonNegative("clock.gradient-us"), nonNegative("clock.element-ns"));
+            return new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg, churn, clock);
         }
 
         private List<ChurnEvent> events(Set<String> classes) {
@@ -327,8 +338,8 @@ public final class ScenarioLoader {
                                     "expected auto, snapshot or replay, got '" + s + "'");
                         }
                     }
-                    String cls = ev.hasPath("class") ? ev.getString("class") : c.getString("nodes.class");
-                    if (!classes.contains(cls)) {
+                    String cls = ev.hasPath("class") ? ev.getString("class") : ""; // "": resolved by ChurnSchedule
+                    if (!cls.isEmpty() && !classes.contains(cls)) {
                         throw new ScenarioException(where(ev.getValue("class").origin()), "churn.events.class",
                                 "expected one of the node classes " + classes + ", got '" + cls + "'");
                     }
@@ -408,6 +419,19 @@ public final class ScenarioLoader {
             }
             if (v < lo || v > hi) {
                 fail(key, "expected a whole number in " + lo + ".." + hi + ", got " + v);
+            }
+            return v;
+        }
+
+        private long longAtLeast(String key, long min, String note) {
+            long v;
+            try {
+                v = c.getLong(key);
+            } catch (ConfigException e) {
+                throw typed(key, e, "a whole number >= " + min + note);
+            }
+            if (v < min) {
+                fail(key, "expected a whole number >= " + min + note + ", got " + v);
             }
             return v;
         }

@@ -63,7 +63,10 @@ class ScenarioLoaderTest {
                 Arguments.of("churn.events = [\n  { round = 5, action = crash, node = 2, colour = red }\n]\n", 2, "churn.events.colour", "unknown event key"),
                 Arguments.of("nodes.class = edge\n", 1, "nodes.class", "expected one of the classes"),
                 Arguments.of("model.checkpoint = \"/no/such/file.ckpt\"\n", 1, "model.checkpoint", "no such checkpoint"),
-                Arguments.of("nodes.initial = 2\n", 1, "nodes.initial", "at least 3"));
+                Arguments.of("nodes.initial = 2\n", 1, "nodes.initial", "at least 3"),
+                Arguments.of("clock.costs = sometimes\n", 1, "clock.costs", "expected one of fixed, measured"),
+                Arguments.of("clock {\n  forward-us = -1\n}\n", 2, "clock.forward-us", "expected a number >= 0"),
+                Arguments.of("budget.bytes = -5\n", 1, "budget.bytes", "0 = no limit"));
     }
 
     @ParameterizedTest
@@ -112,6 +115,42 @@ class ScenarioLoaderTest {
         assertEquals(List.of(5, 6, 2, 2), s.events().stream().map(ChurnEvent::nodeId).toList());
         assertEquals(List.of(ChurnEvent.Action.JOIN, ChurnEvent.Action.JOIN, ChurnEvent.Action.CRASH, ChurnEvent.Action.REJOIN),
                 s.events().stream().map(ChurnEvent::action).toList());
+    }
+
+    @Test
+    void aJoinGetsTheInitialClassUnlessItNamesOneAndARejoinKeepsItsClass(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("classes.conf");
+        Files.writeString(f, "nodes.initial = 4\nnodes.classes.slow { uplink-mbps = 0.1, downlink-mbps = 1, latency-ms = 100 }\n"
+                + "churn.events = [\n  { at = 1s, action = join }\n  { at = 2s, action = join, class = slow }\n"
+                + "  { at = 3s, action = leave, node = 6 }\n  { at = 4s, action = rejoin, node = 6 }\n"
+                + "  { at = 5s, action = crash, node = 1 }\n  { at = 6s, action = rejoin, node = 1 }\n]\n");
+        ChurnSchedule s = ChurnSchedule.resolve(loader.load(f, List.of()));
+        List<String> joins = s.events().stream().filter(e -> e.action() != ChurnEvent.Action.LEAVE && e.action() != ChurnEvent.Action.CRASH)
+                .map(e -> e.nodeId() + ":" + e.nodeClass()).toList();
+        assertEquals(List.of("5:default", "6:slow", "6:slow", "1:default"), joins);
+    }
+
+    @Test
+    void theClockIsFixedByDefaultAndMeasuredCostsRerunExactlyWithTheirOverrides(@TempDir Path dir) throws IOException {
+        Scenario s = loader.load(SCENARIOS.resolve("quickstart.conf"), List.of());
+        assertFalse(s.clock().measured());
+        assertTrue(s.clock().forwardUs() > 0 && s.clock().gradientUs() > 0 && s.clock().elementNs() > 0);
+        assertTrue(loader.load(SCENARIOS.resolve("lm-finetune.conf"), List.of()).clock().forwardUs() > 10 * s.clock().forwardUs(),
+                "a transformer states its own costs");
+
+        Scenario measuring = loader.load(SCENARIOS.resolve("quickstart.conf"), List.of("clock.costs=measured"));
+        Scenario.Clock measured = Scenario.Clock.fromMeasurement(new onebyte.coordinator.clock.VirtualClock.WorkCosts(4.123456e-5, 1.2e-4,
+                2.718281828e-9));
+        assertEquals(41.23, measured.forwardUs());
+        assertEquals(2.718, measured.elementNs());
+        Scenario recorded = measuring.withClock(measured);
+        Path f = dir.resolve("recorded.conf");
+        Files.writeString(f, recorded.resolved());
+        Scenario reread = loader.load(f, List.of());
+        assertEquals(measured, reread.clock(), "the run directory's scenario.conf holds the costs the run used");
+        Scenario rerun = loader.load(f, measured.fixedSettings());
+        assertFalse(rerun.clock().measured());
+        assertEquals(measured.costs(), rerun.clock().costs(), "rerunning with the printed overrides uses the very same costs");
     }
 
     @Test

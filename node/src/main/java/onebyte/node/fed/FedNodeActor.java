@@ -65,13 +65,28 @@ public final class FedNodeActor extends MemberActor {
 
     /**
      * @param coordinatorPath akka://onebyte@host:port/user/coordinator
-     * @param shard the data shard this node trains on (its identity in the churn schedule)
+     * @param shard the data shard this node trains on (its identity in the churn schedule);
+     *     {@link #OWN_SHARD} = the shard of the node id it is admitted under
+     * @param label free text for logs
+     * @param observer in-JVM callbacks (null = none)
+     * @param nodeClass the scenario's node class whose links the coordinator charges it; "" = the run's initial class
      */
-    public record Params(String coordinatorPath, int shard, String label, Observer observer) {
+    public record Params(String coordinatorPath, int shard, String label, Observer observer, String nodeClass) {
+        /** {@link #shard} of a node that trains on the shard of its own node id (initial nodes). */
+        public static final int OWN_SHARD = 0;
+
         public Params {
             if (observer == null) {
                 observer = new Observer() {};
             }
+            if (nodeClass == null) {
+                nodeClass = "";
+            }
+        }
+
+        /** A node of the run's initial class. */
+        public Params(String coordinatorPath, int shard, String label, Observer observer) {
+            this(coordinatorPath, shard, label, observer, "");
         }
     }
 
@@ -81,6 +96,7 @@ public final class FedNodeActor extends MemberActor {
 
     private Phase phase = Phase.JOINING;
     private int nodeId = -1;
+    private int shardId = -1;
     private FedConfig config;
     private Dataset shard;
     private Model model;
@@ -107,7 +123,7 @@ public final class FedNodeActor extends MemberActor {
         if (m instanceof Up || m instanceof RetryJoin) {
             if (phase == Phase.JOINING) {
                 send(FedJoin.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setShard(params.shard())
-                        .setLabel(params.label()).build());
+                        .setLabel(params.label()).setNodeClass(params.nodeClass()).build());
                 if (m instanceof Up) {
                     timers.startTimerWithFixedDelay("join", new RetryJoin(), Duration.ofSeconds(2));
                 }
@@ -146,16 +162,18 @@ public final class FedNodeActor extends MemberActor {
             }
             return; // the answer to a retried join
         }
-        if (a.getShard() != params.shard()) {
-            rejections.reject("bad-shard:FedAdmit", "shard " + a.getShard() + ", asked for " + params.shard());
+        int expectedShard = params.shard() == Params.OWN_SHARD ? a.getNodeId() : params.shard();
+        if (a.getShard() != expectedShard) {
+            rejections.reject("bad-shard:FedAdmit", "shard " + a.getShard() + ", asked for " + expectedShard);
             return;
         }
         timers.cancel("join");
-        addressCoordinatorBy(a.getCoordinatorRef());
+        addressCoordinatorBy(a.getCoordinatorRef(), a.getCoordinatorUid());
         nodeId = a.getNodeId();
+        shardId = a.getShard();
         config = a.getConfig();
         phase = Phase.BUILDING;
-        params.observer().admitted(nodeId, params.shard());
+        params.observer().admitted(nodeId, shardId);
         FedConfig c = config;
         job(() -> {
             Workload w = Workloads.get(c.getWorkload(), c.getRunSeed());
@@ -165,12 +183,12 @@ public final class FedNodeActor extends MemberActor {
             return w;
         }, w -> {
             Workload workload = (Workload) w;
-            shard = workload.shard(params.shard());
+            shard = workload.shard(shardId);
             model = workload.newModel();
             phase = phase == Phase.LEAVING ? Phase.LEAVING : Phase.ACTIVE;
             send(FedReady.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).build());
             params.observer().ready(nodeId);
-            log.info("fed node {}: admitted with shard {} ({} examples)", nodeId, params.shard(), shard.size());
+            log.info("fed node {}: admitted with shard {} ({} examples)", nodeId, shardId, shard.size());
         });
     }
 
@@ -215,7 +233,7 @@ public final class FedNodeActor extends MemberActor {
         FedRoundOpen o = open;
         FedConfig c0 = config;
         FedSpeedParams p = params(c0, o.getLr());
-        long seed = FedSeeds.localSeed(c0.getRunSeed(), params.shard(), o.getRound());
+        long seed = FedSeeds.localSeed(c0.getRunSeed(), shardId, o.getRound());
         job(() -> {
             long t0 = System.nanoTime();
             ParameterVector xHat = client.localRound(model, xt, shard, p, seed);
