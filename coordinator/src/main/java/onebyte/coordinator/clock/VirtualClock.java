@@ -7,7 +7,9 @@ import java.util.Collection;
  *
  * <p>A round lasts as long as its slowest participant: counted work times the run's unit costs
  * (so the clock does not run slower because N simulated nodes share two cores), plus its bytes
- * over its own class's links, plus one latency; then the coordinator's share. Everything a
+ * over its own class's links, plus two one-way latencies (the coordinator's message out, the
+ * participant's answer back: a scenario's {@code latency-ms} is one way, as the network namespaces
+ * of docker/netns-cluster.sh apply it); then the coordinator's share. Everything a
  * participant does in a round is in its {@link ParticipantWork}: forward passes, gradient passes
  * and generated direction elements (SPSA's regeneration of every contribution's z). A round that
  * lost a participant (crashed, or missed the deadline) lasts at least its round deadline: the
@@ -55,7 +57,7 @@ public final class VirtualClock {
                 + w.gradientPasses() * costs.secondsPerGradient()
                 + w.generatedElements() * costs.secondsPerGeneratedElement();
         double wire = w.bytesUp() * 8.0 / (w.uplinkMbps() * 1e6) + w.bytesDown() * 8.0 / (w.downlinkMbps() * 1e6);
-        return compute + wire + w.latencyMs() / 1000.0;
+        return compute + wire + 2 * w.latencyMs() / 1000.0;
     }
 
     /**

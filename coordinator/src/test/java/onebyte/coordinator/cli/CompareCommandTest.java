@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code onebyte compare} of SPSA and FedAvg on real embedded clusters with churn on the common
  * virtual clock: a join at 0.2 s, node 1 leaving at 0.35 s and rejoining (same shard, fresh node id)
- * at 0.45 s, node 2 crashing at 0.6 s (every round lasts at least the 10 ms latency, so 80 rounds pass 0.8 s). Asserted from
+ * at 0.45 s, node 2 crashing at 0.6 s (every round lasts at least twice the 10 ms one-way latency, so 40 rounds pass 0.8 s). Asserted from
  * metrics.csv alone: in each algorithm's run, each event shows up exactly in the first round whose
  * start virtual time (the previous round's virtual_time_s; 0 for round 0) is at or after the
  * event's time, and nowhere else.

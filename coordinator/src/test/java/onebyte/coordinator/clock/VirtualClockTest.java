@@ -14,8 +14,8 @@ class VirtualClockTest {
         var fast = new VirtualClock.ParticipantWork(2, 0, 4_000_000, 9, 40, 10, 10, 10);
         // FedAvg-like over a slow uplink: 10 gradient steps, 4 MB up and down at 1 Mbit/s up, 100 down, 50 ms
         var slow = new VirtualClock.ParticipantWork(0, 10, 0, 4_000_000, 4_000_000, new NodeLinks.Links(1, 100, 50));
-        double spsa = 2 * 0.002 + 0.04 + 9 * 8 / 1e7 + 40 * 8 / 1e7 + 0.010;
-        double fed = 10 * 0.005 + 32.0 + 0.32 + 0.050;
+        double spsa = 2 * 0.002 + 0.04 + 9 * 8 / 1e7 + 40 * 8 / 1e7 + 2 * 0.010; // latency one way, paid out and back
+        double fed = 10 * 0.005 + 32.0 + 0.32 + 2 * 0.050;
         assertEquals(spsa, clock.participantSeconds(fast), 1e-12);
         assertEquals(fed, clock.participantSeconds(slow), 1e-12);
         assertEquals(fed + 0.1, clock.roundSeconds(List.of(fast, slow), 0.1, 0), 1e-12);

@@ -22,9 +22,9 @@ class VirtualTimeTest {
         for (int i = 1; i < rows.size(); i++) {
             MetricsRow row = rows.get(i);
             // 3 identical nodes: 2 forward passes, z generated once for its sample and once per code of
-            // the previous commit, a third of the round's bytes each way, one latency
+            // the previous commit, a third of the round's bytes each way, a one-way latency each way
             long generated = d + (long) rows.get(i - 1).contributed() * d;
-            double expected = 2 * perForward + generated * perElement + (row.bytesUp() + row.bytesDown()) / 3.0 * 8 / 1e6 + 0.005;
+            double expected = 2 * perForward + generated * perElement + (row.bytesUp() + row.bytesDown()) / 3.0 * 8 / 1e6 + 2 * 0.005;
             assertEquals(expected, row.virtualTimeS() - rows.get(i - 1).virtualTimeS(), 1e-9, "round " + i);
         }
     }
