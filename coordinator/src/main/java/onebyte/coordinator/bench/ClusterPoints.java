@@ -72,7 +72,7 @@ final class ClusterPoints {
                 base.uplinkMbps(), base.downlinkMbps(), base.latencyMs(), base.workCosts());
         Workloads.get(spec, s.runSeed());
         MemoryProbe mem = MemoryProbe.start();
-        w = measure(w, mem, s.runId(), win -> FederatedCluster.start(s, null, win, null, nodes));
+        w = measure(w, mem, s.runId(), win -> FederatedCluster.start(s, null, win, null, nodes, false));
         BenchProbe.Snapshot d = w.delta();
         int m = w.measured();
         int d0 = Workloads.get(spec, s.runSeed()).numParams();

@@ -44,12 +44,18 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
     private final java.util.Set<Integer> gone = ConcurrentHashMap.newKeySet();
     private final Map<Integer, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<Void>> left = new ConcurrentHashMap<>();
-    /** Per node id, what it sent back per round (tests compare it with the core math). */
+    /**
+     * Per node id, what it sent back per round (tests compare it with the core math). Kept only
+     * when {@link #recordReturns}: every x̂_i of every round is d floats off the heap, which a long
+     * run must not accumulate (200 rounds × 32 nodes × a 1M model would be 25 GB).
+     */
     private final Map<Integer, Map<Long, ParameterVector>> computed = new ConcurrentHashMap<>();
+    private final boolean recordReturns;
     private int started;
 
-    private FederatedCluster(FedRunSettings settings, MetricsSink sink, RunListener extra) {
+    private FederatedCluster(FedRunSettings settings, MetricsSink sink, RunListener extra, boolean recordReturns) {
         this.settings = settings;
+        this.recordReturns = recordReturns;
         RunListener own = new RunListener() {
             @Override
             public void nodeSynced(RunResult.JoinRecord record) {
@@ -74,7 +80,13 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
      */
     public static FederatedCluster start(FedRunSettings settings, MetricsSink sink, RunListener extra, ChurnDriver churn,
                                          int initialNodes) {
-        FederatedCluster fc = new FederatedCluster(settings, sink, extra);
+        return start(settings, sink, extra, churn, initialNodes, true);
+    }
+
+    /** As {@link #start(FedRunSettings, MetricsSink, RunListener, ChurnDriver, int)}; {@code recordReturns}: keep every x̂_i for {@link #computed}. */
+    public static FederatedCluster start(FedRunSettings settings, MetricsSink sink, RunListener extra, ChurnDriver churn,
+                                         int initialNodes, boolean recordReturns) {
+        FederatedCluster fc = new FederatedCluster(settings, sink, extra, recordReturns);
         if (churn != null) {
             churn.bind(fc);
         }
@@ -88,7 +100,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
     public static RunResult run(FedRunSettings settings, MetricsSink sink, RunListener extra, ChurnDriver churn, Duration timeout)
             throws Exception {
         RunListener all = churn == null ? extra : extra == null ? churn : RunListener.all(churn, extra);
-        try (FederatedCluster fc = start(settings, sink, all, churn, settings.nodes())) {
+        try (FederatedCluster fc = start(settings, sink, all, churn, settings.nodes(), false)) {
             return fc.await(timeout);
         }
     }
@@ -114,7 +126,7 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
         return byNodeId.get(nodeId);
     }
 
-    /** What node {@code nodeId} sent back as x̂_i, by round. */
+    /** What node {@code nodeId} sent back as x̂_i, by round (empty unless the cluster records returns). */
     public Map<Long, ParameterVector> computed(int nodeId) {
         return computed.getOrDefault(nodeId, Map.of());
     }
@@ -153,7 +165,9 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
 
             @Override
             public void computed(int nodeId, long round, ParameterVector xHat) {
-                computed.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(round, xHat);
+                if (recordReturns) {
+                    computed.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(round, xHat);
+                }
             }
         };
         FedNodeActor.Params p = new FedNodeActor.Params(coordinatorPath(), shard, "fed-" + label, observer, nodeClass);
