@@ -459,9 +459,15 @@ class NetnsClusterTest {
         // 3. every byte accounted for (measured -0.3 to +1.2 %: the ends of the window, SYNs and
         //    ARP frames that are not 66-byte headers)
         assertTrue(Math.abs(closure) <= 0.03 * interfaceBytes, report);
-        // 4. the idle rate misses the control traffic the rounds cause (measured -7.6 to +23.5 % of
-        //    the idle estimate in five runs on a loaded machine, where the JVMs' timers also slip)
-        assertTrue(Math.abs(estimate) <= 0.4 * idleRate * seconds, report);
+        // 4. the counters-only estimate (idle rate in place of the captured background) is off by
+        //    exactly background - idle rate x duration (estimate - closure), so what can be checked
+        //    is how far the cluster's own traffic during rounds is from its idle rate: the rounds add
+        //    compression advertisements and handshakes on the busy streams. Measured 0.92-1.42x the
+        //    idle rate (19-20 kB/s idle, 20-27 kB/s during rounds; the 34-byte framing makes the
+        //    rounds window shorter, so the ratio weighs more)
+        double backgroundRate = background / seconds;
+        assertTrue(backgroundRate >= 0.7 * idleRate && backgroundRate <= 1.6 * idleRate, report);
+        assertEquals(estimate - closure, background - idleRate * seconds, 1e-6 * interfaceBytes, report);
     }
 
     /** The nodes' summed counters per tick, and the windows the byte check uses. */
