@@ -289,30 +289,34 @@ public final class PerturbedSlices {
             ParameterVector minus = slot.minus;
             float e = eps;
             int offset = offsets[k];
-            int done = 0;
-            while (done < lengths[k]) {
-                int pos = offset + done;
-                int from = chunkContaining(pos);
-                int n = Math.min(lengths[k] - done, stream.chunkLength(theta.length(), generatedChunk) - from);
+            forEachRun(k, (done, from, n) -> {
                 for (int i = 0; i < n; i++) {
-                    float t = theta.get(pos + i);
+                    float t = theta.get(offset + done + i);
                     float zi = chunk[from + i];
                     plus.set(done + i, t + e * zi);
                     minus.set(done + i, t - e * zi);
                 }
-                done += n;
-            }
+            });
         }
 
         /** Helper: writes z of slice k into {@code z[0, length)}. */
         private void generate(int k, float[] z) {
+            forEachRun(k, (done, from, n) -> System.arraycopy(chunk, from, z, done, n));
+        }
+
+        /** A run of slice k that lies in one chunk of z: slice elements [done, done + n) are chunk[from, from + n). */
+        private interface ChunkRun {
+            void accept(int done, int from, int n);
+        }
+
+        /** Walks slice k chunk by chunk, generating each chunk of z once ({@link #chunkContaining}). */
+        private void forEachRun(int k, ChunkRun run) {
             int offset = offsets[k];
             int done = 0;
             while (done < lengths[k]) {
-                int pos = offset + done;
-                int from = chunkContaining(pos);
+                int from = chunkContaining(offset + done);
                 int n = Math.min(lengths[k] - done, stream.chunkLength(theta.length(), generatedChunk) - from);
-                System.arraycopy(chunk, from, z, done, n);
+                run.accept(done, from, n);
                 done += n;
             }
         }
