@@ -27,6 +27,9 @@ public final class NodeCommand implements Callable<Integer> {
     List<String> seedNodes;
     @Option(names = "--sync", defaultValue = "auto", description = "How to obtain θ when joining a running run: auto | snapshot | replay.")
     String sync;
+    @Option(names = "--node-class", defaultValue = "${env:ONEBYTE_NODE_CLASS:-}",
+            description = "The scenario's node class (nodes.classes) whose links this node has; empty = the run's initial class (env ONEBYTE_NODE_CLASS).")
+    String nodeClass;
 
     @Override
     public Integer call() throws Exception {
@@ -44,7 +47,7 @@ public final class NodeCommand implements Callable<Integer> {
             }
         };
         NodeActor.Params p = new NodeActor.Params(ClusterConfig.coordinatorPath(seedNodes.get(0)), mode,
-                net.host + ":" + net.port + " pid " + ProcessHandle.current().pid(), observer);
+                net.host + ":" + net.port + " pid " + ProcessHandle.current().pid(), observer, NodeActor.Params.OWN_SHARD, nodeClass);
         ActorSystem<Object> system = ActorSystem.create(NodeActor.create(p), ClusterConfig.SYSTEM_NAME,
                 ClusterConfig.build(net.host, net.port, net.bindHost, seedNodes, false));
         net.startReadiness(system);

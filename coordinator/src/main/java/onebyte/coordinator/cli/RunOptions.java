@@ -53,6 +53,10 @@ public final class RunOptions {
     int threads = D.threads();
     @Option(names = "--weight-decay", description = "Weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay = D.weightDecay();
+    @Option(names = "--max-virtual-seconds", description = "Also stop after the round at whose end the virtual clock reached this many seconds; 0 = no limit (scenario key budget.virtual-seconds; default: ${DEFAULT-VALUE}).")
+    double maxVirtualSeconds = 0;
+    @Option(names = "--max-bytes", description = "Also stop after the round at whose end bytes_cum reached this; 0 = no limit (scenario key budget.bytes; default: ${DEFAULT-VALUE}).")
+    long maxBytes = 0;
     @Option(names = "--out", description = "Write metrics.csv and metrics.jsonl into this directory.")
     Path out;
 
@@ -61,7 +65,8 @@ public final class RunOptions {
                 .lr(lr).codec(codec).distribution(distribution).chunkSize(chunkSize).batchSize(batchSize).evalEvery(evalEvery)
                 .roundDeadline(parseDuration(roundDeadline)).workload(workload).engine(engine).joinSync(joinSync)
                 .churn(churn.stream().map(SpsaRunSettings.Churn::parse).toList()).bandwidthMbps(bandwidthMbps)
-                .latencyMs(latencyMs).threads(threads).weightDecay(weightDecay).build();
+                .latencyMs(latencyMs).threads(threads).weightDecay(weightDecay).maxVirtualSeconds(maxVirtualSeconds).maxBytes(maxBytes)
+                .build();
     }
 
     /** "5s", "500ms", "2m" or ISO-8601 "PT5S". */

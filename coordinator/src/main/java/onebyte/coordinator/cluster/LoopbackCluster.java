@@ -12,8 +12,7 @@ import akka.japi.function.Function;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import onebyte.core.data.Batch;
-import onebyte.core.data.Dataset;
+import onebyte.core.model.Evaluation;
 import onebyte.core.model.Model;
 import onebyte.core.spsa.ParameterVector;
 import onebyte.node.ClusterConfig;
@@ -93,14 +92,9 @@ public final class LoopbackCluster {
                 ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, reachability), ClusterEvent.ReachabilityEvent.class));
     }
 
-    /** Eval loss and accuracy of θ on the workload's whole evaluation set. */
+    /** Eval loss and accuracy of θ on the workload's whole evaluation set (in chunks, see {@link Evaluation}). */
     public static double[] evaluate(Model m, Workload w, ParameterVector theta) {
-        Dataset eval = w.evalSet();
-        int[] idx = new int[eval.size()];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Batch b = eval.batch(idx);
-        return new double[] {m.loss(theta, b), m.accuracy(theta, b)};
+        Evaluation e = Evaluation.of(m, w.evalSet(), theta);
+        return new double[] {e.loss(), e.accuracy()};
     }
 }

@@ -9,6 +9,7 @@ import onebyte.core.data.InMemoryDataset;
 import onebyte.core.data.SyntheticClassification;
 import onebyte.core.data.SyntheticText;
 import onebyte.core.model.Checkpoint;
+import onebyte.core.model.Evaluation;
 import onebyte.core.model.Model;
 import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
@@ -77,12 +78,12 @@ public final class ScenarioCheckpoint {
                     + ": pretraining is built for synthetic and synthetic-text data; give model.checkpoint");
         }
         int steps = s.pretrain().steps();
-        Pretrainer.Result r = SourcePretraining.run(spec, source, sourceEval.all(),
+        Pretrainer.Result r = SourcePretraining.run(spec, source, sourceEval,
                 new SourcePretraining.Recipe(steps, s.pretrain().lr(), s.pretrain().batchSize()), seed,
                 (step, loss) -> progress.accept(String.format(java.util.Locale.ROOT, "pretrain step %d/%d  source loss %.4f",
                         step, steps, loss)));
         Model model = Models.create(spec);
-        double targetAcc = model.accuracy(r.parameters(), targetEval.all());
+        double targetAcc = Evaluation.of(model, targetEval, r.parameters()).accuracy();
         progress.accept(String.format(java.util.Locale.ROOT,
                 "pretrained %s (%d parameters): source accuracy %.2f%%, target accuracy %.2f%% before fine-tuning",
                 spec, model.numParams(), 100 * r.sourceAccuracy(), 100 * targetAcc));

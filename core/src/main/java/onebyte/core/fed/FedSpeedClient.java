@@ -31,20 +31,27 @@ public final class FedSpeedClient {
     private ParameterVector dual; // ĝ_i, null = 0
     private double lastMeanLoss = Double.NaN;
     private int lastGradientEvaluations;
+    // Work vectors of length d, kept across rounds: a 1.9M-parameter model would otherwise leave
+    // ~17 dead 7.5 MB off-heap arrays per round for the garbage collector to find.
+    private ParameterVector g1, g2, xa, scratch;
 
-    /** Runs one round of local steps from x^t = {@code xGlobal} (not modified) and returns x̂_i. */
+    /** Runs one round of local steps from x^t = {@code xGlobal} (not modified) and returns x̂_i (a new vector). */
     public ParameterVector localRound(Model model, ParameterVector xGlobal, Dataset shard, FedSpeedParams p, long seed) {
         int d = model.numParams();
         if (xGlobal.length() != d) throw new IllegalArgumentException("x^t has " + xGlobal.length() + " elements, model " + d);
         boolean useCorrection = p.correction();
         if (useCorrection && dual == null) dual = new ParameterVector(d);
         boolean ascent = p.alpha() > 0 && p.rho() > 0;
+        if (g1 == null || g1.length() != d) {
+            g1 = new ParameterVector(d);
+            g2 = new ParameterVector(d);
+            xa = new ParameterVector(d);
+            scratch = new ParameterVector(d);
+        }
         ParameterVector x = xGlobal.copy();
-        ParameterVector g1 = new ParameterVector(d);
-        ParameterVector g2 = ascent ? new ParameterVector(d) : null;
-        ParameterVector xa = ascent ? new ParameterVector(d) : null;
         INDArray xt = xGlobal.array();
         INDArray xk = x.array();
+        INDArray tmp = scratch.array();
         double lossSum = 0;
         int grads = 0;
         for (int k = 0; k < p.localSteps(); k++) {
@@ -55,7 +62,7 @@ public final class FedSpeedClient {
             if (ascent) {
                 double norm = g1.array().norm2Number().doubleValue();
                 xa.copyFrom(x);
-                if (norm > 0) xa.array().addi(g1.array().mul(p.rho() / norm));
+                if (norm > 0) xa.array().addi(tmp.assign(g1.array()).muli(p.rho() / norm));
                 model.lossAndGradient(xa, batch, g2);
                 grads++;
                 step = p.alpha() == 1.0 ? g2.array() : g1.array().muli(1.0 - p.alpha()).addi(g2.array().muli(p.alpha()));
@@ -64,15 +71,15 @@ public final class FedSpeedClient {
             }
             if (useCorrection) {
                 // g̃ − ĝ_i + (1/λ)(x_k − x^t)
-                step.subi(dual.array()).addi(xk.sub(xt).muli(p.invLambda()));
+                step.subi(dual.array()).addi(tmp.assign(xk).subi(xt).muli(p.invLambda()));
             }
             xk.subi(step.muli(p.lr()));
         }
         lastMeanLoss = lossSum / p.localSteps();
         lastGradientEvaluations = grads;
         if (!useCorrection) return x;
-        dual.array().subi(xk.sub(xt).muli(p.invLambda()));
-        xk.subi(dual.array().mul(1.0 / p.invLambda()));
+        dual.array().subi(tmp.assign(xk).subi(xt).muli(p.invLambda()));
+        xk.subi(tmp.assign(dual.array()).muli(1.0 / p.invLambda()));
         return x;
     }
 

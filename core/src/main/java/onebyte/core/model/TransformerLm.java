@@ -131,13 +131,22 @@ final class TransformerLm implements Model {
         return graphFor(batch).weights.stream().map(SDVariable::getArr).toList();
     }
 
+    /** The inference sessions of this batch shape's graph and of its gradient graph (for tests). */
+    List<InferenceSession> sessions(Batch batch) {
+        Graph g = graphFor(batch);
+        List<InferenceSession> out = new ArrayList<>(g.sd.getSessions().values());
+        SameDiff gradient = g.sd.getFunction("grad");
+        if (gradient != null) out.addAll(gradient.getSessions().values());
+        return out;
+    }
+
     /** Logits [B·T, vocab] (row b·T + t is position t of sequence b). */
     INDArray logitsAt(INDArray flat, Batch batch) {
         Graph g = graphFor(batch);
         Map<String, INDArray> placeholders = bind(g, flat, batch);
         INDArray logits = g.sd.output(placeholders, "logits").get("logits");
         release(placeholders.values());
-        afterGraphRun(g);
+        NativeGarbage.collectIfGrown();
         return logits;
     }
 
@@ -148,7 +157,7 @@ final class TransformerLm implements Model {
         double loss = out.get("loss").getDouble(0);
         release(out.values());
         release(placeholders.values());
-        afterGraphRun(g);
+        NativeGarbage.collectIfGrown();
         return loss;
     }
 
@@ -161,7 +170,7 @@ final class TransformerLm implements Model {
                 : SameDiffGradientChatter.suppressedDuring(
                         () -> g.sd.calculateGradientsAndOutputs(placeholders, List.of("loss"), g.weightNames));
         g.gradientGraphBuilt = true;
-        afterGraphRun(g);
+        NativeGarbage.collectIfGrown();
         Map<String, INDArray> grads = og.getGradients();
         for (int i = 0; i < tensors.size(); i++) {
             TensorShape t = tensors.get(i);
@@ -189,30 +198,26 @@ final class TransformerLm implements Model {
         }
     }
 
+    static {
+        SameDiff.bindInferenceFactory(TransformerLm::boundedSession);
+    }
+
     /**
-     * After every graph run: lets {@link NativeGarbage} collect discarded native arrays, and caps
-     * what each of the graph's inference sessions keeps for reuse. ND4J M2.1's default
+     * Every SameDiff inference session (one per graph and thread, the gradient graph's included)
+     * starts with its array cache capped at {@link #MAX_ARRAY_CACHE_BYTES}. ND4J M2.1's default
      * {@code ArrayCacheMemoryMgr} may keep up to a quarter of the machine's memory per session,
      * off the Java heap where no garbage collection sees it: measured 2.9 GB resident for one
      * 0.4M-parameter model, and an lm-finetune run with four FedSpeed nodes and the coordinator's
      * replica in one JVM was killed by the kernel at 23 GB. With the cap, arrays beyond it are
-     * closed when the session releases them.
+     * closed when the session releases them. (Capping after a session's first run, as before,
+     * let that run fill the cache unbounded.)
      */
-    private static void afterGraphRun(Graph g) {
-        NativeGarbage.collectIfGrown();
-        boundArrayCaches(g.sd);
-        SameDiff gradient = g.sd.getFunction("grad"); // the gradient graph has sessions of its own
-        if (gradient != null) {
-            boundArrayCaches(gradient);
+    static InferenceSession boundedSession(SameDiff sd) {
+        InferenceSession session = new InferenceSession(sd);
+        if (session.getMmgr() instanceof ArrayCacheMemoryMgr cache) {
+            cache.setMaxCacheBytes(MAX_ARRAY_CACHE_BYTES);
         }
-    }
-
-    private static void boundArrayCaches(SameDiff sd) {
-        for (InferenceSession session : sd.getSessions().values()) {
-            if (session.getMmgr() instanceof ArrayCacheMemoryMgr cache && cache.getMaxCacheBytes() > MAX_ARRAY_CACHE_BYTES) {
-                cache.setMaxCacheBytes(MAX_ARRAY_CACHE_BYTES);
-            }
-        }
+        return session;
     }
 
     private INDArray check(ParameterVector params) {
@@ -257,7 +262,7 @@ final class TransformerLm implements Model {
         return g;
     }
 
-    /** Bytes of intermediate arrays each inference session may keep for reuse (see {@link #afterGraphRun}). */
+    /** Bytes of intermediate arrays each inference session may keep for reuse (see {@link #boundedSession}). */
     static final long MAX_ARRAY_CACHE_BYTES = 64L << 20;
 
     private static final class Graph {

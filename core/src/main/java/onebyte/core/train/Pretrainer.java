@@ -3,6 +3,7 @@ package onebyte.core.train;
 import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
 import onebyte.core.data.MinibatchSampler;
+import onebyte.core.model.Evaluation;
 import onebyte.core.model.Model;
 import onebyte.core.spsa.ParameterVector;
 import onebyte.core.spsa.SeedMixer;
@@ -51,16 +52,20 @@ public final class Pretrainer {
     }
 
     /**
-     * Trains a copy of {@code init} on {@code train} and evaluates it on {@code eval} (as one batch;
-     * keep it modest for the LM). {@code progress} may be null.
+     * Trains a copy of {@code init} on {@code train} and evaluates it on all of {@code eval} (see
+     * {@link Evaluation}). {@code progress} may be null.
      */
-    public Result run(Model model, ParameterVector init, Dataset train, Batch eval, Progress progress) {
+    public Result run(Model model, ParameterVector init, Dataset train, Dataset eval, Progress progress) {
         int d = model.numParams();
         ParameterVector theta = init.copy();
         ParameterVector grad = new ParameterVector(d);
         INDArray m = grad.array().ulike().assign(0);
         INDArray v = grad.array().ulike().assign(0);
         INDArray th = theta.array();
+        // Adam's temporaries live in two work arrays: fresh ones every step would leave ~5 dead
+        // d-element off-heap arrays per step for the garbage collector.
+        INDArray tmp = grad.array().ulike();
+        INDArray denom = grad.array().ulike();
         double b1 = config.beta1();
         double b2 = config.beta2();
         double lossSum = 0;
@@ -72,13 +77,13 @@ public final class Pretrainer {
             lossSum += loss;
             lossCount++;
             INDArray g = grad.array();
-            m.muli(b1).addi(g.mul(1 - b1));
-            v.muli(b2).addi(g.mul(g).muli(1 - b2));
+            m.muli(b1).addi(tmp.assign(g).muli(1 - b1));
+            v.muli(b2).addi(tmp.assign(g).muli(g).muli(1 - b2));
             double c1 = 1 - Math.pow(b1, t);
             double c2 = 1 - Math.pow(b2, t);
-            INDArray denom = Transforms.sqrt(v.div(c2), false).addi(config.epsilon());
+            Transforms.sqrt(denom.assign(v).divi(c2), false).addi(config.epsilon());
             if (config.weightDecay() > 0) th.muli(1 - config.lr() * config.weightDecay());
-            th.subi(m.div(denom).muli(config.lr() / c1));
+            th.subi(tmp.assign(m).divi(denom).muli(config.lr() / c1));
             if (t % config.progressEvery() == 0 || t == config.steps()) {
                 double mean = lossSum / lossCount;
                 LOG.debug("pretrain step {}/{} loss {}", t, config.steps(), mean);
@@ -87,6 +92,7 @@ public final class Pretrainer {
                 lossCount = 0;
             }
         }
-        return new Result(theta, model.loss(theta, eval), model.accuracy(theta, eval), config.steps());
+        Evaluation e = Evaluation.of(model, eval, theta);
+        return new Result(theta, e.loss(), e.accuracy(), config.steps());
     }
 }

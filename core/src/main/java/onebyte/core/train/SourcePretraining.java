@@ -1,6 +1,5 @@
 package onebyte.core.train;
 
-import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
 import onebyte.core.model.Model;
 import onebyte.core.model.ModelSpec;
@@ -24,7 +23,7 @@ public final class SourcePretraining {
 
     private SourcePretraining() {}
 
-    public static Pretrainer.Result run(ModelSpec spec, Dataset sourceTrain, Batch sourceEval, Recipe recipe, long runSeed,
+    public static Pretrainer.Result run(ModelSpec spec, Dataset sourceTrain, Dataset sourceEval, Recipe recipe, long runSeed,
             Pretrainer.Progress progress) {
         Model model = Models.create(spec);
         ParameterVector init = Models.initialParameters(spec, SeedMixer.derive(runSeed, SALT_INIT));

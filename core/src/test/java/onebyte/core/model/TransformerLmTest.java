@@ -117,6 +117,34 @@ class TransformerLmTest {
         assertEquals(Math.log(16), lc, 0.2);
     }
 
+    /**
+     * One run of this batch releases well over 64 MB of intermediate arrays; every session (forward
+     * and gradient graph) keeps at most the cap from its very first run, where ND4J's default would
+     * keep up to a quarter of the machine's memory.
+     */
+    @Test
+    void everySessionCachesAtMostTheCapFromItsFirstRun() {
+        ModelSpec spec = new ModelSpec(ModelSpec.TRANSFORMER_LM, 0, 0, List.of(), "", 64, 1, 4, 64, 64);
+        TransformerLm m = new TransformerLm(spec);
+        ParameterVector theta = Models.initialParameters(spec, 2);
+        Batch b = tokens(64, 64, 64, 3);
+        m.lossAndGradient(theta, b, new ParameterVector(m.numParams()));
+        m.loss(theta, b);
+        List<org.nd4j.autodiff.samediff.internal.InferenceSession> sessions = m.sessions(b);
+        assertTrue(sessions.size() >= 2, "forward and gradient sessions, got " + sessions.size());
+        long cached = 0;
+        for (var s : sessions) {
+            var cache = (org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr) s.getMmgr();
+            assertEquals(TransformerLm.MAX_ARRAY_CACHE_BYTES, cache.getMaxCacheBytes());
+            assertTrue(cache.getCurrentCacheSize() <= TransformerLm.MAX_ARRAY_CACHE_BYTES, cache.getCurrentCacheSize() + " bytes cached");
+            cached += cache.getCurrentCacheSize();
+        }
+        assertTrue(cached > 0, "the sessions cache arrays at all");
+        var uncapped = (org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr)
+                new org.nd4j.autodiff.samediff.internal.InferenceSession(org.nd4j.autodiff.samediff.SameDiff.create()).getMmgr();
+        assertTrue(uncapped.getMaxCacheBytes() > 4 * TransformerLm.MAX_ARRAY_CACHE_BYTES, "ND4J's default cache is larger than the cap");
+    }
+
     @Test
     void defaultSizeIsInTheBriefRange() {
         int d = Models.create(ModelSpec.defaultTransformerLm()).numParams();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import onebyte.core.data.Batch;
+import onebyte.core.data.Dataset;
 import onebyte.core.data.InMemoryDataset;
 import onebyte.core.data.SyntheticClassification;
 import onebyte.core.fed.FedSpeedClient;
@@ -32,7 +33,7 @@ class FineTuneClassificationTest {
         ModelSpec spec = ModelSpec.mlp(16, List.of(32), 4, "relu");
         Model model = Models.create(spec);
         InMemoryDataset sourceTrain = task.sourceTrain(4000, 1);
-        Batch sourceEval = task.sourceEval(2000, 1).all();
+        Dataset sourceEval = task.sourceEval(2000, 1);
         InMemoryDataset targetTrain = task.targetTrain(2000, 1);
         Batch targetEval = task.targetEval(2000, 1).all();
 

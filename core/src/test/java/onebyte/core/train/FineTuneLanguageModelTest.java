@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
 import onebyte.core.data.Batch;
+import onebyte.core.data.Dataset;
 import onebyte.core.data.InMemoryDataset;
 import onebyte.core.data.SyntheticText;
 import onebyte.core.fed.FedSpeedClient;
@@ -27,7 +28,7 @@ class FineTuneLanguageModelTest {
         Model model = Models.create(spec);
         int ctx = spec.context();
         InMemoryDataset sourceTrain = text.sourceTrain(2000, ctx, 1);
-        Batch sourceEval = text.sourceEval(64, ctx, 1).all();
+        Dataset sourceEval = text.sourceEval(64, ctx, 1);
         InMemoryDataset targetTrain = text.targetTrain(2000, ctx, 1);
         Batch targetEval = text.targetEval(64, ctx, 1).all();
 

@@ -40,7 +40,7 @@ record PooledWorkload(ModelSpec spec, float[] theta0, InMemoryDataset pool, InMe
                     Integer.parseInt(p.getOrDefault("pretrain-steps", "400")),
                     Double.parseDouble(p.getOrDefault("pretrain-lr", "0.01")),
                     Integer.parseInt(p.getOrDefault("pretrain-batch", "64")));
-            theta0 = SourcePretraining.run(spec, s.train(), s.eval().all(), recipe, seed, null).parameters();
+            theta0 = SourcePretraining.run(spec, s.train(), s.eval(), recipe, seed, null).parameters();
         } else {
             try {
                 Checkpoint cp = Checkpoint.read(Path.of(checkpoint));
