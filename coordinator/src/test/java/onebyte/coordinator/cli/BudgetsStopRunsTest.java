@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
+import onebyte.coordinator.cluster.TinyWorkloadFactory;
 import onebyte.coordinator.metrics.MetricsFiles;
 import onebyte.coordinator.metrics.MetricsRow;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,28 @@ class BudgetsStopRunsTest {
     @Test
     void aBytesBudgetStopsEveryAlgorithm(@TempDir Path dir) throws Exception {
         check(dir, "budget.bytes=20000", "budget.bytes", r -> r.bytesCum(), 20_000);
+    }
+
+    /** The flag-driven cluster (`onebyte embedded`, same options as `onebyte coordinator`) takes the same budgets. */
+    @Test
+    void embeddedTakesTheBudgetsAsFlags(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("embedded");
+        RunCommandTest.Console c = RunCommandTest.Console.execute("embedded", "--nodes", "3", "--rounds", "100", "--eval-every", "50",
+                "--workload", TinyWorkloadFactory.SPEC, "--engine", "core", "--max-bytes", "20000", "--out", out.toString());
+        assertEquals(0, c.code(), c.out());
+        List<MetricsRow> rows = MetricsFiles.readCsv(out.resolve(MetricsFiles.CSV));
+        assertTrue(rows.size() > 1 && rows.size() < 100, "ran " + rows.size() + " rounds");
+        assertTrue(rows.get(rows.size() - 1).bytesCum() >= 20_000, "last row " + rows.get(rows.size() - 1));
+        assertTrue(rows.get(rows.size() - 2).bytesCum() < 20_000, "the row before the last " + rows.get(rows.size() - 2));
+
+        Path timed = dir.resolve("embedded-vt");
+        c = RunCommandTest.Console.execute("embedded", "--nodes", "3", "--rounds", "100", "--eval-every", "50",
+                "--workload", TinyWorkloadFactory.SPEC, "--engine", "core", "--max-virtual-seconds", "0.2", "--out", timed.toString());
+        assertEquals(0, c.code(), c.out());
+        rows = MetricsFiles.readCsv(timed.resolve(MetricsFiles.CSV));
+        assertTrue(rows.size() > 1 && rows.size() < 100, "ran " + rows.size() + " rounds");
+        assertTrue(rows.get(rows.size() - 1).virtualTimeS() >= 0.2 && rows.get(rows.size() - 2).virtualTimeS() < 0.2,
+                "virtual time " + rows.get(rows.size() - 2).virtualTimeS() + " then " + rows.get(rows.size() - 1).virtualTimeS());
     }
 
     private static void check(Path dir, String budget, String key, ToDoubleFunction<MetricsRow> used, double limit) throws Exception {

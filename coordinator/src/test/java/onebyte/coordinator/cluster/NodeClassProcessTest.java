@@ -1,0 +1,101 @@
+package onebyte.coordinator.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import onebyte.coordinator.metrics.MetricsFiles;
+import onebyte.coordinator.metrics.MetricsRow;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code onebyte node --node-class}: a multi-process run from a scenario with two node classes.
+ * Three node processes of the initial class ("fast", 1 ms) and one started with
+ * {@code --node-class slow} (200 ms one way) make the run's four nodes; every round then lasts at
+ * least the slow node's round trip, which only holds if its class reached the coordinator. A fifth
+ * process names a class the scenario does not have and is refused.
+ */
+class NodeClassProcessTest {
+    private final List<Process> processes = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stopAll() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private Process start(String name, String... args) throws IOException {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", cp, "onebyte.coordinator.cli.OnebyteCommand"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void aNodeStartedWithItsClassIsChargedThatClassesLinks() throws Exception {
+        Path scenario = dir.resolve("classes.conf");
+        Files.writeString(scenario, """
+                run.algorithms = [spsa]
+                nodes {
+                  initial = 4
+                  class = fast
+                  classes.fast { uplink-mbps = 10, downlink-mbps = 10, latency-ms = 1 }
+                  classes.slow { uplink-mbps = 10, downlink-mbps = 10, latency-ms = 200 }
+                }
+                budget.rounds = 30
+                eval.every = 10
+                spsa.round-deadline = 5s
+                """);
+        int port = freePort();
+        Path runs = dir.resolve("runs");
+        Process coordinator = start("coordinator", "coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port),
+                "--scenario", scenario.toString(), "--set", "run.output-dir=" + runs);
+        String seeds = "127.0.0.1:" + port;
+        start("nosuch", "node", "--host", "127.0.0.1", "--seed-nodes", seeds, "--node-class", "nosuch");
+        for (int i = 1; i <= 3; i++) {
+            start("node" + i, "node", "--host", "127.0.0.1", "--seed-nodes", seeds);
+        }
+        start("slow", "node", "--host", "127.0.0.1", "--seed-nodes", seeds, "--node-class", "slow");
+        boolean finished = coordinator.waitFor(240, TimeUnit.SECONDS);
+        String log = Files.readString(dir.resolve("coordinator.log"));
+        assertTrue(finished, "coordinator did not finish:\n" + log);
+        assertEquals(0, coordinator.exitValue(), log);
+        assertTrue(log.contains("class slow)"), "the slow node's admission:\n" + log);
+        assertTrue(log.contains("node class 'nosuch' is not one of"), "the unknown class is refused:\n" + log);
+
+        Path metrics;
+        try (Stream<Path> found = Files.walk(runs)) {
+            metrics = found.filter(p -> p.getFileName().toString().equals(MetricsFiles.CSV)).findFirst().orElseThrow();
+        }
+        List<MetricsRow> rows = MetricsFiles.readCsv(metrics);
+        assertEquals(30, rows.size());
+        for (int i = 1; i < rows.size(); i++) {
+            MetricsRow row = rows.get(i);
+            assertEquals(4, row.members(), "round " + i);
+            double took = row.virtualTimeS() - rows.get(i - 1).virtualTimeS();
+            // out and back over the slow node's 200 ms latency; the fast nodes alone need a few ms
+            assertTrue(took >= 0.4, "round " + i + " lasted " + took + " s of virtual time");
+            assertEquals(Boolean.TRUE, row.replicasAgree(), "round " + i);
+        }
+    }
+}
