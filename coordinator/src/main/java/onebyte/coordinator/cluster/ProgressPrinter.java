@@ -17,7 +17,7 @@ public final class ProgressPrinter implements RunListener {
         out.println(String.format(Locale.ROOT,
                 "round %5d  members %3d  n %4d  train_loss %8.4f  eval_loss %8s  eval_acc %7s  up %7d B  down %8d B  cum %10d B  agree %-5s  %s%s",
                 r.round(), r.members(), r.contributed(), r.trainLoss(), num(r.evalLoss()), num(r.evalAccuracy()), r.bytesUp(),
-                r.bytesDown(), r.bytesCum(), r.replicasAgree(), report.closedByDeadline() ? "deadline" : "",
+                r.bytesDown(), r.bytesCum(), r.replicasAgree() == null ? "-" : r.replicasAgree(), report.closedByDeadline() ? "deadline" : "",
                 churn(r)));
     }
 

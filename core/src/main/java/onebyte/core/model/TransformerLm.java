@@ -1,8 +1,10 @@
 package onebyte.core.model;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +50,8 @@ final class TransformerLm implements Model {
     private final List<TensorShape> tensors;
     private final int numParams;
     private final Map<Long, Graph> graphs = new LinkedHashMap<>(8, 0.75f, true);
+    /** The threads this model has run its graphs on, by id (SameDiff keeps one session per thread id). */
+    private final Map<Long, WeakReference<Thread>> runners = new HashMap<>();
 
     TransformerLm(ModelSpec spec) {
         this(spec, DataType.FLOAT);
@@ -131,12 +135,14 @@ final class TransformerLm implements Model {
         return graphFor(batch).weights.stream().map(SDVariable::getArr).toList();
     }
 
-    /** The inference sessions of this batch shape's graph and of its gradient graph (for tests). */
-    List<InferenceSession> sessions(Batch batch) {
-        Graph g = graphFor(batch);
-        List<InferenceSession> out = new ArrayList<>(g.sd.getSessions().values());
+    /** The inference sessions, by thread id, of this batch shape's graph and of its gradient graph (for tests). */
+    Map<Long, List<InferenceSession>> sessions(Batch batch) {
+        Graph g = graphs.get(((long) batch.inputs().size(0) << 32) | batch.inputs().size(1));
+        Map<Long, List<InferenceSession>> out = new HashMap<>();
+        if (g == null) return out;
+        g.sd.getSessions().forEach((id, s) -> out.computeIfAbsent(id, k -> new ArrayList<>()).add(s));
         SameDiff gradient = g.sd.getFunction("grad");
-        if (gradient != null) out.addAll(gradient.getSessions().values());
+        if (gradient != null) gradient.getSessions().forEach((id, s) -> out.computeIfAbsent(id, k -> new ArrayList<>()).add(s));
         return out;
     }
 
@@ -242,6 +248,7 @@ final class TransformerLm implements Model {
     }
 
     private Graph graphFor(Batch batch) {
+        forgetEndedThreads();
         INDArray x = batch.inputs();
         if (x.rank() != 2 || x.size(1) > spec.context() || x.size(1) < 1) {
             throw new IllegalArgumentException("expected token ids [B, T] with 1 ≤ T ≤ " + spec.context()
@@ -257,9 +264,46 @@ final class TransformerLm implements Model {
         if (g == null) {
             g = build(b, t);
             graphs.put(key, g);
-            if (graphs.size() > MAX_CACHED_GRAPHS) graphs.remove(graphs.keySet().iterator().next());
+            if (graphs.size() > MAX_CACHED_GRAPHS) {
+                Graph evicted = graphs.remove(graphs.keySet().iterator().next());
+                for (long id : List.copyOf(evicted.sd.getSessions().keySet())) closeSessions(evicted, id);
+            }
         }
         return g;
+    }
+
+    /**
+     * SameDiff keeps an inference session, with its array cache and the arrays of its last run, per
+     * thread id for as long as the graph lives, also after the thread has ended. A model that is
+     * run from a new thread now and then (an executor whose idle threads time out) would gather
+     * one dead session per thread; on the first run from each new thread, this closes the sessions
+     * of the threads that have ended.
+     */
+    private void forgetEndedThreads() {
+        Thread current = Thread.currentThread();
+        synchronized (runners) {
+            if (runners.putIfAbsent(current.getId(), new WeakReference<>(current)) != null) return;
+            for (Iterator<Map.Entry<Long, WeakReference<Thread>>> it = runners.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Long, WeakReference<Thread>> e = it.next();
+                Thread t = e.getValue().get();
+                if (t == null || !t.isAlive()) {
+                    it.remove();
+                    for (Graph g : graphs.values()) closeSessions(g, e.getKey());
+                }
+            }
+        }
+    }
+
+    /** Removes and closes the sessions of thread {@code threadId} of a graph and of its gradient graph. */
+    private static void closeSessions(Graph g, long threadId) {
+        closeSession(g.sd, threadId);
+        SameDiff gradient = g.sd.getFunction("grad");
+        if (gradient != null) closeSession(gradient, threadId);
+    }
+
+    private static void closeSession(SameDiff sd, long threadId) {
+        InferenceSession session = sd.getSessions().remove(threadId);
+        if (session != null) session.getMmgr().close();
     }
 
     /** Bytes of intermediate arrays each inference session may keep for reuse (see {@link #boundedSession}). */

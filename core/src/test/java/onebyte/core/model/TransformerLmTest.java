@@ -130,7 +130,8 @@ class TransformerLmTest {
         Batch b = tokens(64, 64, 64, 3);
         m.lossAndGradient(theta, b, new ParameterVector(m.numParams()));
         m.loss(theta, b);
-        List<org.nd4j.autodiff.samediff.internal.InferenceSession> sessions = m.sessions(b);
+        List<org.nd4j.autodiff.samediff.internal.InferenceSession> sessions = m.sessions(b).values().stream()
+                .flatMap(List::stream).toList();
         assertTrue(sessions.size() >= 2, "forward and gradient sessions, got " + sessions.size());
         long cached = 0;
         for (var s : sessions) {
@@ -143,6 +144,36 @@ class TransformerLmTest {
         var uncapped = (org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr)
                 new org.nd4j.autodiff.samediff.internal.InferenceSession(org.nd4j.autodiff.samediff.SameDiff.create()).getMmgr();
         assertTrue(uncapped.getMaxCacheBytes() > 4 * TransformerLm.MAX_ARRAY_CACHE_BYTES, "ND4J's default cache is larger than the cap");
+    }
+
+    /** A session (and its cache) per thread id: those of threads that ended are closed when a new thread runs the model. */
+    @Test
+    void sessionsOfEndedThreadsAreClosed() throws Exception {
+        TransformerLm m = new TransformerLm(TINY);
+        ParameterVector theta = Models.initialParameters(TINY, 2);
+        Batch b = tokens(2, 4, 16, 5);
+        Thread[] runners = new Thread[2];
+        for (int i = 0; i < runners.length; i++) {
+            runners[i] = new Thread(() -> m.lossAndGradient(theta, b, new ParameterVector(m.numParams())));
+            runners[i].start();
+            runners[i].join();
+            assertEquals(java.util.Set.of(runners[i].getId()), m.sessions(b).keySet(), "after run " + i);
+        }
+        var closed = m.sessions(b).get(runners[1].getId());
+        double loss = m.loss(theta, b);
+        assertEquals(java.util.Set.of(Thread.currentThread().getId()), m.sessions(b).keySet());
+        assertTrue(Double.isFinite(loss));
+        int cached = 0;
+        for (var s : closed) {
+            var cache = (org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr) s.getMmgr();
+            for (List<INDArray> arrays : cache.getArrays().values()) {
+                for (INDArray a : arrays) {
+                    assertTrue(a.wasClosed(), "a cached array of the ended thread's session was freed");
+                    cached++;
+                }
+            }
+        }
+        assertTrue(cached > 0, "the ended thread's session had cached arrays");
     }
 
     @Test
