@@ -1,0 +1,62 @@
+package onebyte.coordinator.cluster;
+
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.ActorContext;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A coordinator's heavy work (loading the workload, applying a commit or averaging models,
+ * evaluating) as jobs on {@code onebyte.compute-dispatcher}; the continuation runs on the actor's
+ * thread when the job's {@link #finished} message arrives. Unlike a node's {@code SerialJobs},
+ * other messages are not queued meanwhile: the coordinator handles them and asks {@link #busy}
+ * where it must wait. A failed job fails the run.
+ */
+public final class ComputeJobs {
+    private record Done(Consumer<Object> then, Object result, Throwable error) {}
+
+    private final ActorContext<Object> ctx;
+    private final Executor compute;
+    private final String owner;
+    private final CompletableFuture<?> run;
+    private boolean busy;
+
+    /** {@code owner} names the coordinator in the log; {@code run} is completed exceptionally when a job fails. */
+    public ComputeJobs(ActorContext<Object> ctx, String owner, CompletableFuture<?> run) {
+        this.ctx = ctx;
+        this.owner = owner;
+        this.run = run;
+        this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
+    }
+
+    /** Runs {@code work} on the compute dispatcher, then {@code then} with its result on the actor's thread. */
+    public void run(Supplier<Object> work, Consumer<Object> then) {
+        busy = true;
+        ctx.pipeToSelf(CompletableFuture.supplyAsync(work, compute), (r, err) -> new Done(then, r, err));
+    }
+
+    /** Whether a job was started and its continuation has not run yet. */
+    public boolean busy() {
+        return busy;
+    }
+
+    /**
+     * When {@code m} is a finished job: runs its continuation and returns true (a failed job
+     * fails the run and stops the actor); otherwise false.
+     */
+    public boolean finished(Object m) {
+        if (!(m instanceof Done d)) {
+            return false;
+        }
+        busy = false;
+        if (d.error() != null) {
+            ctx.getLog().error("{}: job failed", owner, d.error());
+            run.completeExceptionally(d.error());
+            throw new IllegalStateException(owner + " job failed", d.error());
+        }
+        d.then().accept(d.result());
+        return true;
+    }
+}
