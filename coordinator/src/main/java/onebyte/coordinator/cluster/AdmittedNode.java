@@ -11,11 +11,20 @@ import onebyte.coordinator.clock.NodeLinks;
  * their own state; the fields are the owning coordinator's, read and written on its thread.
  */
 public class AdmittedNode {
+    /**
+     * Where a node stands: admitted and not yet ready (SYNCING: an SPSA node obtaining θ;
+     * BUILDING: a federated node building its workload and shard), ACTIVE (a member of the next
+     * round's member set), SUSPECT (counted as crashed, left out until it is heard from again),
+     * GONE (left or removed for good).
+     */
+    public enum State { SYNCING, BUILDING, ACTIVE, SUSPECT, GONE }
+
     public final int id;
     public final ActorRef<Object> ref;
     public final Address address;
     public final String nodeClass;
     public final NodeLinks.Links links;
+    public State state;
     public boolean leaving;
     public boolean leaveAcked;
     /** Counted as crashed (once until heard from again). */
@@ -30,8 +39,10 @@ public class AdmittedNode {
     /** Bytes sent to it in the current round. */
     public long down;
 
-    public AdmittedNode(int id, ActorRef<Object> ref, String nodeClass, NodeLinks.Links links) {
+    /** A node admitted in state {@code state}. */
+    public AdmittedNode(int id, ActorRef<Object> ref, String nodeClass, NodeLinks.Links links, State state) {
         this.id = id;
+        this.state = state;
         this.ref = ref;
         this.address = ref.path().address();
         this.nodeClass = nodeClass;

@@ -20,11 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import onebyte.coordinator.clock.NodeLinks;
 import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
+import onebyte.coordinator.cluster.AdmittedNode.State;
 import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
-import onebyte.coordinator.cluster.CoordinatorSignals.HookDone;
-import onebyte.coordinator.cluster.CoordinatorSignals.MemberChange;
-import onebyte.coordinator.cluster.CoordinatorSignals.Reachability;
-import onebyte.coordinator.cluster.CoordinatorSignals.RetryOpen;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.core.model.Model;
@@ -100,10 +97,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
 
     private record Applied(long hash, double evalLoss, double evalAccuracy) {}
 
-    private enum State { SYNCING, ACTIVE, SUSPECT, GONE }
-
     static final class Member extends AdmittedNode {
-        State state = State.SYNCING;
         boolean everActive;
         SyncMode sync;
         // telemetry of the current round
@@ -114,7 +108,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         double loss = Double.NaN;
 
         Member(int id, ActorRef<Object> ref, String nodeClass, NodeLinks.Links links) {
-            super(id, ref, nodeClass, links);
+            super(id, ref, nodeClass, links, State.SYNCING);
         }
 
         void resetRound() {
@@ -143,29 +137,16 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
     private final List<JoinRequest> deferredJoins = new ArrayList<>();
 
     // round
-    private boolean started;
-    private boolean finished;
-    private long current = -1;
-    private boolean open;
-    private boolean opening;
     private Set<Integer> mr = Set.of();
-    private final Set<Integer> pending = new TreeSet<>();
     private final TreeMap<Integer, byte[][]> codes = new TreeMap<>();
     private final Map<Integer, Boolean> agreement = new TreeMap<>();
-    private long roundStartNanos;
 
     // metrics
-    private long startNanos = System.nanoTime(); // reset when round 0 opens: wall_time_s counts from there
-    private long bytesCum;
     private long forwardPassesCum;
     private double virtualTime;
     private final VirtualClock clock;
-    private final List<RunResult.JoinRecord> joins = new ArrayList<>();
     private final Map<Integer, RunResult.FirstRound> firstRounds = new TreeMap<>();
-    private final List<Integer> crashedNodes = new ArrayList<>();
     private long hashMismatches;
-    private double initialLoss = Double.NaN;
-    private double initialAccuracy = Double.NaN;
 
     private Coordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, SpsaRunSettings s, MetricsSink sink,
                         RunListener listener, CompletableFuture<RunResult> result) {
@@ -180,16 +161,6 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
     public static Behavior<Object> create(SpsaRunSettings settings, MetricsSink sink, RunListener listener,
                                           CompletableFuture<RunResult> result) {
         return behavior((ctx, timers) -> new Coordinator(ctx, timers, settings, sink, listener, result));
-    }
-
-    @Override
-    protected boolean gone(Member m) {
-        return m.state == State.GONE;
-    }
-
-    @Override
-    protected void markGone(Member m) {
-        m.state = State.GONE;
     }
 
     // ---- start ---------------------------------------------------------------------------
@@ -228,51 +199,25 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         return LoopbackCluster.evaluate(m, w, t);
     }
 
-    private void maybeStart() {
-        if (started || theta == null) {
-            return;
-        }
-        long active = roster.all().stream().filter(m -> m.state == State.ACTIVE).count();
-        if (active >= s.nodes()) {
-            started = true;
-            startNanos = System.nanoTime();
-            log.info("coordinator: {} nodes synced; opening round 0", active);
-            openRound(0);
-        }
+    @Override
+    protected double virtualSeconds() {
+        return virtualTime;
     }
 
     // ---- dispatch ------------------------------------------------------------------------
 
+    /** Snapshot requests wait while a job changes θ. */
     @Override
-    protected void onMessage(Object m) {
-        if (jobs.finished(m)) {
-            if (!jobs.busy()) {
-                List<SnapshotRequest> reqs = new ArrayList<>(deferredSnapshots);
-                deferredSnapshots.clear();
-                reqs.forEach(this::onSnapshotRequest);
-            }
-        } else if (m instanceof GeneratedMessage g) {
-            onWire(g);
-        } else if (m instanceof Deadline d) {
-            if (open && d.round() == current) {
-                closeRound(true);
-            }
-        } else if (m instanceof HookDone h) {
-            onHookDone(h);
-        } else if (m instanceof RetryOpen r) {
-            if (!open && !opening && !finished && r.round() == current) {
-                openRound(r.round());
-            }
-        } else if (m instanceof MemberChange c) {
-            onMemberEvent(c.event());
-        } else if (m instanceof Reachability r) {
-            onReachability(r.event());
-        } else {
-            log.warn("coordinator: unexpected message {}", m.getClass().getName());
+    protected void afterJob() {
+        if (!jobs.busy()) {
+            List<SnapshotRequest> reqs = new ArrayList<>(deferredSnapshots);
+            deferredSnapshots.clear();
+            reqs.forEach(this::onSnapshotRequest);
         }
     }
 
-    private void onWire(GeneratedMessage g) {
+    @Override
+    protected void onWire(GeneratedMessage g) {
         if (g instanceof Contribution c) {
             if (rejections.versionOk(c.getVersion(), "Contribution")) onContribution(c);
         } else if (g instanceof MetricsReport r) {
@@ -429,7 +374,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             m.everActive = true;
             m.joinUncounted = started; // churn; the initial members synced before round 0 opened
         }
-        maybeStart();
+        maybeStart(theta != null, s.nodes(), "synced");
     }
 
     private void onSnapshotRequest(SnapshotRequest r) {
@@ -503,7 +448,8 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
 
     // ---- cluster membership --------------------------------------------------------------
 
-    private void onMemberEvent(ClusterEvent.MemberEvent e) {
+    @Override
+    protected void onMemberEvent(ClusterEvent.MemberEvent e) {
         if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberDowned) {
             for (Member m : roster.at(e.member().address())) {
                 if (m.state == State.GONE) {
@@ -512,14 +458,15 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
                 if (m.leaving) {
                     ackLeave(m);
                 } else {
-                    markCrashed(m, e.getClass().getSimpleName());
+                    crashed(m, e.getClass().getSimpleName());
                     m.state = State.GONE;
                 }
             }
         }
     }
 
-    private void onReachability(ClusterEvent.ReachabilityEvent e) {
+    @Override
+    protected void onReachability(ClusterEvent.ReachabilityEvent e) {
         for (Member m : roster.at(e.member().address())) {
             if (e instanceof ClusterEvent.UnreachableMember) {
                 m.unreachable = true;
@@ -527,7 +474,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
                 m.unreachable = false;
             }
             if (e instanceof ClusterEvent.UnreachableMember && m.state != State.GONE) {
-                markCrashed(m, "unreachable");
+                crashed(m, "unreachable");
                 if (m.state != State.GONE) {
                     m.state = State.SUSPECT;
                 }
@@ -539,16 +486,14 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         }
     }
 
-    private void markCrashed(Member m, String why) {
+    @Override
+    protected void crashed(Member m, String why) {
         pending.remove(m.id);
         if (finished) {
             return;
         }
-        if (!m.crashCounted && !m.leaving) {
-            m.crashCounted = true;
-            counting.crashed();
-            crashedNodes.add(m.id);
-            log.warn("coordinator: node {} crashed ({})", m.id, why);
+        if (!m.leaving) {
+            countCrashOnce(m, why);
         }
         maybeCloseEarly();
     }
@@ -564,33 +509,14 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
 
     // ---- rounds --------------------------------------------------------------------------
 
-    /** Opens round r in three steps: churn before the member set, the member set, churn after it (crashes), RoundOpen. */
-    private void openRound(long r) {
-        current = r;
-        opening = true;
-        CoordinatorSignals.beforeRound(ctx, listener, r, virtualTime);
+    /** M_r: every ACTIVE node not leaving. */
+    @Override
+    protected void membersFixed(long r, TreeSet<Integer> members) {
+        mr = members;
     }
 
-    private void onHookDone(HookDone h) {
-        if (h.error() != null) {
-            log.error("coordinator: round {} churn hook failed", h.round(), h.error());
-        }
-        long r = h.round();
-        if (h.step() == 1) {
-            Set<Integer> set = new TreeSet<>();
-            roster.all().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
-            mr = set;
-            counting.joined(roster.countJoins(set)); // counted as joined in the row of the first round it is a member of
-            if (set.isEmpty()) {
-                opening = false;
-                log.warn("coordinator: no live members for round {}; waiting", r);
-                timers.startSingleTimer("retry-open", new RetryOpen(r), java.time.Duration.ofSeconds(1));
-                return;
-            }
-            CoordinatorSignals.beforeOpen(ctx, listener, r, virtualTime, Set.copyOf(set));
-            return;
-        }
-        opening = false;
+    @Override
+    protected void sendRoundOpen(long r) {
         RoundOpen o = RoundOpen.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllMembers(mr)
                 .setDeadlineMs(s.roundDeadline().toMillis()).build();
         pending.clear();
@@ -695,20 +621,11 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         }
     }
 
-    private void closeRound(boolean byDeadline) {
-        open = false;
-        timers.cancel("deadline");
+    @Override
+    protected void closeRound(boolean byDeadline) {
         long r = current;
         double wall = (System.nanoTime() - roundStartNanos) / 1e9;
-        Set<Integer> missed = new TreeSet<>(pending);
-        for (int id : missed) {
-            Member m = roster.get(id);
-            if (m.state == State.ACTIVE) {
-                m.state = State.SUSPECT;
-                markCrashed(m, "missed the deadline of round " + r + "; left out until heard from");
-            }
-        }
-        pending.clear();
+        Set<Integer> missed = endRound(r);
         // entries sorted by (node, sample): TreeMap by node, samples in index order
         List<Integer> ids = new ArrayList<>();
         List<Integer> samples = new ArrayList<>();
@@ -797,14 +714,11 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         if (byDeadline) {
             log.info("coordinator: round {} closed at its deadline; missing {}", r, missed);
         }
-        if (stop == null) {
-            openRound(r + 1);
-        } else {
-            finishRun(r + 1, stop);
-        }
+        nextRound(r, stop);
     }
 
-    private void finishRun(long roundsDone, RunBudget.Stop stop) {
+    @Override
+    protected void finishRun(long roundsDone, RunBudget.Stop stop) {
         finished = true;
         long h = hashByRound.get(roundsDone);
         sendToLive(RunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).setFinalHash(h).build());

@@ -20,13 +20,9 @@ import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.coordinator.cluster.AdmittedNode;
+import onebyte.coordinator.cluster.AdmittedNode.State;
 import onebyte.coordinator.cluster.ClusterCoordinator;
-import onebyte.coordinator.cluster.CoordinatorSignals;
 import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
-import onebyte.coordinator.cluster.CoordinatorSignals.HookDone;
-import onebyte.coordinator.cluster.CoordinatorSignals.MemberChange;
-import onebyte.coordinator.cluster.CoordinatorSignals.Reachability;
-import onebyte.coordinator.cluster.CoordinatorSignals.RetryOpen;
 import onebyte.coordinator.cluster.LoopbackCluster;
 import onebyte.coordinator.cluster.RoundTally;
 import onebyte.coordinator.cluster.RunListener;
@@ -107,19 +103,16 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
 
     private record Closed(ParameterVector x, double evalLoss, double evalAccuracy) {}
 
-    private enum State { BUILDING, ACTIVE, SUSPECT, GONE }
-
     /** An admitted node; {@code unreachable} here: reported by the cluster while not an open round's participant. */
     static final class Member extends AdmittedNode {
         final int shard;
-        State state = State.BUILDING;
         boolean removed;     // removed or downed by the cluster while not an open round's participant
         long joinBytes;
         FedChunks.Assembly assembly;
         FedDone done;
 
         Member(int id, int shard, ActorRef<Object> ref, String nodeClass, NodeLinks.Links links) {
-            super(id, ref, nodeClass, links);
+            super(id, ref, nodeClass, links, State.BUILDING);
             this.shard = shard;
         }
     }
@@ -133,23 +126,11 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     private VirtualClock clock;
     private final List<FedJoin> deferredJoins = new ArrayList<>();
 
-    private boolean started;
-    private boolean finished;
-    private long current = -1;
-    private boolean open;
     private Set<Integer> mt = Set.of();
     private List<Integer> pt = List.of();
-    private final Set<Integer> pending = new TreeSet<>();
     private final TreeMap<Integer, ParameterVector> returned = new TreeMap<>();
-    private long roundStartNanos;
 
-    private long startNanos = System.nanoTime();
-    private long bytesCum;
     private long passesCum;
-    private final List<RunResult.JoinRecord> joins = new ArrayList<>();
-    private final List<Integer> crashedNodes = new ArrayList<>();
-    private double initialLoss = Double.NaN;
-    private double initialAccuracy = Double.NaN;
 
     private FedCoordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, FedRunSettings s, MetricsSink sink,
                            RunListener listener, CompletableFuture<RunResult> result) {
@@ -164,13 +145,8 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     }
 
     @Override
-    protected boolean gone(Member m) {
-        return m.state == State.GONE;
-    }
-
-    @Override
-    protected void markGone(Member m) {
-        m.state = State.GONE;
+    protected double virtualSeconds() {
+        return clock.now();
     }
 
     // ---- start ---------------------------------------------------------------------------
@@ -210,39 +186,25 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     // ---- dispatch ------------------------------------------------------------------------
 
     @Override
-    protected void onMessage(Object m) {
-        if (jobs.finished(m)) {
-            return;
-        } else if (m instanceof GeneratedMessage g) {
-            onWire(g);
-        } else if (m instanceof Deadline d) {
-            if (open && d.round() == current) {
-                closeRound(true);
-            }
-        } else if (m instanceof HookDone h) {
-            onHookDone(h);
-        } else if (m instanceof RetryOpen r) {
-            if (!open && !finished && r.round() == current) {
-                openRound(r.round());
-            }
-        } else if (m instanceof MemberChange c) {
-            if (c.event() instanceof ClusterEvent.MemberRemoved || c.event() instanceof ClusterEvent.MemberDowned) {
-                lost(c.event().member().address(), c.event().getClass().getSimpleName(), true);
-            }
-        } else if (m instanceof Reachability r) {
-            if (r.event() instanceof ClusterEvent.UnreachableMember) {
-                lost(r.event().member().address(), "unreachable", false);
-            } else if (r.event() instanceof ClusterEvent.ReachableMember) {
-                for (Member mb : roster.at(r.event().member().address())) {
-                    mb.unreachable = false;
-                }
-            }
-        } else {
-            log.warn("fed coordinator: unexpected message {}", m.getClass().getName());
+    protected void onMemberEvent(ClusterEvent.MemberEvent e) {
+        if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberDowned) {
+            lost(e.member().address(), e.getClass().getSimpleName(), true);
         }
     }
 
-    private void onWire(GeneratedMessage g) {
+    @Override
+    protected void onReachability(ClusterEvent.ReachabilityEvent e) {
+        if (e instanceof ClusterEvent.UnreachableMember) {
+            lost(e.member().address(), "unreachable", false);
+        } else if (e instanceof ClusterEvent.ReachableMember) {
+            for (Member mb : roster.at(e.member().address())) {
+                mb.unreachable = false;
+            }
+        }
+    }
+
+    @Override
+    protected void onWire(GeneratedMessage g) {
         if (g instanceof FedJoin j) {
             if (versionOk(j.getVersion(), g)) onJoin(j);
         } else if (g instanceof FedReady r) {
@@ -353,20 +315,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         if (m.leaving) {
             ackLeave(m);
         }
-        maybeStart();
-    }
-
-    private void maybeStart() {
-        if (started || x == null) {
-            return;
-        }
-        long ready = roster.all().stream().filter(m -> m.state == State.ACTIVE).count();
-        if (ready >= s.nodes()) {
-            started = true;
-            startNanos = System.nanoTime();
-            log.info("fed coordinator: {} nodes ready; opening round 0", ready);
-            openRound(0);
-        }
+        maybeStart(x != null, s.nodes(), "ready");
     }
 
     private void onLeave(FedLeave l) {
@@ -413,53 +362,34 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     }
 
     private void markCrashed(Member m, String why) {
-        countCrash(m, why);
+        crashed(m, why);
         if (!finished && open && pending.isEmpty()) {
             closeRound(false);
         }
     }
 
     /** Drops a node from the open round and counts its crash (once until it is heard from again). */
-    private void countCrash(Member m, String why) {
+    @Override
+    protected void crashed(Member m, String why) {
         pending.remove(m.id);
         m.assembly = null;
         if (finished) {
             return;
         }
-        if (!m.crashCounted) {
-            m.crashCounted = true;
-            counting.crashed();
-            crashedNodes.add(m.id);
-            log.warn("fed coordinator: node {} crashed ({})", m.id, why);
-        }
+        countCrashOnce(m, why);
     }
 
     // ---- rounds --------------------------------------------------------------------------
 
-    private void openRound(long r) {
-        current = r;
-        CoordinatorSignals.beforeRound(ctx, listener, r, clock.now());
+    /** M_t: every ACTIVE node not leaving; P_t sampled from it. */
+    @Override
+    protected void membersFixed(long r, TreeSet<Integer> members) {
+        mt = Set.copyOf(members);
+        pt = FedSeeds.participants(s.runSeed(), r, members, s.participation());
     }
 
-    private void onHookDone(HookDone h) {
-        if (h.error() != null) {
-            log.error("fed coordinator: round {} churn hook failed", h.round(), h.error());
-        }
-        long r = h.round();
-        if (h.step() == 1) {
-            TreeSet<Integer> set = new TreeSet<>();
-            roster.all().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
-            if (set.isEmpty()) {
-                log.warn("fed coordinator: no live members for round {}; waiting", r);
-                timers.startSingleTimer("retry-open", new RetryOpen(r), java.time.Duration.ofSeconds(1));
-                return;
-            }
-            mt = Set.copyOf(set);
-            counting.joined(roster.countJoins(set)); // counted as joined in the row of the first round it is a member of
-            pt = FedSeeds.participants(s.runSeed(), r, set, s.participation());
-            CoordinatorSignals.beforeOpen(ctx, listener, r, clock.now(), mt);
-            return;
-        }
+    @Override
+    protected void sendRoundOpen(long r) {
         double lr = s.client().lrAt(r);
         int d = x.length();
         pending.clear();
@@ -472,7 +402,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
                 continue; // crashed between the member set and now: nothing to send, counted already
             }
             if (m.unreachable || m.removed) {
-                countCrash(m, m.removed ? "removed by the cluster before round " + r : "unreachable before round " + r);
+                crashed(m, m.removed ? "removed by the cluster before round " + r : "unreachable before round " + r);
                 m.state = m.removed ? State.GONE : State.SUSPECT;
                 continue; // sampled while the cluster reports it lost: nothing to send
             }
@@ -556,20 +486,11 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         maybeReturned(m);
     }
 
-    private void closeRound(boolean byDeadline) {
-        open = false;
-        timers.cancel("deadline");
+    @Override
+    protected void closeRound(boolean byDeadline) {
         long r = current;
         double wall = (System.nanoTime() - roundStartNanos) / 1e9;
-        Set<Integer> missed = new TreeSet<>(pending);
-        for (int id : missed) {
-            Member m = roster.get(id);
-            if (m.state == State.ACTIVE) {
-                countCrash(m, "missed the deadline of round " + r + "; left out until heard from");
-                m.state = State.SUSPECT;
-            }
-        }
-        pending.clear();
+        endRound(r);
         boolean lostSome = returned.size() < pt.size();
         List<Integer> contributors = new ArrayList<>(returned.keySet());
         List<ParameterVector> xs = new ArrayList<>(returned.values());
@@ -630,14 +551,11 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
             log.info("fed coordinator: round {} closed{} with {} of {} participants", r, byDeadline ? " at its deadline" : "",
                     contributors.size(), pt.size());
         }
-        if (stop == null) {
-            openRound(r + 1);
-        } else {
-            finishRun(r + 1, stop);
-        }
+        nextRound(r, stop);
     }
 
-    private void finishRun(long roundsDone, RunBudget.Stop stop) {
+    @Override
+    protected void finishRun(long roundsDone, RunBudget.Stop stop) {
         finished = true;
         sendToLive(FedRunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).build());
         RunResult res = new RunResult(List.copyOf(rows), x.hashHex(), initialLoss, initialAccuracy, List.copyOf(joins), Map.of(),
