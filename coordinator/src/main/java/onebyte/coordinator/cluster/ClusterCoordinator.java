@@ -22,6 +22,7 @@ import onebyte.coordinator.cluster.CoordinatorSignals.Reachability;
 import onebyte.coordinator.cluster.CoordinatorSignals.RetryOpen;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
+import onebyte.node.ComputeJobs;
 import onebyte.node.wire.Rejections;
 import onebyte.node.wire.WireStats;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package onebyte.coordinator.cluster;
+package onebyte.node;
 
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.ActorContext;
@@ -8,11 +8,11 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * A coordinator's heavy work (loading the workload, applying a commit or averaging models,
+ * An actor's heavy work (building a workload, applying commits, local rounds, averaging models,
  * evaluating) as jobs on {@code onebyte.compute-dispatcher}; the continuation runs on the actor's
- * thread when the job's {@link #finished} message arrives. Unlike a node's {@code SerialJobs},
- * other messages are not queued meanwhile: the coordinator handles them and asks {@link #busy}
- * where it must wait. A failed job fails the run.
+ * thread when the job's {@link #finished} message arrives. Other messages are not held back:
+ * a coordinator handles them meanwhile and asks {@link #busy} where it must wait; a node queues
+ * them ({@link SerialJobs}). A failed job stops the actor (and fails the run, when given one).
  */
 public final class ComputeJobs {
     private record Done(Consumer<Object> then, Object result, Throwable error) {}
@@ -23,7 +23,7 @@ public final class ComputeJobs {
     private final CompletableFuture<?> run;
     private boolean busy;
 
-    /** {@code owner} names the coordinator in the log; {@code run} is completed exceptionally when a job fails. */
+    /** {@code owner} names the actor in the log; {@code run} (may be null) is completed exceptionally when a job fails. */
     public ComputeJobs(ActorContext<Object> ctx, String owner, CompletableFuture<?> run) {
         this.ctx = ctx;
         this.owner = owner;
@@ -53,7 +53,9 @@ public final class ComputeJobs {
         busy = false;
         if (d.error() != null) {
             ctx.getLog().error("{}: job failed", owner, d.error());
-            run.completeExceptionally(d.error());
+            if (run != null) {
+                run.completeExceptionally(d.error());
+            }
             throw new IllegalStateException(owner + " job failed", d.error());
         }
         d.then().accept(d.result());
