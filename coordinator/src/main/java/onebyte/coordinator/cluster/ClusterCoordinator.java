@@ -78,6 +78,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         this.listener = listener;
         this.result = result;
         this.owner = owner;
+        ctx.setLoggerName(getClass()); // logs under the coordinator's own class, as before it had a base class
         this.log = ctx.getLog();
         this.jobs = new ComputeJobs(ctx, owner, result);
         this.rejections = WireStats.get(ctx.getSystem()).rejections();
