@@ -198,13 +198,7 @@ public final class NodeActor extends MemberActor {
         if (config == null) {
             config = a.getConfig();
             RunConfig c = config;
-            job(() -> {
-                Workload w = Workloads.get(c.getWorkload(), c.getRunSeed());
-                if (w.numParams() != c.getNumParams()) {
-                    throw new IllegalStateException("workload has d=" + w.numParams() + " but the run has d=" + c.getNumParams());
-                }
-                return w;
-            }, w -> {
+            job(() -> Workloads.forRun(c.getWorkload(), c.getRunSeed(), c.getNumParams()), w -> {
                 workload = (Workload) w;
                 engine = Engines.create(c);
                 shard = workload.shard(params.shard() == Params.OWN_SHARD ? nodeId : params.shard());

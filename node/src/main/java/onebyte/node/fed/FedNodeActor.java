@@ -162,13 +162,7 @@ public final class FedNodeActor extends MemberActor {
         phase = Phase.BUILDING;
         params.observer().admitted(nodeId, shardId);
         FedConfig c = config;
-        job(() -> {
-            Workload w = Workloads.get(c.getWorkload(), c.getRunSeed());
-            if (w.numParams() != c.getNumParams()) {
-                throw new IllegalStateException("workload has d=" + w.numParams() + " but the run has d=" + c.getNumParams());
-            }
-            return w;
-        }, w -> {
+        job(() -> Workloads.forRun(c.getWorkload(), c.getRunSeed(), c.getNumParams()), w -> {
             Workload workload = (Workload) w;
             shard = workload.shard(shardId);
             model = workload.newModel();
