@@ -8,8 +8,10 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.typed.Cluster;
 import com.google.protobuf.GeneratedMessage;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import onebyte.node.wire.Rejections;
@@ -21,14 +23,27 @@ import org.slf4j.Logger;
  * What every cluster member that talks to a coordinator has, whatever the algorithm: its actor
  * context and timers, the coordinator's reference, the serial job queue that keeps heavy work off
  * the actor thread (messages arriving meanwhile are handled in order afterwards), the per-system
- * rejection counters, and the bytes it sent by message type. Subclasses handle messages in
- * {@link #handle} and leave the cluster with {@link #leaveCluster}.
+ * rejection counters, the node id it was admitted under, the join request it repeats until it is
+ * admitted, and the bytes it sent by message type. Subclasses handle wire messages in
+ * {@link #onWire}, the local commands in {@link #onUp} and {@link #onLeaveNow}, and leave the
+ * cluster with {@link #leaveCluster}.
  */
 public abstract class MemberActor {
+    /** Local command: leave gracefully (after the rounds this node is in, then leave the cluster). */
+    public record LeaveNow() {}
+
+    /** Sent to itself when it starts: ask to be admitted. */
+    private record Up() {}
+
+    private record RetryJoin() {}
+
     protected final ActorContext<Object> ctx;
     protected final TimerScheduler<Object> timers;
     protected final Logger log;
     protected final Rejections rejections;
+    /** The node id the coordinator admitted this member under; -1 before. */
+    protected int nodeId = -1;
+    private final String owner;
     private ActorRef<Object> coordinator;
     private final SerialJobs jobs;
     private final Map<String, Long> bytesSent = new TreeMap<>();
@@ -37,13 +52,26 @@ public abstract class MemberActor {
         this.ctx = ctx;
         this.timers = timers;
         this.log = ctx.getLog();
+        this.owner = owner;
         this.coordinator = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(coordinatorPath);
         this.jobs = new SerialJobs(ctx, owner);
         this.rejections = WireStats.get(ctx.getSystem()).rejections();
     }
 
-    /** The actor's behaviour: every message goes through the job queue to {@link #handle}. */
-    protected final Behavior<Object> behavior() {
+    /**
+     * The behaviour of the member {@code make} builds: it asks to be admitted right away (remoting
+     * does not wait for cluster membership, and a joining member can stay Joining for a while when
+     * another member is unreachable); every message goes through the job queue.
+     */
+    protected static Behavior<Object> start(BiFunction<ActorContext<Object>, TimerScheduler<Object>, MemberActor> make) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            MemberActor a = make.apply(ctx, timers);
+            ctx.getSelf().tell(new Up());
+            return a.behavior();
+        }));
+    }
+
+    private Behavior<Object> behavior() {
         return Behaviors.receive(Object.class).onAnyMessage(m -> {
             jobs.onMessage(m, this::handle);
             return Behaviors.same();
@@ -51,7 +79,49 @@ public abstract class MemberActor {
     }
 
     /** Handles one message, in arrival order, never while a job runs. */
-    protected abstract void handle(Object message);
+    private void handle(Object m) {
+        if (m instanceof Up) {
+            onUp();
+        } else if (m instanceof RetryJoin) {
+            if (joining()) {
+                send(joinRequest());
+            } else {
+                timers.cancel("join");
+            }
+        } else if (m instanceof LeaveNow) {
+            onLeaveNow();
+        } else if (m instanceof GeneratedMessage g) {
+            onWire(g);
+        } else {
+            log.warn("{} {}: unexpected message {}", owner, nodeId, m.getClass().getName());
+        }
+    }
+
+    /** The member has started: it usually asks to be admitted ({@link #join}). */
+    protected abstract void onUp();
+
+    /** Whether it still waits for its admission (a retried join request is sent then). */
+    protected abstract boolean joining();
+
+    /** The join request it sends, and repeats while {@link #joining}. */
+    protected abstract GeneratedMessage joinRequest();
+
+    /** A wire message from the coordinator. */
+    protected abstract void onWire(GeneratedMessage g);
+
+    /** The local command {@link LeaveNow}. */
+    protected abstract void onLeaveNow();
+
+    /** Sends {@code request} now, then {@link #joinRequest} every {@code every} while {@link #joining}. */
+    protected final void join(GeneratedMessage request, Duration every) {
+        send(request);
+        timers.startTimerWithFixedDelay("join", new RetryJoin(), every);
+    }
+
+    /** Admitted: no more join retries. */
+    protected final void stopJoining() {
+        timers.cancel("join");
+    }
 
     /** This actor's reference in the wire format (for join requests). */
     protected final String selfRef() {

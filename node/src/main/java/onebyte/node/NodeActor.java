@@ -2,7 +2,6 @@ package onebyte.node;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.GeneratedMessage;
@@ -44,13 +43,6 @@ import onebyte.proto.SyncMode;
  * queued and handled in arrival order afterwards, so θ is never read and written concurrently.
  */
 public final class NodeActor extends MemberActor {
-    /** Local command: leave gracefully (finish the current round, then leave the cluster). */
-    public record LeaveNow() {}
-
-    private record Up() {}
-
-    private record RetryJoin() {}
-
     /** In-JVM callbacks (embedded driver, tests). Called on the actor's thread. */
     public interface Observer {
         default void admitted(int nodeId, Admit admit) {}
@@ -102,7 +94,6 @@ public final class NodeActor extends MemberActor {
 
     private Phase phase = Phase.WAITING_UP;
 
-    private int nodeId = -1;
     private RunConfig config;
     private Workload workload;
     private ReplicaEngine engine;
@@ -129,39 +120,29 @@ public final class NodeActor extends MemberActor {
     }
 
     public static Behavior<Object> create(Params params) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-            NodeActor a = new NodeActor(ctx, timers, params);
-            // Ask right away: remoting does not wait for cluster membership, and a joining member
-            // can stay Joining for a while when another member is unreachable.
-            ctx.getSelf().tell(new Up());
-            return a.behavior();
-        }));
+        return start((ctx, timers) -> new NodeActor(ctx, timers, params));
     }
 
     @Override
-    protected void handle(Object m) {
-        if (m instanceof Up) {
-            if (phase == Phase.WAITING_UP) {
-                phase = Phase.JOINING;
-                sendJoin(false);
-                timers.startTimerWithFixedDelay("join", new RetryJoin(), Duration.ofSeconds(2));
-            }
-        } else if (m instanceof RetryJoin) {
-            if (phase == Phase.JOINING) {
-                sendJoin(false);
-            } else {
-                timers.cancel("join");
-            }
-        } else if (m instanceof LeaveNow) {
-            onLeaveNow();
-        } else if (m instanceof GeneratedMessage g) {
-            onWire(g);
-        } else {
-            log.warn("node {}: unexpected message {}", nodeId, m.getClass().getName());
+    protected void onUp() {
+        if (phase == Phase.WAITING_UP) {
+            phase = Phase.JOINING;
+            join(joinRequest(false), Duration.ofSeconds(2));
         }
     }
 
-    private void onWire(GeneratedMessage g) {
+    @Override
+    protected boolean joining() {
+        return phase == Phase.JOINING;
+    }
+
+    @Override
+    protected GeneratedMessage joinRequest() {
+        return joinRequest(false);
+    }
+
+    @Override
+    protected void onWire(GeneratedMessage g) {
         if (g instanceof Admit a) {
             if (rejections.versionOk(a.getVersion(), "Admit")) onAdmit(a);
         } else if (g instanceof Commit c) {
@@ -184,9 +165,9 @@ public final class NodeActor extends MemberActor {
 
     // ---- admission and sync -------------------------------------------------------------
 
-    private void sendJoin(boolean resync) {
-        send(JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setSync(params.sync())
-                .setLabel(params.label() + (resync ? " (resync)" : "")).setNodeClass(params.nodeClass()).build());
+    private JoinRequest joinRequest(boolean resync) {
+        return JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setSync(params.sync())
+                .setLabel(params.label() + (resync ? " (resync)" : "")).setNodeClass(params.nodeClass()).build();
     }
 
     private void onAdmit(Admit a) {
@@ -202,7 +183,7 @@ public final class NodeActor extends MemberActor {
             rejections.reject("unknown-node:Admit", "admitted as " + a.getNodeId() + " but this node is " + nodeId);
             return;
         }
-        timers.cancel("join");
+        stopJoining();
         addressCoordinatorBy(a.getCoordinatorRef(), a.getCoordinatorUid());
         nodeId = a.getNodeId();
         phase = Phase.SYNCING;
@@ -217,13 +198,7 @@ public final class NodeActor extends MemberActor {
         if (config == null) {
             config = a.getConfig();
             RunConfig c = config;
-            job(() -> {
-                Workload w = Workloads.get(c.getWorkload(), c.getRunSeed());
-                if (w.numParams() != c.getNumParams()) {
-                    throw new IllegalStateException("workload has d=" + w.numParams() + " but the run has d=" + c.getNumParams());
-                }
-                return w;
-            }, w -> {
+            job(() -> Workloads.forRun(c.getWorkload(), c.getRunSeed(), c.getNumParams()), w -> {
                 workload = (Workload) w;
                 engine = Engines.create(c);
                 shard = workload.shard(params.shard() == Params.OWN_SHARD ? nodeId : params.shard());
@@ -499,13 +474,13 @@ public final class NodeActor extends MemberActor {
     private void resync(String why) {
         log.warn("node {}: {}; asking for a resync", nodeId, why);
         phase = Phase.JOINING;
-        sendJoin(true);
-        timers.startTimerWithFixedDelay("join", new RetryJoin(), Duration.ofSeconds(3));
+        join(joinRequest(true), Duration.ofSeconds(3));
     }
 
     // ---- leaving ------------------------------------------------------------------------
 
-    private void onLeaveNow() {
+    @Override
+    protected void onLeaveNow() {
         leaveRequested = true;
         if (nodeId < 0) {
             phase = Phase.DONE;

@@ -1,11 +1,8 @@
 package onebyte.node;
 
-import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.ActorContext;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -16,24 +13,16 @@ import java.util.function.Supplier;
  * never read and written concurrently. Used by the SPSA node and the federated node.
  */
 public final class SerialJobs {
-    private record Done(Consumer<Object> then, Object result, Throwable error) {}
-
-    private final ActorContext<Object> ctx;
-    private final Executor compute;
-    private final String owner;
-    private boolean busy;
+    private final ComputeJobs jobs;
     private final Deque<Object> queue = new ArrayDeque<>();
 
     public SerialJobs(ActorContext<Object> ctx, String owner) {
-        this.ctx = ctx;
-        this.owner = owner;
-        this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
+        this.jobs = new ComputeJobs(ctx, owner, null);
     }
 
     /** Runs {@code work} on the compute dispatcher, then {@code then} with its result on the actor's thread. */
     public void run(Supplier<Object> work, Consumer<Object> then) {
-        busy = true;
-        ctx.pipeToSelf(CompletableFuture.supplyAsync(work, compute), (r, err) -> new Done(then, r, err));
+        jobs.run(work, then);
     }
 
     /**
@@ -42,17 +31,11 @@ public final class SerialJobs {
      * runs. A failed job stops the actor (its replica or client state cannot be trusted).
      */
     public void onMessage(Object m, Consumer<Object> handle) {
-        if (m instanceof Done d) {
-            busy = false;
-            if (d.error() != null) {
-                ctx.getLog().error("{}: job failed", owner, d.error());
-                throw new IllegalStateException(owner + " job failed", d.error());
-            }
-            d.then().accept(d.result());
-            while (!busy && !queue.isEmpty()) {
+        if (jobs.finished(m)) {
+            while (!jobs.busy() && !queue.isEmpty()) {
                 handle.accept(queue.poll());
             }
-        } else if (busy) {
+        } else if (jobs.busy()) {
             queue.add(m);
         } else {
             handle.accept(m);

@@ -1,12 +1,9 @@
 package onebyte.coordinator.cluster;
 
-import akka.actor.Address;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.ClusterEvent;
 import com.google.protobuf.ByteString;
@@ -14,19 +11,17 @@ import com.google.protobuf.GeneratedMessage;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import onebyte.coordinator.clock.NodeLinks;
 import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
+import onebyte.coordinator.cluster.AdmittedNode.State;
+import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.core.model.Model;
@@ -35,9 +30,7 @@ import onebyte.node.engine.Engines;
 import onebyte.node.engine.ReplicaEngine;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
-import onebyte.node.wire.Rejections;
 import onebyte.node.wire.Wire;
-import onebyte.node.wire.WireStats;
 import onebyte.proto.Admit;
 import onebyte.proto.Commit;
 import onebyte.proto.CommitLogChunk;
@@ -53,7 +46,6 @@ import onebyte.proto.SnapshotChunk;
 import onebyte.proto.SnapshotRequest;
 import onebyte.proto.SyncDone;
 import onebyte.proto.SyncMode;
-import org.slf4j.Logger;
 
 /**
  * The round sequencer of an SPSA cluster run (SPEC §2): admission (node ids are never reused),
@@ -100,65 +92,23 @@ import org.slf4j.Logger;
  * loss and accuracy are computed on the coordinator's replica θ_{r+1} on rounds 0, E−1, 2E−1, ...
  * and the last round (NaN otherwise).
  */
-public final class Coordinator {
+public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
     private record Ready(Workload workload, ParameterVector theta, Model model, double loss, double accuracy) {}
-
-    private record Deadline(long round) {}
-
-    private record HookDone(long round, int step, Throwable error) {}
-
-    private record RetryOpen(long round) {}
-
-    private record MemberChange(ClusterEvent.MemberEvent event) {}
-
-    private record Reachability(ClusterEvent.ReachabilityEvent event) {}
-
-    private record JobDone(Consumer<Object> then, Object result, Throwable error) {}
 
     private record Applied(long hash, double evalLoss, double evalAccuracy) {}
 
-    /**
-     * What one round adds to the clock and the rows, taken when it closes: its bytes (nodes counted
-     * as crashed left out), forward passes, the contributors' train loss, its virtual seconds, the
-     * slowest contributor's measured compute seconds, and the membership changes counted in it.
-     */
-    private record RoundTally(long up, long down, long passes, double lossSum, int lossCount, double seconds,
-                              double slowestCompute, int joined, int left, int crashed) {}
-
-    private enum State { SYNCING, ACTIVE, SUSPECT, GONE }
-
-    private static final class Member {
-        final int id;
-        final ActorRef<Object> ref;
-        final String refString;
-        final Address address;
-        final String nodeClass;
-        final NodeLinks.Links links;
-        State state = State.SYNCING;
-        boolean leaving;
-        boolean leaveAcked;
+    static final class Member extends AdmittedNode {
         boolean everActive;
-        boolean joinUncounted; // synced after round 0 opened and not yet in a member set
-        boolean crashCounted;
-        boolean unreachable;
         SyncMode sync;
-        long admitNanos;
         // telemetry of the current round
         double compute;
         double apply;
         long passes;
         long generated;
         double loss = Double.NaN;
-        long up;
-        long down;
 
-        Member(int id, ActorRef<Object> ref, String refString, String nodeClass, NodeLinks.Links links) {
-            this.id = id;
-            this.ref = ref;
-            this.refString = refString;
-            this.address = ref.path().address();
-            this.nodeClass = nodeClass;
-            this.links = links;
+        Member(int id, ActorRef<Object> ref, String nodeClass, NodeLinks.Links links) {
+            super(id, ref, nodeClass, links, State.SYNCING);
         }
 
         void resetRound() {
@@ -172,15 +122,7 @@ public final class Coordinator {
         }
     }
 
-    private final ActorContext<Object> ctx;
-    private final TimerScheduler<Object> timers;
     private final SpsaRunSettings s;
-    private final MetricsSink sink;
-    private final RunListener listener;
-    private final CompletableFuture<RunResult> result;
-    private final Logger log;
-    private final Executor compute;
-    private final Rejections rejections;
     private final String selfRef;
 
     // replica
@@ -189,59 +131,27 @@ public final class Coordinator {
     private ReplicaEngine engine;
     private ParameterVector theta;
     private RunConfig runConfig;
-    private boolean busy;
     private final List<Commit> commitLog = new ArrayList<>();
     private final Map<Long, Long> hashByRound = new HashMap<>();
     private final List<SnapshotRequest> deferredSnapshots = new ArrayList<>();
     private final List<JoinRequest> deferredJoins = new ArrayList<>();
 
-    // membership
-    private final Map<Integer, Member> members = new LinkedHashMap<>();
-    private final Map<String, Integer> idsByRef = new HashMap<>();
-    private int nextId = 1;
-
     // round
-    private boolean started;
-    private boolean finished;
-    private long current = -1;
-    private boolean open;
-    private boolean opening;
     private Set<Integer> mr = Set.of();
-    private final Set<Integer> pending = new TreeSet<>();
     private final TreeMap<Integer, byte[][]> codes = new TreeMap<>();
     private final Map<Integer, Boolean> agreement = new TreeMap<>();
-    private long roundStartNanos;
 
     // metrics
-    private long startNanos = System.nanoTime(); // reset when round 0 opens: wall_time_s counts from there
-    private int joined;
-    private int left;
-    private int crashed;
-    private long bytesCum;
     private long forwardPassesCum;
     private double virtualTime;
     private final VirtualClock clock;
-    private final List<MetricsRow> rows = new ArrayList<>();
-    private final List<RunResult.JoinRecord> joins = new ArrayList<>();
     private final Map<Integer, RunResult.FirstRound> firstRounds = new TreeMap<>();
-    private final Map<String, Long> bytesByType = new TreeMap<>();
-    private final Map<String, Long> bytesByNode = new TreeMap<>();
-    private final List<Integer> crashedNodes = new ArrayList<>();
     private long hashMismatches;
-    private double initialLoss = Double.NaN;
-    private double initialAccuracy = Double.NaN;
 
     private Coordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, SpsaRunSettings s, MetricsSink sink,
                         RunListener listener, CompletableFuture<RunResult> result) {
-        this.ctx = ctx;
-        this.timers = timers;
+        super(ctx, timers, sink, listener, result, "coordinator");
         this.s = s;
-        this.sink = sink;
-        this.listener = listener;
-        this.result = result;
-        this.log = ctx.getLog();
-        this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
-        this.rejections = WireStats.get(ctx.getSystem()).rejections();
         // the path without the actor's incarnation uid: the same length in every run, so Admit's size is too
         this.selfRef = ctx.getSelf().path().toStringWithAddress(ctx.getSystem().address());
         this.clock = s.workCosts() == null ? null : new VirtualClock(s.workCosts());
@@ -250,21 +160,14 @@ public final class Coordinator {
     /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
     public static Behavior<Object> create(SpsaRunSettings settings, MetricsSink sink, RunListener listener,
                                           CompletableFuture<RunResult> result) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-            Coordinator c = new Coordinator(ctx, timers, settings, sink, listener, result);
-            LoopbackCluster.subscribe(ctx, MemberChange::new, Reachability::new);
-            c.load();
-            return Behaviors.receive(Object.class).onAnyMessage(m -> {
-                c.onMessage(m);
-                return Behaviors.same();
-            }).build();
-        }));
+        return behavior((ctx, timers) -> new Coordinator(ctx, timers, settings, sink, listener, result));
     }
 
     // ---- start ---------------------------------------------------------------------------
 
-    private void load() {
-        job(() -> {
+    @Override
+    protected void load() {
+        jobs.run(() -> {
             Workload w = Workloads.get(s.workload(), s.runSeed());
             ParameterVector t = w.initialParameters();
             Model m = w.newModel();
@@ -296,57 +199,25 @@ public final class Coordinator {
         return LoopbackCluster.evaluate(m, w, t);
     }
 
-    private void maybeStart() {
-        if (started || theta == null) {
-            return;
-        }
-        long active = members.values().stream().filter(m -> m.state == State.ACTIVE).count();
-        if (active >= s.nodes()) {
-            started = true;
-            startNanos = System.nanoTime();
-            log.info("coordinator: {} nodes synced; opening round 0", active);
-            openRound(0);
-        }
+    @Override
+    protected double virtualSeconds() {
+        return virtualTime;
     }
 
     // ---- dispatch ------------------------------------------------------------------------
 
-    private void onMessage(Object m) {
-        if (m instanceof JobDone d) {
-            busy = false;
-            if (d.error() != null) {
-                log.error("coordinator: job failed", d.error());
-                result.completeExceptionally(d.error());
-                throw new IllegalStateException("coordinator job failed", d.error());
-            }
-            d.then().accept(d.result());
-            if (!busy) {
-                List<SnapshotRequest> reqs = new ArrayList<>(deferredSnapshots);
-                deferredSnapshots.clear();
-                reqs.forEach(this::onSnapshotRequest);
-            }
-        } else if (m instanceof GeneratedMessage g) {
-            onWire(g);
-        } else if (m instanceof Deadline d) {
-            if (open && d.round() == current) {
-                closeRound(true);
-            }
-        } else if (m instanceof HookDone h) {
-            onHookDone(h);
-        } else if (m instanceof RetryOpen r) {
-            if (!open && !opening && !finished && r.round() == current) {
-                openRound(r.round());
-            }
-        } else if (m instanceof MemberChange c) {
-            onMemberEvent(c.event());
-        } else if (m instanceof Reachability r) {
-            onReachability(r.event());
-        } else {
-            log.warn("coordinator: unexpected message {}", m.getClass().getName());
+    /** Snapshot requests wait while a job changes θ. */
+    @Override
+    protected void afterJob() {
+        if (!jobs.busy()) {
+            List<SnapshotRequest> reqs = new ArrayList<>(deferredSnapshots);
+            deferredSnapshots.clear();
+            reqs.forEach(this::onSnapshotRequest);
         }
     }
 
-    private void onWire(GeneratedMessage g) {
+    @Override
+    protected void onWire(GeneratedMessage g) {
         if (g instanceof Contribution c) {
             if (rejections.versionOk(c.getVersion(), "Contribution")) onContribution(c);
         } else if (g instanceof MetricsReport r) {
@@ -369,7 +240,7 @@ public final class Coordinator {
 
     /** The member a node message claims to come from, or null (rejected and counted). */
     private Member known(int nodeId, String type) {
-        Member m = members.get(nodeId);
+        Member m = roster.get(nodeId);
         if (m == null) {
             rejections.reject("unknown-node:" + type, "node " + nodeId + " was never admitted");
             return null;
@@ -381,21 +252,9 @@ public final class Coordinator {
         return m;
     }
 
+    /** Counts a message received; toward the node and the rows when it is one of the algorithm's. */
     private void countUp(Member m, GeneratedMessage msg, boolean algorithm) {
-        long b = Wire.wireBytes(msg);
-        bytesByType.merge("up:" + msg.getClass().getSimpleName(), b, Long::sum);
-        if (algorithm && m != null) {
-            m.up += b;
-            bytesByNode.merge(m.id + ":up", b, Long::sum);
-        }
-    }
-
-    private void send(Member m, GeneratedMessage msg) {
-        m.ref.tell(msg);
-        long b = Wire.wireBytes(msg);
-        m.down += b;
-        bytesByType.merge("down:" + msg.getClass().getSimpleName(), b, Long::sum);
-        bytesByNode.merge(m.id + ":down", b, Long::sum);
+        ledger.received(algorithm ? m : null, msg);
     }
 
     // ---- admission -----------------------------------------------------------------------
@@ -421,16 +280,16 @@ public final class Coordinator {
             rejections.reject("bad-ref:JoinRequest", "'" + j.getNodeRef() + "' is not a remote node");
             return;
         }
-        Integer existing = idsByRef.get(j.getNodeRef());
-        if (existing != null && members.get(existing).state != State.GONE) {
-            Member m = members.get(existing);
+        Member existing = roster.byRef(j.getNodeRef());
+        if (existing != null && existing.state != State.GONE) {
+            Member m = existing;
             if (m.state == State.SYNCING) {
                 // a retried request: same id, same answer; counted apart from the rows, since how
                 // often a node retries depends on wall-clock timing
                 Admit again = admission(m, m.sync, false);
                 m.ref.tell(again);
-                bytesByType.merge("retry:up:JoinRequest", Wire.wireBytes(j), Long::sum);
-                bytesByType.merge("retry:down:Admit", Wire.wireBytes(again), Long::sum);
+                ledger.add("retry:up:JoinRequest", Wire.wireBytes(j));
+                ledger.add("retry:down:Admit", Wire.wireBytes(again));
             } else {
                 countUp(m, j, true);
                 log.warn("coordinator: node {} asks for a resync ({})", m.id, j.getLabel());
@@ -444,9 +303,8 @@ public final class Coordinator {
                     + s.links().classes().keySet());
             return;
         }
-        Member m = new Member(nextId++, ref, j.getNodeRef(), s.links().resolve(j.getNodeClass()), links);
-        members.put(m.id, m);
-        idsByRef.put(j.getNodeRef(), m.id);
+        Member m = new Member(roster.nextId(), ref, s.links().resolve(j.getNodeClass()), links);
+        roster.add(j.getNodeRef(), m);
         countUp(m, j, true);
         SyncMode mode;
         if (!started && commitLog.isEmpty()) {
@@ -475,7 +333,7 @@ public final class Coordinator {
         m.sync = mode;
         m.state = State.SYNCING;
         m.admitNanos = System.nanoTime();
-        send(m, admission(m, mode, resync));
+        ledger.send(m, admission(m, mode, resync));
     }
 
     private Admit admission(Member m, SyncMode mode, boolean resync) {
@@ -516,7 +374,7 @@ public final class Coordinator {
             m.everActive = true;
             m.joinUncounted = started; // churn; the initial members synced before round 0 opened
         }
-        maybeStart();
+        maybeStart(theta != null, s.nodes(), "synced");
     }
 
     private void onSnapshotRequest(SnapshotRequest r) {
@@ -529,7 +387,7 @@ public final class Coordinator {
             return;
         }
         m.sync = SyncMode.SYNC_SNAPSHOT; // also a node whose own θ_0 did not match falls back to a snapshot
-        if (busy) {
+        if (jobs.busy()) {
             deferredSnapshots.add(r);
             return;
         }
@@ -545,7 +403,7 @@ public final class Coordinator {
             if (last) {
                 b.setReplicaHash(hash);
             }
-            send(m, b.build());
+            ledger.send(m, b.build());
         }
     }
 
@@ -564,7 +422,7 @@ public final class Coordinator {
         int to = (int) r.getToRound();
         do {
             int end = Math.min(to, from + Wire.LOG_CHUNK_COMMITS);
-            send(m, CommitLogChunk.newBuilder().setVersion(Wire.VERSION).addAllCommits(commitLog.subList(from, end))
+            ledger.send(m, CommitLogChunk.newBuilder().setVersion(Wire.VERSION).addAllCommits(commitLog.subList(from, end))
                     .setLast(end == to).build());
             from = end;
         } while (from < to);
@@ -585,47 +443,38 @@ public final class Coordinator {
     }
 
     private void ackLeave(Member m) {
-        if (m.leaveAcked) {
-            return;
-        }
-        m.leaveAcked = true;
-        send(m, Leave.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).build());
-        m.state = State.GONE;
-        left++;
-        listener.nodeLeft(m.id);
+        ackLeave(m, Leave.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).build());
     }
 
     // ---- cluster membership --------------------------------------------------------------
 
-    private List<Member> byAddress(Address a) {
-        return members.values().stream().filter(m -> m.address.equals(a)).toList();
-    }
-
-    private void onMemberEvent(ClusterEvent.MemberEvent e) {
+    @Override
+    protected void onMemberEvent(ClusterEvent.MemberEvent e) {
         if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberDowned) {
-            for (Member m : byAddress(e.member().address())) {
+            for (Member m : roster.at(e.member().address())) {
                 if (m.state == State.GONE) {
                     continue;
                 }
                 if (m.leaving) {
                     ackLeave(m);
                 } else {
-                    markCrashed(m, e.getClass().getSimpleName());
+                    crashed(m, e.getClass().getSimpleName());
                     m.state = State.GONE;
                 }
             }
         }
     }
 
-    private void onReachability(ClusterEvent.ReachabilityEvent e) {
-        for (Member m : byAddress(e.member().address())) {
+    @Override
+    protected void onReachability(ClusterEvent.ReachabilityEvent e) {
+        for (Member m : roster.at(e.member().address())) {
             if (e instanceof ClusterEvent.UnreachableMember) {
                 m.unreachable = true;
             } else if (e instanceof ClusterEvent.ReachableMember) {
                 m.unreachable = false;
             }
             if (e instanceof ClusterEvent.UnreachableMember && m.state != State.GONE) {
-                markCrashed(m, "unreachable");
+                crashed(m, "unreachable");
                 if (m.state != State.GONE) {
                     m.state = State.SUSPECT;
                 }
@@ -637,16 +486,14 @@ public final class Coordinator {
         }
     }
 
-    private void markCrashed(Member m, String why) {
+    @Override
+    protected void crashed(Member m, String why) {
         pending.remove(m.id);
         if (finished) {
             return;
         }
-        if (!m.crashCounted && !m.leaving) {
-            m.crashCounted = true;
-            crashed++;
-            crashedNodes.add(m.id);
-            log.warn("coordinator: node {} crashed ({})", m.id, why);
+        if (!m.leaving) {
+            countCrashOnce(m, why);
         }
         maybeCloseEarly();
     }
@@ -662,42 +509,23 @@ public final class Coordinator {
 
     // ---- rounds --------------------------------------------------------------------------
 
-    /** Opens round r in three steps: churn before the member set, the member set, churn after it (crashes), RoundOpen. */
-    private void openRound(long r) {
-        current = r;
-        opening = true;
-        ctx.pipeToSelf(listener.beforeRound(r, virtualTime), (ok, err) -> new HookDone(r, 1, err));
+    /** M_r: every ACTIVE node not leaving. */
+    @Override
+    protected void membersFixed(long r, TreeSet<Integer> members) {
+        mr = members;
     }
 
-    private void onHookDone(HookDone h) {
-        if (h.error() != null) {
-            log.error("coordinator: round {} churn hook failed", h.round(), h.error());
-        }
-        long r = h.round();
-        if (h.step() == 1) {
-            Set<Integer> set = new TreeSet<>();
-            members.values().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
-            mr = set;
-            countJoins(set);
-            if (set.isEmpty()) {
-                opening = false;
-                log.warn("coordinator: no live members for round {}; waiting", r);
-                timers.startSingleTimer("retry-open", new RetryOpen(r), java.time.Duration.ofSeconds(1));
-                return;
-            }
-            ctx.pipeToSelf(listener.beforeOpen(r, virtualTime, Set.copyOf(set)), (ok, err) -> new HookDone(r, 2, err));
-            return;
-        }
-        opening = false;
+    @Override
+    protected void sendRoundOpen(long r) {
         RoundOpen o = RoundOpen.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllMembers(mr)
                 .setDeadlineMs(s.roundDeadline().toMillis()).build();
         pending.clear();
         codes.clear();
         agreement.clear();
         for (int id : mr) {
-            Member m = members.get(id);
+            Member m = roster.get(id);
             if (m.state == State.ACTIVE) {
-                send(m, o);
+                ledger.send(m, o);
                 pending.add(id);
             }
         }
@@ -707,19 +535,8 @@ public final class Coordinator {
         maybeCloseEarly();
     }
 
-    /** A joiner counts as joined in the row of the first round it is a member of. */
-    private void countJoins(Set<Integer> memberSet) {
-        for (int id : memberSet) {
-            Member m = members.get(id);
-            if (m.joinUncounted) {
-                m.joinUncounted = false;
-                joined++;
-            }
-        }
-    }
-
     private void onContribution(Contribution c) {
-        Member m = members.get(c.getNodeId());
+        Member m = roster.get(c.getNodeId());
         if (m != null && m.state != State.GONE) {
             heardFrom(m);
         }
@@ -779,7 +596,7 @@ public final class Coordinator {
     }
 
     private void onReport(MetricsReport r) {
-        Member m = members.get(r.getNodeId());
+        Member m = roster.get(r.getNodeId());
         if (m == null || m.state == State.GONE) {
             rejections.reject("unknown-node:MetricsReport", "node " + r.getNodeId());
             countUp(null, r, false);
@@ -804,20 +621,11 @@ public final class Coordinator {
         }
     }
 
-    private void closeRound(boolean byDeadline) {
-        open = false;
-        timers.cancel("deadline");
+    @Override
+    protected void closeRound(boolean byDeadline) {
         long r = current;
         double wall = (System.nanoTime() - roundStartNanos) / 1e9;
-        Set<Integer> missed = new TreeSet<>(pending);
-        for (int id : missed) {
-            Member m = members.get(id);
-            if (m.state == State.ACTIVE) {
-                m.state = State.SUSPECT;
-                markCrashed(m, "missed the deadline of round " + r + "; left out until heard from");
-            }
-        }
-        pending.clear();
+        Set<Integer> missed = endRound(r);
         // entries sorted by (node, sample): TreeMap by node, samples in index order
         List<Integer> ids = new ArrayList<>();
         List<Integer> samples = new ArrayList<>();
@@ -839,13 +647,9 @@ public final class Coordinator {
         Commit commit = Commit.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllNodeIds(ids).addAllSamples(samples)
                 .setCodes(ByteString.copyFrom(codeBytes.toByteArray())).setN(ids.size()).setLr(s.lr()).build();
         commitLog.add(commit);
-        for (Member m : members.values()) {
-            if (m.state != State.GONE) {
-                send(m, commit);
-            }
-        }
+        sendToLive(commit);
         for (int id : mr) {
-            Member m = members.get(id);
+            Member m = roster.get(id);
             if (m.leaving && m.state != State.GONE) {
                 ackLeave(m);
             }
@@ -855,7 +659,7 @@ public final class Coordinator {
         ReplicaEngine.CommitEntries entries = new ReplicaEngine.CommitEntries(r, ids.stream().mapToInt(i -> i).toArray(),
                 samples.stream().mapToInt(i -> i).toArray(), codeBytes.toByteArray(), engine.codeWidth(), s.lr());
         boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
-        job(() -> {
+        jobs.run(() -> {
             if (entries.n() > 0) {
                 engine.apply(theta, entries);
             }
@@ -871,44 +675,26 @@ public final class Coordinator {
      * the slowest contributor, and at least the deadline when {@code lostSome}.
      */
     private RoundTally tally(Set<Integer> contributors, boolean lostSome) {
-        long up = 0;
-        long down = 0;
-        long passes = 0;
-        double lossSum = 0;
-        int lossCount = 0;
         double slowestMeasured = 0;
-        double slowestCompute = 0;
         List<VirtualClock.ParticipantWork> work = new ArrayList<>();
-        for (Member m : members.values()) {
+        for (Member m : roster.all()) {
             boolean contributed = contributors.contains(m.id);
-            if (m.crashCounted && !contributed) {
-                bytesByType.merge("crashed:up", m.up, Long::sum);
-                bytesByType.merge("crashed:down", m.down, Long::sum);
-            } else {
-                up += m.up;
-                down += m.down;
-            }
-            passes += m.passes;
+            counting.bytes(m, contributed, ledger);
+            counting.passes(m.passes);
             if (contributed) {
                 if (!Double.isNaN(m.loss)) {
-                    lossSum += m.loss;
-                    lossCount++;
+                    counting.loss(m.loss);
                 }
                 NodeLinks.Links l = m.links;
                 work.add(new VirtualClock.ParticipantWork(m.passes, 0, m.generated, m.up, m.down, l));
                 slowestMeasured = Math.max(slowestMeasured, m.compute + m.apply + m.up * 8.0 / (l.uplinkMbps() * 1e6)
                         + m.down * 8.0 / (l.downlinkMbps() * 1e6) + 2 * l.latencyMs() / 1000.0);
-                slowestCompute = Math.max(slowestCompute, m.compute);
+                counting.compute(m.compute);
             }
             m.resetRound();
         }
         double atLeast = lostSome ? s.roundDeadline().toNanos() / 1e9 : 0;
-        double seconds = clock != null ? clock.roundSeconds(work, 0, atLeast) : Math.max(slowestMeasured, atLeast);
-        RoundTally t = new RoundTally(up, down, passes, lossSum, lossCount, seconds, slowestCompute, joined, left, crashed);
-        joined = 0;
-        left = 0;
-        crashed = 0;
-        return t;
+        return counting.close(clock != null ? clock.roundSeconds(work, 0, atLeast) : Math.max(slowestMeasured, atLeast));
     }
 
     private void finishRound(long r, Applied a, RoundTally t, RunBudget.Stop stop, boolean byDeadline, double wall,
@@ -921,47 +707,31 @@ public final class Coordinator {
         int n = commitLog.get((int) r).getN();
         MetricsRow row = new MetricsRow(s.runId(), "spsa", r, virtualTime, (System.nanoTime() - startNanos) / 1e9, mr.size(),
                 mr.size() * s.samplesPerNode(), n, t.joined(), t.left(), t.crashed(),
-                t.lossCount() == 0 ? Double.NaN : t.lossSum() / t.lossCount(), a.evalLoss(), a.evalAccuracy(), t.up(), t.down(),
+                t.trainLoss(), a.evalLoss(), a.evalAccuracy(), t.up(), t.down(),
                 bytesCum, forwardPassesCum, agree, s.lr(), s.runSeed());
-        rows.add(row);
-        if (sink != null) {
-            sink.write(row);
-        }
-        listener.roundClosed(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, t.slowestCompute(),
+        recordRow(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, t.slowestCompute(),
                 a.hash(), Map.copyOf(agreement)));
         if (byDeadline) {
             log.info("coordinator: round {} closed at its deadline; missing {}", r, missed);
         }
-        if (stop == null) {
-            openRound(r + 1);
-        } else {
-            finishRun(r + 1, stop);
-        }
+        nextRound(r, stop);
     }
 
-    private void finishRun(long roundsDone, RunBudget.Stop stop) {
+    @Override
+    protected void finishRun(long roundsDone, RunBudget.Stop stop) {
         finished = true;
         long h = hashByRound.get(roundsDone);
-        for (Member m : members.values()) {
-            if (m.state != State.GONE) {
-                send(m, RunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).setFinalHash(h).build());
-            }
-        }
+        sendToLive(RunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).setFinalHash(h).build());
         RunResult res = new RunResult(List.copyOf(rows), theta.hashHex(), initialLoss, initialAccuracy, List.copyOf(joins),
-                Map.copyOf(firstRounds), hashMismatches, rejections.snapshot(), Map.copyOf(bytesByType), Map.copyOf(bytesByNode),
+                Map.copyOf(firstRounds), hashMismatches, rejections.snapshot(), Map.copyOf(ledger.byType()), Map.copyOf(ledger.byNode()),
                 List.copyOf(crashedNodes), stop);
         log.info("coordinator: run {} finished after {} rounds ({}); final θ {}; bytes by type {}", s.runId(), roundsDone,
-                s.budget().describe(stop, roundsDone, virtualTime, bytesCum), res.finalHash().substring(0, 16), bytesByType);
+                s.budget().describe(stop, roundsDone, virtualTime, bytesCum), res.finalHash().substring(0, 16), ledger.byType());
         listener.finished(res);
         result.complete(res);
     }
 
     // ---- plumbing ------------------------------------------------------------------------
-
-    private void job(Supplier<Object> work, Consumer<Object> then) {
-        busy = true;
-        ctx.pipeToSelf(CompletableFuture.supplyAsync(work, compute), (r, err) -> new JobDone(then, r, err));
-    }
 
     static String fmt(double v) {
         return String.format(java.util.Locale.ROOT, "%.4f", v);

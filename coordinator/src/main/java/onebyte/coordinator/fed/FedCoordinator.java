@@ -4,29 +4,27 @@ import akka.actor.Address;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.ClusterEvent;
 import com.google.protobuf.GeneratedMessage;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import onebyte.coordinator.clock.NodeLinks;
 import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.clock.WorkCalibration;
+import onebyte.coordinator.cluster.AdmittedNode;
+import onebyte.coordinator.cluster.AdmittedNode.State;
+import onebyte.coordinator.cluster.ClusterCoordinator;
+import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
 import onebyte.coordinator.cluster.LoopbackCluster;
+import onebyte.coordinator.cluster.RoundTally;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsRow;
@@ -40,9 +38,7 @@ import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
 import onebyte.node.fed.FedChunks;
 import onebyte.node.fed.FedSeeds;
-import onebyte.node.wire.Rejections;
 import onebyte.node.wire.Wire;
-import onebyte.node.wire.WireStats;
 import onebyte.proto.FedAdmit;
 import onebyte.proto.FedConfig;
 import onebyte.proto.FedDone;
@@ -52,7 +48,6 @@ import onebyte.proto.FedModelChunk;
 import onebyte.proto.FedReady;
 import onebyte.proto.FedRoundOpen;
 import onebyte.proto.FedRunComplete;
-import org.slf4j.Logger;
 
 /**
  * The server of a federated run (SPEC §4) on the cluster: admission (node ids never reused; each
@@ -103,73 +98,26 @@ import org.slf4j.Logger;
  * minibatch) of the participants whose x̂_i was used, the unit SPSA's forward passes are counted
  * in (one pass over a minibatch); evaluation passes are not counted by either.
  */
-public final class FedCoordinator {
+public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Member> {
     private record Ready(Workload workload, ParameterVector x, Model model, double loss, double accuracy, VirtualClock.WorkCosts costs) {}
-
-    private record Deadline(long round) {}
-
-    private record HookDone(long round, int step, Throwable error) {}
-
-    private record RetryOpen(long round) {}
-
-    private record MemberChange(ClusterEvent.MemberEvent event) {}
-
-    private record Reachability(ClusterEvent.ReachabilityEvent event) {}
-
-    private record JobDone(Consumer<Object> then, Object result, Throwable error) {}
 
     private record Closed(ParameterVector x, double evalLoss, double evalAccuracy) {}
 
-    /**
-     * What one round adds to the clock and the rows, taken when it closes: its bytes (nodes counted
-     * as crashed left out), the contributors' gradient passes and train loss, its virtual seconds,
-     * the slowest contributor's measured compute seconds, and the membership changes counted in it.
-     */
-    private record RoundTally(long up, long down, long passes, double lossSum, int lossCount, double seconds,
-                              double slowestCompute, int joined, int left, int crashed) {}
-
-    private enum State { BUILDING, ACTIVE, SUSPECT, GONE }
-
-    private static final class Member {
-        final int id;
+    /** An admitted node; {@code unreachable} here: reported by the cluster while not an open round's participant. */
+    static final class Member extends AdmittedNode {
         final int shard;
-        final ActorRef<Object> ref;
-        final Address address;
-        final String nodeClass;
-        final NodeLinks.Links links;
-        State state = State.BUILDING;
-        boolean leaving;
-        boolean leaveAcked;
-        boolean crashCounted;
-        boolean unreachable; // reported by the cluster while not an open round's participant
         boolean removed;     // removed or downed by the cluster while not an open round's participant
-        boolean joinUncounted; // ready after round 0 opened and not yet in a member set
-        long admitNanos;
         long joinBytes;
-        long up;
-        long down;
         FedChunks.Assembly assembly;
         FedDone done;
 
         Member(int id, int shard, ActorRef<Object> ref, String nodeClass, NodeLinks.Links links) {
-            this.id = id;
+            super(id, ref, nodeClass, links, State.BUILDING);
             this.shard = shard;
-            this.ref = ref;
-            this.address = ref.path().address();
-            this.nodeClass = nodeClass;
-            this.links = links;
         }
     }
 
-    private final ActorContext<Object> ctx;
-    private final TimerScheduler<Object> timers;
     private final FedRunSettings s;
-    private final MetricsSink sink;
-    private final RunListener listener;
-    private final CompletableFuture<RunResult> result;
-    private final Logger log;
-    private final Executor compute;
-    private final Rejections rejections;
 
     private Workload workload;
     private Model model;
@@ -178,65 +126,34 @@ public final class FedCoordinator {
     private VirtualClock clock;
     private final List<FedJoin> deferredJoins = new ArrayList<>();
 
-    private final Map<Integer, Member> members = new LinkedHashMap<>();
-    private final Map<String, Integer> idsByRef = new HashMap<>();
-    private int nextId = 1;
-
-    private boolean started;
-    private boolean finished;
-    private long current = -1;
-    private boolean open;
     private Set<Integer> mt = Set.of();
     private List<Integer> pt = List.of();
-    private final Set<Integer> pending = new TreeSet<>();
     private final TreeMap<Integer, ParameterVector> returned = new TreeMap<>();
-    private long roundStartNanos;
 
-    private long startNanos = System.nanoTime();
-    private int joined;
-    private int left;
-    private int crashed;
-    private long bytesCum;
     private long passesCum;
-    private final List<MetricsRow> rows = new ArrayList<>();
-    private final List<RunResult.JoinRecord> joins = new ArrayList<>();
-    private final Map<String, Long> bytesByType = new TreeMap<>();
-    private final Map<String, Long> bytesByNode = new TreeMap<>();
-    private final List<Integer> crashedNodes = new ArrayList<>();
-    private double initialLoss = Double.NaN;
-    private double initialAccuracy = Double.NaN;
 
     private FedCoordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, FedRunSettings s, MetricsSink sink,
                            RunListener listener, CompletableFuture<RunResult> result) {
-        this.ctx = ctx;
-        this.timers = timers;
+        super(ctx, timers, sink, listener, result, "fed coordinator");
         this.s = s;
-        this.sink = sink;
-        this.listener = listener;
-        this.result = result;
-        this.log = ctx.getLog();
-        this.compute = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("onebyte.compute-dispatcher"));
-        this.rejections = WireStats.get(ctx.getSystem()).rejections();
     }
 
     /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
     public static Behavior<Object> create(FedRunSettings settings, MetricsSink sink, RunListener listener,
                                           CompletableFuture<RunResult> result) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-            FedCoordinator c = new FedCoordinator(ctx, timers, settings, sink, listener, result);
-            LoopbackCluster.subscribe(ctx, MemberChange::new, Reachability::new);
-            c.load();
-            return Behaviors.receive(Object.class).onAnyMessage(m -> {
-                c.onMessage(m);
-                return Behaviors.same();
-            }).build();
-        }));
+        return behavior((ctx, timers) -> new FedCoordinator(ctx, timers, settings, sink, listener, result));
+    }
+
+    @Override
+    protected double virtualSeconds() {
+        return clock.now();
     }
 
     // ---- start ---------------------------------------------------------------------------
 
-    private void load() {
-        job(() -> {
+    @Override
+    protected void load() {
+        jobs.run(() -> {
             Workload w = Workloads.get(s.workload(), s.runSeed());
             ParameterVector x0 = w.initialParameters();
             Model m = w.newModel();
@@ -268,46 +185,26 @@ public final class FedCoordinator {
 
     // ---- dispatch ------------------------------------------------------------------------
 
-    private void onMessage(Object m) {
-        if (m instanceof JobDone d) {
-            if (d.error() != null) {
-                log.error("fed coordinator: job failed", d.error());
-                result.completeExceptionally(d.error());
-                throw new IllegalStateException("fed coordinator job failed", d.error());
-            }
-            d.then().accept(d.result());
-        } else if (m instanceof GeneratedMessage g) {
-            onWire(g);
-        } else if (m instanceof Deadline d) {
-            if (open && d.round() == current) {
-                closeRound(true);
-            }
-        } else if (m instanceof HookDone h) {
-            onHookDone(h);
-        } else if (m instanceof RetryOpen r) {
-            if (!open && !finished && r.round() == current) {
-                openRound(r.round());
-            }
-        } else if (m instanceof MemberChange c) {
-            if (c.event() instanceof ClusterEvent.MemberRemoved || c.event() instanceof ClusterEvent.MemberDowned) {
-                lost(c.event().member().address(), c.event().getClass().getSimpleName(), true);
-            }
-        } else if (m instanceof Reachability r) {
-            if (r.event() instanceof ClusterEvent.UnreachableMember) {
-                lost(r.event().member().address(), "unreachable", false);
-            } else if (r.event() instanceof ClusterEvent.ReachableMember) {
-                for (Member mb : members.values()) {
-                    if (mb.address.equals(r.event().member().address())) {
-                        mb.unreachable = false;
-                    }
-                }
-            }
-        } else {
-            log.warn("fed coordinator: unexpected message {}", m.getClass().getName());
+    @Override
+    protected void onMemberEvent(ClusterEvent.MemberEvent e) {
+        if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberDowned) {
+            lost(e.member().address(), e.getClass().getSimpleName(), true);
         }
     }
 
-    private void onWire(GeneratedMessage g) {
+    @Override
+    protected void onReachability(ClusterEvent.ReachabilityEvent e) {
+        if (e instanceof ClusterEvent.UnreachableMember) {
+            lost(e.member().address(), "unreachable", false);
+        } else if (e instanceof ClusterEvent.ReachableMember) {
+            for (Member mb : roster.at(e.member().address())) {
+                mb.unreachable = false;
+            }
+        }
+    }
+
+    @Override
+    protected void onWire(GeneratedMessage g) {
         if (g instanceof FedJoin j) {
             if (versionOk(j.getVersion(), g)) onJoin(j);
         } else if (g instanceof FedReady r) {
@@ -327,18 +224,18 @@ public final class FedCoordinator {
         if (rejections.versionOk(version, g.getClass().getSimpleName())) {
             return true;
         }
-        bytesByType.merge("rejected:up:" + g.getClass().getSimpleName(), Wire.wireBytes(g), Long::sum);
+        ledger.add("rejected:up:" + g.getClass().getSimpleName(), Wire.wireBytes(g));
         return false;
     }
 
     private void reject(String kind, String detail, GeneratedMessage g) {
         rejections.reject(kind, detail);
-        bytesByType.merge("rejected:up:" + g.getClass().getSimpleName(), Wire.wireBytes(g), Long::sum);
+        ledger.add("rejected:up:" + g.getClass().getSimpleName(), Wire.wireBytes(g));
     }
 
     /** The member a node message claims to come from, or null (rejected and counted). */
     private Member known(int nodeId, GeneratedMessage g) {
-        Member m = members.get(nodeId);
+        Member m = roster.get(nodeId);
         String type = g.getClass().getSimpleName();
         if (m == null) {
             reject("unknown-node:" + type, "node " + nodeId + " was never admitted", g);
@@ -357,22 +254,6 @@ public final class FedCoordinator {
         return m;
     }
 
-    private void countUp(Member m, GeneratedMessage msg) {
-        long b = Wire.wireBytes(msg);
-        bytesByType.merge("up:" + msg.getClass().getSimpleName(), b, Long::sum);
-        if (m != null) {
-            m.up += b;
-            bytesByNode.merge(m.id + ":up", b, Long::sum);
-        }
-    }
-
-    private void send(Member m, GeneratedMessage msg) {
-        m.ref.tell(msg);
-        long b = Wire.wireBytes(msg);
-        m.down += b;
-        bytesByNode.merge(m.id + ":down", b, Long::sum);
-        bytesByType.merge("down:" + msg.getClass().getSimpleName(), b, Long::sum);
-    }
 
     // ---- admission -----------------------------------------------------------------------
 
@@ -383,13 +264,13 @@ public final class FedCoordinator {
             }
             return;
         }
-        Integer existing = idsByRef.get(j.getNodeRef());
+        Member existing = roster.byRef(j.getNodeRef());
         if (existing != null) {
-            Member m = members.get(existing);
+            Member m = existing;
             FedAdmit again = admit(m); // a retried join: answer again, outside the rows
             m.ref.tell(again);
-            bytesByType.merge("retry:up:FedJoin", Wire.wireBytes(j), Long::sum);
-            bytesByType.merge("retry:down:FedAdmit", Wire.wireBytes(again), Long::sum);
+            ledger.add("retry:up:FedJoin", Wire.wireBytes(j));
+            ledger.add("retry:down:FedAdmit", Wire.wireBytes(again));
             return;
         }
         NodeLinks.Links links = s.links().of(j.getNodeClass());
@@ -398,14 +279,13 @@ public final class FedCoordinator {
             return;
         }
         ActorRef<Object> ref = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(j.getNodeRef());
-        int id = nextId++;
+        int id = roster.nextId();
         Member m = new Member(id, j.getShard() == 0 ? id : j.getShard(), ref, s.links().resolve(j.getNodeClass()), links);
         m.admitNanos = System.nanoTime();
-        members.put(m.id, m);
-        idsByRef.put(j.getNodeRef(), m.id);
-        countUp(m, j);
+        roster.add(j.getNodeRef(), m);
+        ledger.received(m, j);
         FedAdmit a = admit(m);
-        send(m, a);
+        ledger.send(m, a);
         m.joinBytes = Wire.wireBytes(j) + Wire.wireBytes(a);
         log.info("fed coordinator: admitted {} as node {} with shard {}, class {}", j.getLabel(), m.id, m.shard, m.nodeClass);
     }
@@ -421,7 +301,7 @@ public final class FedCoordinator {
         if (m == null) {
             return;
         }
-        countUp(m, r);
+        ledger.received(m, r);
         if (m.state != State.BUILDING) {
             return;
         }
@@ -435,20 +315,7 @@ public final class FedCoordinator {
         if (m.leaving) {
             ackLeave(m);
         }
-        maybeStart();
-    }
-
-    private void maybeStart() {
-        if (started || x == null) {
-            return;
-        }
-        long ready = members.values().stream().filter(m -> m.state == State.ACTIVE).count();
-        if (ready >= s.nodes()) {
-            started = true;
-            startNanos = System.nanoTime();
-            log.info("fed coordinator: {} nodes ready; opening round 0", ready);
-            openRound(0);
-        }
+        maybeStart(x != null, s.nodes(), "ready");
     }
 
     private void onLeave(FedLeave l) {
@@ -456,7 +323,7 @@ public final class FedCoordinator {
         if (m == null) {
             return;
         }
-        countUp(m, l);
+        ledger.received(m, l);
         m.leaving = true;
         log.info("fed coordinator: node {} leaves", m.id);
         if (m.state != State.BUILDING && !(open && pending.contains(m.id))) {
@@ -465,22 +332,15 @@ public final class FedCoordinator {
     }
 
     private void ackLeave(Member m) {
-        if (m.leaveAcked) {
-            return;
-        }
-        m.leaveAcked = true;
-        send(m, FedLeave.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).build());
-        m.state = State.GONE;
-        left++;
-        listener.nodeLeft(m.id);
+        ackLeave(m, FedLeave.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).build());
     }
 
     private void lost(Address address, String why, boolean forGood) {
         if (finished) {
             return; // the cluster shutting down after the run
         }
-        for (Member m : members.values()) {
-            if (!m.address.equals(address) || m.state == State.GONE) {
+        for (Member m : roster.at(address)) {
+            if (m.state == State.GONE) {
                 continue;
             }
             if (m.leaving) {
@@ -502,59 +362,34 @@ public final class FedCoordinator {
     }
 
     private void markCrashed(Member m, String why) {
-        countCrash(m, why);
+        crashed(m, why);
         if (!finished && open && pending.isEmpty()) {
             closeRound(false);
         }
     }
 
     /** Drops a node from the open round and counts its crash (once until it is heard from again). */
-    private void countCrash(Member m, String why) {
+    @Override
+    protected void crashed(Member m, String why) {
         pending.remove(m.id);
         m.assembly = null;
         if (finished) {
             return;
         }
-        if (!m.crashCounted) {
-            m.crashCounted = true;
-            crashed++;
-            crashedNodes.add(m.id);
-            log.warn("fed coordinator: node {} crashed ({})", m.id, why);
-        }
+        countCrashOnce(m, why);
     }
 
     // ---- rounds --------------------------------------------------------------------------
 
-    private void openRound(long r) {
-        current = r;
-        ctx.pipeToSelf(listener.beforeRound(r, clock.now()), (ok, err) -> new HookDone(r, 1, err));
+    /** M_t: every ACTIVE node not leaving; P_t sampled from it. */
+    @Override
+    protected void membersFixed(long r, TreeSet<Integer> members) {
+        mt = Set.copyOf(members);
+        pt = FedSeeds.participants(s.runSeed(), r, members, s.participation());
     }
 
-    private void onHookDone(HookDone h) {
-        if (h.error() != null) {
-            log.error("fed coordinator: round {} churn hook failed", h.round(), h.error());
-        }
-        long r = h.round();
-        if (h.step() == 1) {
-            TreeSet<Integer> set = new TreeSet<>();
-            members.values().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
-            if (set.isEmpty()) {
-                log.warn("fed coordinator: no live members for round {}; waiting", r);
-                timers.startSingleTimer("retry-open", new RetryOpen(r), java.time.Duration.ofSeconds(1));
-                return;
-            }
-            mt = Set.copyOf(set);
-            for (int id : set) {
-                Member m = members.get(id);
-                if (m.joinUncounted) { // counted as joined in the row of the first round it is a member of
-                    m.joinUncounted = false;
-                    joined++;
-                }
-            }
-            pt = FedSeeds.participants(s.runSeed(), r, set, s.participation());
-            ctx.pipeToSelf(listener.beforeOpen(r, clock.now(), mt), (ok, err) -> new HookDone(r, 2, err));
-            return;
-        }
+    @Override
+    protected void sendRoundOpen(long r) {
         double lr = s.client().lrAt(r);
         int d = x.length();
         pending.clear();
@@ -562,22 +397,22 @@ public final class FedCoordinator {
         open = true;
         roundStartNanos = System.nanoTime();
         for (int id : pt) {
-            Member m = members.get(id);
+            Member m = roster.get(id);
             if (m.state != State.ACTIVE) {
                 continue; // crashed between the member set and now: nothing to send, counted already
             }
             if (m.unreachable || m.removed) {
-                countCrash(m, m.removed ? "removed by the cluster before round " + r : "unreachable before round " + r);
+                crashed(m, m.removed ? "removed by the cluster before round " + r : "unreachable before round " + r);
                 m.state = m.removed ? State.GONE : State.SUSPECT;
                 continue; // sampled while the cluster reports it lost: nothing to send
             }
             m.done = null;
             m.assembly = new FedChunks.Assembly(r, id, d);
             pending.add(id);
-            send(m, FedRoundOpen.newBuilder().setVersion(Wire.VERSION).setRound(r).setNodeId(id).setLr(lr)
+            ledger.send(m, FedRoundOpen.newBuilder().setVersion(Wire.VERSION).setRound(r).setNodeId(id).setLr(lr)
                     .setChunks(FedChunks.count(d)).setNumParams(d).setDeadlineMs(s.roundDeadline().toMillis()).build());
             for (FedModelChunk c : FedChunks.split(r, id, x)) {
-                send(m, c);
+                ledger.send(m, c);
             }
         }
         timers.startSingleTimer("deadline", new Deadline(r), s.roundDeadline());
@@ -610,7 +445,7 @@ public final class FedCoordinator {
             reject(kind + ":FedModelChunk", detail, c);
             return;
         }
-        countUp(m, c);
+        ledger.received(m, c);
         maybeReturned(m);
     }
 
@@ -646,31 +481,22 @@ public final class FedCoordinator {
                     + "), " + d.getGradientPasses() + " gradient passes", d);
             return;
         }
-        bytesByType.merge("up:FedDone", Wire.wireBytes(d), Long::sum); // telemetry, not in the rows
+        ledger.add("up:FedDone", Wire.wireBytes(d)); // telemetry, not in the rows
         m.done = d;
         maybeReturned(m);
     }
 
-    private void closeRound(boolean byDeadline) {
-        open = false;
-        timers.cancel("deadline");
+    @Override
+    protected void closeRound(boolean byDeadline) {
         long r = current;
         double wall = (System.nanoTime() - roundStartNanos) / 1e9;
-        Set<Integer> missed = new TreeSet<>(pending);
-        for (int id : missed) {
-            Member m = members.get(id);
-            if (m.state == State.ACTIVE) {
-                countCrash(m, "missed the deadline of round " + r + "; left out until heard from");
-                m.state = State.SUSPECT;
-            }
-        }
-        pending.clear();
+        endRound(r);
         boolean lostSome = returned.size() < pt.size();
         List<Integer> contributors = new ArrayList<>(returned.keySet());
         List<ParameterVector> xs = new ArrayList<>(returned.values());
         returned.clear();
         for (int id : pt) {
-            Member m = members.get(id);
+            Member m = roster.get(id);
             if (m.leaving && m.state != State.GONE) {
                 ackLeave(m);
             }
@@ -679,7 +505,7 @@ public final class FedCoordinator {
         RunBudget.Stop stop = s.budget().reached(r + 1, clock.now() + tally.seconds(), bytesCum + tally.up() + tally.down());
         boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
         ParameterVector previous = x;
-        job(() -> {
+        jobs.run(() -> {
             ParameterVector next = xs.isEmpty() ? previous : ServerMean.mean(xs);
             double[] e = eval ? LoopbackCluster.evaluate(model, workload, next) : new double[] {Double.NaN, Double.NaN};
             return new Closed(next, e[0], e[1]);
@@ -692,39 +518,21 @@ public final class FedCoordinator {
      * contributor, and at least the deadline when {@code lostSome}.
      */
     private RoundTally tally(List<Integer> contributors, boolean lostSome) {
-        long up = 0;
-        long down = 0;
         List<VirtualClock.ParticipantWork> work = new ArrayList<>();
-        double lossSum = 0;
-        int lossCount = 0;
-        long passes = 0;
-        double slowestCompute = 0;
-        for (Member m : members.values()) {
+        for (Member m : roster.all()) {
             boolean contributed = contributors.contains(m.id);
-            if (m.crashCounted && !contributed) {
-                bytesByType.merge("crashed:up", m.up, Long::sum);
-                bytesByType.merge("crashed:down", m.down, Long::sum);
-            } else {
-                up += m.up;
-                down += m.down;
-            }
+            counting.bytes(m, contributed, ledger);
             if (contributed) {
                 int grads = m.done.getGradientPasses(); // every contributor's FedDone was checked on arrival
-                passes += grads;
-                lossSum += m.done.getTrainLoss();
-                lossCount++;
-                slowestCompute = Math.max(slowestCompute, m.done.getComputeSeconds());
+                counting.passes(grads);
+                counting.loss(m.done.getTrainLoss());
+                counting.compute(m.done.getComputeSeconds());
                 work.add(new VirtualClock.ParticipantWork(0, grads, 0, m.up, m.down, m.links));
             }
             m.up = 0;
             m.down = 0;
         }
-        double seconds = clock.roundSeconds(work, 0, lostSome ? s.roundDeadline().toNanos() / 1e9 : 0);
-        RoundTally t = new RoundTally(up, down, passes, lossSum, lossCount, seconds, slowestCompute, joined, left, crashed);
-        joined = 0;
-        left = 0;
-        crashed = 0;
-        return t;
+        return counting.close(clock.roundSeconds(work, 0, lostSome ? s.roundDeadline().toNanos() / 1e9 : 0));
     }
 
     private void finishRound(long r, Closed c, RoundTally t, RunBudget.Stop stop, boolean byDeadline, boolean lostSome,
@@ -735,45 +543,30 @@ public final class FedCoordinator {
         passesCum += t.passes();
         MetricsRow row = new MetricsRow(s.runId(), s.algorithm(), r, clock.now(), (System.nanoTime() - startNanos) / 1e9, mt.size(),
                 pt.size(), contributors.size(), t.joined(), t.left(), t.crashed(),
-                t.lossCount() == 0 ? Double.NaN : t.lossSum() / t.lossCount(), c.evalLoss(), c.evalAccuracy(), t.up(), t.down(),
+                t.trainLoss(), c.evalLoss(), c.evalAccuracy(), t.up(), t.down(),
                 bytesCum, passesCum, null, s.client().lrAt(r), s.runSeed());
-        rows.add(row);
-        if (sink != null) {
-            sink.write(row);
-        }
-        listener.roundClosed(row, new RunListener.RoundReport(r, mt, Set.copyOf(contributors), byDeadline, wall, t.slowestCompute(),
+        recordRow(row, new RunListener.RoundReport(r, mt, Set.copyOf(contributors), byDeadline, wall, t.slowestCompute(),
                 Wire.hash8(x.hash()), Map.of()));
         if (lostSome) {
             log.info("fed coordinator: round {} closed{} with {} of {} participants", r, byDeadline ? " at its deadline" : "",
                     contributors.size(), pt.size());
         }
-        if (stop == null) {
-            openRound(r + 1);
-        } else {
-            finishRun(r + 1, stop);
-        }
+        nextRound(r, stop);
     }
 
-    private void finishRun(long roundsDone, RunBudget.Stop stop) {
+    @Override
+    protected void finishRun(long roundsDone, RunBudget.Stop stop) {
         finished = true;
-        for (Member m : members.values()) {
-            if (m.state != State.GONE) {
-                send(m, FedRunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).build());
-            }
-        }
+        sendToLive(FedRunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).build());
         RunResult res = new RunResult(List.copyOf(rows), x.hashHex(), initialLoss, initialAccuracy, List.copyOf(joins), Map.of(),
-                0, rejections.snapshot(), Map.copyOf(bytesByType), Map.copyOf(bytesByNode), List.copyOf(crashedNodes), stop);
+                0, rejections.snapshot(), Map.copyOf(ledger.byType()), Map.copyOf(ledger.byNode()), List.copyOf(crashedNodes), stop);
         log.info("fed coordinator: {} run {} finished after {} rounds ({}); bytes by type {}", s.algorithm(), s.runId(), roundsDone,
-                s.budget().describe(stop, roundsDone, clock.now(), bytesCum), bytesByType);
+                s.budget().describe(stop, roundsDone, clock.now(), bytesCum), ledger.byType());
         listener.finished(res);
         result.complete(res);
     }
 
     // ---- plumbing ------------------------------------------------------------------------
-
-    private void job(Supplier<Object> work, Consumer<Object> then) {
-        ctx.pipeToSelf(CompletableFuture.supplyAsync(work, compute), (r, err) -> new JobDone(then, r, err));
-    }
 
     private static String fmt(double v) {
         return String.format(java.util.Locale.ROOT, "%.4f", v);

@@ -1,27 +1,18 @@
 package onebyte.coordinator.fed;
 
-import akka.actor.Address;
-import akka.actor.typed.ActorSystem;
-import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Join;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.ClusterMembership;
-import onebyte.coordinator.cluster.LoopbackCluster;
+import onebyte.coordinator.cluster.InJvmCluster;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.core.spsa.ParameterVector;
-import onebyte.node.ClusterConfig;
 import onebyte.node.fed.FedNodeActor;
 import onebyte.proto.SyncMode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A federated run on an embedded cluster: the {@link FedCoordinator} and every
@@ -30,20 +21,8 @@ import org.slf4j.LoggerFactory;
  * shard of their own node id (1..N, whatever order they are admitted in). Churn comes from a {@link ChurnDriver} acting through {@link ClusterMembership}, the same
  * driver SPSA scenario runs use: a crash terminates a node's ActorSystem abruptly.
  */
-public final class FederatedCluster implements AutoCloseable, ClusterMembership {
-    private static final Logger LOG = LoggerFactory.getLogger(FederatedCluster.class);
-
-    private final FedRunSettings settings;
-    private final String host = "127.0.0.1";
-    private final ActorSystem<Void> coordinatorSystem;
-    private final CompletableFuture<RunResult> result = new CompletableFuture<>();
-    private final Address coordinatorAddress;
-    private final List<ActorSystem<Object>> nodeSystems = new ArrayList<>();
-    private final Map<Integer, ActorSystem<Object>> byNodeId = new ConcurrentHashMap<>();
+public final class FederatedCluster extends InJvmCluster {
     private final Map<Integer, Integer> shards = new ConcurrentHashMap<>();
-    private final java.util.Set<Integer> gone = ConcurrentHashMap.newKeySet();
-    private final Map<Integer, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
-    private final Map<Integer, CompletableFuture<Void>> left = new ConcurrentHashMap<>();
     /**
      * Per node id, what it sent back per round (tests compare it with the core math). Kept only
      * when {@link #recordReturns}: every x̂_i of every round is d floats off the heap, which a long
@@ -51,26 +30,12 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
      */
     private final Map<Integer, Map<Long, ParameterVector>> computed = new ConcurrentHashMap<>();
     private final boolean recordReturns;
-    private int started;
 
     private FederatedCluster(FedRunSettings settings, MetricsSink sink, RunListener extra, boolean recordReturns) {
-        this.settings = settings;
+        super("127.0.0.1", "federated " + settings.runId(), "embedded federated coordinator", null,
+                own -> extra == null ? own : RunListener.all(own, extra),
+                (listener, result) -> FedCoordinator.create(settings, sink, listener, result));
         this.recordReturns = recordReturns;
-        RunListener own = new RunListener() {
-            @Override
-            public void nodeSynced(RunResult.JoinRecord record) {
-                readyFuture(record.nodeId()).complete(null);
-            }
-
-            @Override
-            public void nodeLeft(int nodeId) {
-                leftFuture(nodeId).complete(null);
-            }
-        };
-        RunListener listener = extra == null ? own : RunListener.all(own, extra);
-        coordinatorSystem = LoopbackCluster.startCoordinator(host, FedCoordinator.create(settings, sink, listener, result));
-        coordinatorAddress = Cluster.get(coordinatorSystem).selfMember().address();
-        LOG.info("embedded federated coordinator at {}", coordinatorAddress);
     }
 
     /**
@@ -105,27 +70,6 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
         }
     }
 
-    public RunResult await(Duration timeout) throws Exception {
-        return LoopbackCluster.await(result, timeout, "federated " + settings.runId());
-    }
-
-    public CompletableFuture<RunResult> result() {
-        return result;
-    }
-
-    public String coordinatorPath() {
-        return coordinatorAddress + "/user/coordinator";
-    }
-
-    public ActorSystem<Void> coordinatorSystem() {
-        return coordinatorSystem;
-    }
-
-    /** The ActorSystem of an admitted node (its guardian is the node actor), or null. */
-    public ActorSystem<Object> nodeSystem(int nodeId) {
-        return byNodeId.get(nodeId);
-    }
-
     /** What node {@code nodeId} sent back as x̂_i, by round (empty unless the cluster records returns). */
     public Map<Long, ParameterVector> computed(int nodeId) {
         return computed.getOrDefault(nodeId, Map.of());
@@ -136,88 +80,37 @@ public final class FederatedCluster implements AutoCloseable, ClusterMembership 
         return shards.get(nodeId);
     }
 
-    private CompletableFuture<Void> readyFuture(int nodeId) {
-        return ready.computeIfAbsent(nodeId, k -> new CompletableFuture<>());
-    }
-
-    private CompletableFuture<Void> leftFuture(int nodeId) {
-        return left.computeIfAbsent(nodeId, k -> new CompletableFuture<>());
-    }
-
     /**
      * Starts one node of this class ("" = the run's initial class) on this shard
      * ({@link FedNodeActor.Params#OWN_SHARD}: the shard of the node id it is admitted under);
      * completes with its node id when it is admitted.
      */
-    public synchronized CompletableFuture<Integer> startNode(int shard, String nodeClass, CompletableFuture<Integer> admitted) {
-        int label = ++started;
-        // completed once ActorSystem.create returns: admission can be reported before that (a race seen at 32 nodes)
-        CompletableFuture<ActorSystem<Object>> self = new CompletableFuture<>();
-        FedNodeActor.Observer observer = new FedNodeActor.Observer() {
-            @Override
-            public void admitted(int nodeId, int s) {
-                self.thenAccept(sys -> {
-                    byNodeId.put(nodeId, sys);
-                    shards.put(nodeId, s);
-                    admitted.complete(nodeId);
-                });
-            }
-
-            @Override
-            public void computed(int nodeId, long round, ParameterVector xHat) {
-                if (recordReturns) {
-                    computed.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(round, xHat);
+    public CompletableFuture<Integer> startNode(int shard, String nodeClass, CompletableFuture<Integer> admitted) {
+        startNodeSystem(start -> {
+            FedNodeActor.Observer observer = new FedNodeActor.Observer() {
+                @Override
+                public void admitted(int nodeId, int s) {
+                    registerAdmitted(start, nodeId, () -> {
+                        shards.put(nodeId, s);
+                        admitted.complete(nodeId);
+                    });
                 }
-            }
-        };
-        FedNodeActor.Params p = new FedNodeActor.Params(coordinatorPath(), shard, "fed-" + label, observer, nodeClass);
-        ActorSystem<Object> sys = ActorSystem.create(FedNodeActor.create(p), ClusterConfig.SYSTEM_NAME,
-                ClusterConfig.build(host, 0, "", List.of(), true));
-        self.complete(sys);
-        nodeSystems.add(sys);
-        Cluster.get(sys).manager().tell(Join.create(coordinatorAddress));
+
+                @Override
+                public void computed(int nodeId, long round, ParameterVector xHat) {
+                    if (recordReturns) {
+                        computed.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(round, xHat);
+                    }
+                }
+            };
+            return FedNodeActor.create(new FedNodeActor.Params(coordinatorPath(), shard, "fed-" + start.label(), observer,
+                    nodeClass));
+        });
         return admitted;
     }
 
     @Override
     public CompletableFuture<Integer> startMember(SyncMode sync, int shard, String nodeClass) {
-        CompletableFuture<Integer> id = new CompletableFuture<>();
-        CompletableFuture.runAsync(() -> startNode(shard == ChurnDriver.ANY ? FedNodeActor.Params.OWN_SHARD : shard, nodeClass, id));
-        return id.thenCompose(n -> readyFuture(n).thenApply(v -> n));
-    }
-
-    @Override
-    public CompletableFuture<Void> leaveMember(int nodeId) {
-        gone.add(nodeId);
-        return LoopbackCluster.leave(byNodeId.get(nodeId), nodeId, new FedNodeActor.LeaveNow(), leftFuture(nodeId));
-    }
-
-    @Override
-    public CompletableFuture<Void> crashMember(int nodeId) {
-        gone.add(nodeId);
-        return LoopbackCluster.crash(byNodeId.get(nodeId), nodeId);
-    }
-
-    @Override
-    public java.util.Set<Integer> liveMembers() {
-        java.util.Set<Integer> ids = new java.util.TreeSet<>(byNodeId.keySet());
-        ids.removeAll(gone);
-        return ids;
-    }
-
-    /** Initial nodes train on the shard of their own node id, 1..N. */
-    @Override
-    public int initialNodeId(int shard) {
-        return shard;
-    }
-
-    @Override
-    public void close() {
-        List<ActorSystem<?>> all = new ArrayList<>();
-        all.add(coordinatorSystem);
-        synchronized (this) {
-            all.addAll(nodeSystems);
-        }
-        LoopbackCluster.terminateAll(all);
+        return startReadyMember(id -> startNode(shard == ChurnDriver.ANY ? FedNodeActor.Params.OWN_SHARD : shard, nodeClass, id));
     }
 }

@@ -23,6 +23,18 @@ public final class Workloads {
         return CACHE.computeIfAbsent(runSeed + "|" + spec, k -> create(spec, runSeed));
     }
 
+    /**
+     * The run's workload as a node builds it from its admission: {@link #get}, which must have
+     * the run's d (a node never trains a model of another size).
+     */
+    public static Workload forRun(String spec, long runSeed, int numParams) {
+        Workload w = get(spec, runSeed);
+        if (w.numParams() != numParams) {
+            throw new IllegalStateException("workload has d=" + w.numParams() + " but the run has d=" + numParams);
+        }
+        return w;
+    }
+
     private static Workload create(String spec, long runSeed) {
         if (spec.startsWith("class:")) {
             String name = spec.substring("class:".length()).split(";", 2)[0];

@@ -2,7 +2,6 @@ package onebyte.node.fed;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import com.google.protobuf.GeneratedMessage;
 import java.time.Duration;
@@ -42,13 +41,6 @@ import onebyte.proto.FedRunComplete;
  * the system's {@link WireStats}.
  */
 public final class FedNodeActor extends MemberActor {
-    /** Local command: leave gracefully after the round this node is in. */
-    public record LeaveNow() {}
-
-    private record Up() {}
-
-    private record RetryJoin() {}
-
     private record Local(long round, ParameterVector xHat, double loss, int gradients, double seconds) {}
 
     /** In-JVM callbacks (embedded driver, tests). Called on the actor's thread. */
@@ -95,7 +87,6 @@ public final class FedNodeActor extends MemberActor {
     private final Params params;
 
     private Phase phase = Phase.JOINING;
-    private int nodeId = -1;
     private int shardId = -1;
     private FedConfig config;
     private Dataset shard;
@@ -111,35 +102,31 @@ public final class FedNodeActor extends MemberActor {
     }
 
     public static Behavior<Object> create(Params params) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-            FedNodeActor a = new FedNodeActor(ctx, timers, params);
-            ctx.getSelf().tell(new Up());
-            return a.behavior();
-        }));
+        return start((ctx, timers) -> new FedNodeActor(ctx, timers, params));
     }
 
     @Override
-    protected void handle(Object m) {
-        if (m instanceof Up || m instanceof RetryJoin) {
-            if (phase == Phase.JOINING) {
-                send(FedJoin.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setShard(params.shard())
-                        .setLabel(params.label()).setNodeClass(params.nodeClass()).build());
-                if (m instanceof Up) {
-                    timers.startTimerWithFixedDelay("join", new RetryJoin(), Duration.ofSeconds(2));
-                }
-            } else {
-                timers.cancel("join");
-            }
-        } else if (m instanceof LeaveNow) {
-            onLeaveNow();
-        } else if (m instanceof GeneratedMessage g) {
-            onWire(g);
+    protected void onUp() {
+        if (phase == Phase.JOINING) {
+            join(joinRequest(), Duration.ofSeconds(2));
         } else {
-            log.warn("fed node {}: unexpected message {}", nodeId, m.getClass().getName());
+            stopJoining();
         }
     }
 
-    private void onWire(GeneratedMessage g) {
+    @Override
+    protected boolean joining() {
+        return phase == Phase.JOINING;
+    }
+
+    @Override
+    protected GeneratedMessage joinRequest() {
+        return FedJoin.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setShard(params.shard())
+                .setLabel(params.label()).setNodeClass(params.nodeClass()).build();
+    }
+
+    @Override
+    protected void onWire(GeneratedMessage g) {
         if (g instanceof FedAdmit a) {
             if (rejections.versionOk(a.getVersion(), "FedAdmit")) onAdmit(a);
         } else if (g instanceof FedRoundOpen o) {
@@ -167,7 +154,7 @@ public final class FedNodeActor extends MemberActor {
             rejections.reject("bad-shard:FedAdmit", "shard " + a.getShard() + ", asked for " + expectedShard);
             return;
         }
-        timers.cancel("join");
+        stopJoining();
         addressCoordinatorBy(a.getCoordinatorRef(), a.getCoordinatorUid());
         nodeId = a.getNodeId();
         shardId = a.getShard();
@@ -175,13 +162,7 @@ public final class FedNodeActor extends MemberActor {
         phase = Phase.BUILDING;
         params.observer().admitted(nodeId, shardId);
         FedConfig c = config;
-        job(() -> {
-            Workload w = Workloads.get(c.getWorkload(), c.getRunSeed());
-            if (w.numParams() != c.getNumParams()) {
-                throw new IllegalStateException("workload has d=" + w.numParams() + " but the run has d=" + c.getNumParams());
-            }
-            return w;
-        }, w -> {
+        job(() -> Workloads.forRun(c.getWorkload(), c.getRunSeed(), c.getNumParams()), w -> {
             Workload workload = (Workload) w;
             shard = workload.shard(shardId);
             model = workload.newModel();
@@ -255,7 +236,8 @@ public final class FedNodeActor extends MemberActor {
                 c.getCorrection());
     }
 
-    private void onLeaveNow() {
+    @Override
+    protected void onLeaveNow() {
         if (nodeId < 0) {
             finish("left before it was admitted");
             return;

@@ -1,0 +1,268 @@
+package onebyte.coordinator.cluster;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.ClusterEvent;
+import com.google.protobuf.GeneratedMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import onebyte.coordinator.clock.RunBudget;
+import onebyte.coordinator.cluster.AdmittedNode.State;
+import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
+import onebyte.coordinator.cluster.CoordinatorSignals.HookDone;
+import onebyte.coordinator.cluster.CoordinatorSignals.MemberChange;
+import onebyte.coordinator.cluster.CoordinatorSignals.Reachability;
+import onebyte.coordinator.cluster.CoordinatorSignals.RetryOpen;
+import onebyte.coordinator.metrics.MetricsRow;
+import onebyte.coordinator.metrics.MetricsSink;
+import onebyte.node.ComputeJobs;
+import onebyte.node.wire.Rejections;
+import onebyte.node.wire.WireStats;
+import org.slf4j.Logger;
+
+/**
+ * What a cluster run's coordinator actor is whatever the algorithm (SPSA's {@link Coordinator},
+ * the federated {@code FedCoordinator}): its actor context and timers, where its rows and
+ * callbacks go, its compute jobs, the nodes it admitted, its bytes, the tally of the round in
+ * progress and the rows so far; and the sequence of rounds: round 0 opens once enough nodes are
+ * ACTIVE; a round opens in three steps (churn before the member set, the member set of the ACTIVE
+ * nodes not leaving, churn after it), closes at its deadline or earlier, and is followed by the
+ * next until the budget stops the run. It is subscribed to the cluster's member events and starts
+ * with {@link #load}; the algorithm handles wire messages, cluster events, the member set, the
+ * round's opening and closing and the end of the run.
+ */
+public abstract class ClusterCoordinator<M extends AdmittedNode> {
+    protected final ActorContext<Object> ctx;
+    protected final TimerScheduler<Object> timers;
+    protected final MetricsSink sink;
+    protected final RunListener listener;
+    protected final CompletableFuture<RunResult> result;
+    protected final Logger log;
+    protected final Rejections rejections;
+    protected final ComputeJobs jobs;
+    protected final MemberRoster<M> roster = new MemberRoster<>();
+    protected final TrafficLedger ledger = new TrafficLedger();
+    protected final RoundTally.Counting counting = new RoundTally.Counting();
+    protected final List<MetricsRow> rows = new ArrayList<>();
+    private final String owner;
+
+    // the run and the round in progress
+    protected boolean started;
+    protected boolean finished;
+    protected long current = -1;
+    protected boolean open;
+    private boolean opening;
+    /** The round's participants it still waits for. */
+    protected final Set<Integer> pending = new TreeSet<>();
+    protected long roundStartNanos;
+    protected long startNanos = System.nanoTime(); // reset when round 0 opens: wall_time_s counts from there
+    protected long bytesCum;
+    protected final List<RunResult.JoinRecord> joins = new ArrayList<>();
+    protected final List<Integer> crashedNodes = new ArrayList<>();
+    protected double initialLoss = Double.NaN;
+    protected double initialAccuracy = Double.NaN;
+
+    /** {@code owner} names the coordinator in the log ("coordinator", "fed coordinator"). */
+    protected ClusterCoordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, MetricsSink sink, RunListener listener,
+                                 CompletableFuture<RunResult> result, String owner) {
+        this.ctx = ctx;
+        this.timers = timers;
+        this.sink = sink;
+        this.listener = listener;
+        this.result = result;
+        this.owner = owner;
+        ctx.setLoggerName(getClass()); // logs under the coordinator's own class, as before it had a base class
+        this.log = ctx.getLog();
+        this.jobs = new ComputeJobs(ctx, owner, result);
+        this.rejections = WireStats.get(ctx.getSystem()).rejections();
+    }
+
+    /** The behaviour of the coordinator {@code make} builds; spawn it as "coordinator" under the user guardian (nodes find it by path). */
+    protected static Behavior<Object> behavior(
+            BiFunction<ActorContext<Object>, TimerScheduler<Object>, ClusterCoordinator<?>> make) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            ClusterCoordinator<?> c = make.apply(ctx, timers);
+            CoordinatorSignals.subscribe(ctx);
+            c.load();
+            return Behaviors.receive(Object.class).onAnyMessage(m -> {
+                c.onMessage(m);
+                return Behaviors.same();
+            }).build();
+        }));
+    }
+
+    /** Starts loading the run (a compute job); nodes that ask to join meanwhile wait. */
+    protected abstract void load();
+
+    /** A wire message from a node. */
+    protected abstract void onWire(GeneratedMessage g);
+
+    protected abstract void onMemberEvent(ClusterEvent.MemberEvent e);
+
+    protected abstract void onReachability(ClusterEvent.ReachabilityEvent e);
+
+    /** A compute job's continuation has run. */
+    protected void afterJob() {}
+
+    /** The run's virtual seconds so far (the start of the round about to open). */
+    protected abstract double virtualSeconds();
+
+    /** Round r's member set is {@code members} (in node-id order); churn after it comes next. */
+    protected abstract void membersFixed(long r, TreeSet<Integer> members);
+
+    /** Opens round r for its member set: sends RoundOpen and starts its deadline. */
+    protected abstract void sendRoundOpen(long r);
+
+    /** Closes the open round ({@code byDeadline}: at its deadline). */
+    protected abstract void closeRound(boolean byDeadline);
+
+    /** A node that was waited for crashed (missed the deadline, or the cluster lost it). */
+    protected abstract void crashed(M m, String why);
+
+    /** Ends the run after {@code roundsDone} rounds. */
+    protected abstract void finishRun(long roundsDone, RunBudget.Stop stop);
+
+    private void onMessage(Object m) {
+        if (jobs.finished(m)) {
+            afterJob();
+        } else if (m instanceof GeneratedMessage g) {
+            onWire(g);
+        } else if (m instanceof Deadline d) {
+            if (open && d.round() == current) {
+                closeRound(true);
+            }
+        } else if (m instanceof HookDone h) {
+            onHookDone(h);
+        } else if (m instanceof RetryOpen r) {
+            if (!open && !opening && !finished && r.round() == current) {
+                openRound(r.round());
+            }
+        } else if (m instanceof MemberChange c) {
+            onMemberEvent(c.event());
+        } else if (m instanceof Reachability r) {
+            onReachability(r.event());
+        } else {
+            log.warn("{}: unexpected message {}", owner, m.getClass().getName());
+        }
+    }
+
+    /** Opens round 0 once the run is {@code loaded} and {@code nodes} nodes are ACTIVE ({@code ready}: "synced", "ready"). */
+    protected final void maybeStart(boolean loaded, int nodes, String ready) {
+        if (started || !loaded) {
+            return;
+        }
+        long active = roster.all().stream().filter(m -> m.state == State.ACTIVE).count();
+        if (active >= nodes) {
+            started = true;
+            startNanos = System.nanoTime();
+            log.info("{}: {} nodes {}; opening round 0", owner, active, ready);
+            openRound(0);
+        }
+    }
+
+    /** Opens round r in three steps: churn before the member set, the member set, churn after it (crashes), RoundOpen. */
+    protected final void openRound(long r) {
+        current = r;
+        opening = true;
+        CoordinatorSignals.beforeRound(ctx, listener, r, virtualSeconds());
+    }
+
+    private void onHookDone(HookDone h) {
+        if (h.error() != null) {
+            log.error("{}: round {} churn hook failed", owner, h.round(), h.error());
+        }
+        long r = h.round();
+        if (h.step() == 1) {
+            TreeSet<Integer> set = new TreeSet<>();
+            roster.all().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
+            if (set.isEmpty()) {
+                opening = false;
+                log.warn("{}: no live members for round {}; waiting", owner, r);
+                timers.startSingleTimer("retry-open", new RetryOpen(r), Duration.ofSeconds(1));
+                return;
+            }
+            counting.joined(roster.countJoins(set)); // a churn join counts in the row of the first round it is a member of
+            membersFixed(r, set);
+            CoordinatorSignals.beforeOpen(ctx, listener, r, virtualSeconds(), Set.copyOf(set));
+            return;
+        }
+        opening = false;
+        sendRoundOpen(r);
+    }
+
+    /**
+     * Ends round r, the open round: it is closed and its deadline cancelled; every participant it
+     * still waited for missed the deadline: it is SUSPECT (left out until heard from) and
+     * {@link #crashed}. Returns those.
+     */
+    protected final Set<Integer> endRound(long r) {
+        open = false;
+        timers.cancel("deadline");
+        Set<Integer> missed = new TreeSet<>(pending);
+        for (int id : missed) {
+            M m = roster.get(id);
+            if (m.state == State.ACTIVE) {
+                m.state = State.SUSPECT;
+                crashed(m, "missed the deadline of round " + r + "; left out until heard from");
+            }
+        }
+        pending.clear();
+        return missed;
+    }
+
+    /** After round r's row: the next round, or the end of the run where the budget says {@code stop}. */
+    protected final void nextRound(long r, RunBudget.Stop stop) {
+        if (stop == null) {
+            openRound(r + 1);
+        } else {
+            finishRun(r + 1, stop);
+        }
+    }
+
+    /** Counts a node's crash in the round in progress, once until it is heard from again. */
+    protected final void countCrashOnce(M m, String why) {
+        if (!m.crashCounted) {
+            m.crashCounted = true;
+            counting.crashed();
+            crashedNodes.add(m.id);
+            log.warn("{}: node {} crashed ({})", owner, m.id, why);
+        }
+    }
+
+    /** Sends {@code msg} to every node not gone, in admission order. */
+    protected final void sendToLive(GeneratedMessage msg) {
+        for (M m : roster.all()) {
+            if (m.state != State.GONE) {
+                ledger.send(m, msg);
+            }
+        }
+    }
+
+    /** Acknowledges a node's leave (once): it is gone and counted as left in the round in progress. */
+    protected final void ackLeave(M m, GeneratedMessage ack) {
+        if (m.leaveAcked) {
+            return;
+        }
+        m.leaveAcked = true;
+        ledger.send(m, ack);
+        m.state = State.GONE;
+        counting.left();
+        listener.nodeLeft(m.id);
+    }
+
+    /** A closed round's row: kept for the result, written to the sink, and reported to the listener with its details. */
+    protected final void recordRow(MetricsRow row, RunListener.RoundReport report) {
+        rows.add(row);
+        if (sink != null) {
+            sink.write(row);
+        }
+        listener.roundClosed(row, report);
+    }
+}
