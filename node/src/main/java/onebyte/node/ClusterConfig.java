@@ -20,23 +20,13 @@ public final class ClusterConfig {
      */
     public static final String SHARED_JVM_HEARTBEAT_PAUSE = "15s";
 
-    /**
-     * How long a system that shares its JVM waits, when it is terminated, for the cluster to move it
-     * to Exiting. An embedded cluster is torn down as a whole at the end of a run, and a crashed
-     * node that is still unreachable then blocks that step (no convergence) for Akka's default
-     * 10 s: a quarter of the quickstart's wall time, spent waiting for nothing.
-     */
-    public static final String SHARED_JVM_EXITING_TIMEOUT = "1s";
-
     private ClusterConfig() {}
 
     /** {@code config} for a system that shares its JVM with the other members (embedded clusters). */
-    public static Config sharedJvm(Config config) {
+    private static Config sharedJvm(Config config) {
         return ConfigFactory.empty()
                 .withValue("akka.cluster.failure-detector.acceptable-heartbeat-pause",
                         ConfigValueFactory.fromAnyRef(SHARED_JVM_HEARTBEAT_PAUSE))
-                .withValue("akka.coordinated-shutdown.phases.cluster-exiting.timeout",
-                        ConfigValueFactory.fromAnyRef(SHARED_JVM_EXITING_TIMEOUT))
                 .withFallback(config);
     }
 
@@ -46,9 +36,10 @@ public final class ClusterConfig {
      * @param bindHost the interface to bind ("" = host)
      * @param seedNodes "host:port" of the seed nodes (the coordinator first); empty = this system
      *     is the first seed and joins itself
-     * @param crashable true for embedded nodes (in one JVM with the others, see {@link #sharedJvm}),
-     *     which churn crashes: terminating the ActorSystem then skips coordinated shutdown, so the
-     *     node vanishes without leaving the cluster
+     * @param crashable true for the systems of an embedded cluster (in one JVM with the others, see
+     *     {@link #sharedJvm}): terminating the ActorSystem then skips coordinated shutdown, so a node
+     *     that churn crashes vanishes without leaving the cluster, and tearing the whole cluster down
+     *     at the end of a run does not wait for a leave that cannot converge
      */
     public static Config build(String host, int port, String bindHost, List<String> seedNodes, boolean crashable) {
         List<String> seeds = seedNodes.stream().map(ClusterConfig::seedAddress).toList();

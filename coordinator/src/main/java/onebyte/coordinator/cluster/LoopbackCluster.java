@@ -26,12 +26,17 @@ public final class LoopbackCluster {
 
     private LoopbackCluster() {}
 
-    /** An ActorSystem on a free loopback port whose guardian spawns {@code coordinator} as "coordinator"; it joins itself. */
+    /**
+     * An ActorSystem on a free loopback port whose guardian spawns {@code coordinator} as "coordinator"; it joins itself.
+     * Like the embedded nodes it shares the JVM and skips coordinated shutdown when terminated: an embedded cluster is
+     * torn down as a whole, and leaving it gracefully would wait (10 s by default) for a convergence that the already
+     * terminated nodes can no longer give.
+     */
     public static ActorSystem<Void> startCoordinator(String host, Behavior<Object> coordinator) {
         ActorSystem<Void> sys = ActorSystem.create(Behaviors.setup(ctx -> {
             ctx.spawn(coordinator, "coordinator");
             return Behaviors.empty();
-        }), ClusterConfig.SYSTEM_NAME, ClusterConfig.sharedJvm(ClusterConfig.build(host, 0, "", List.of(), false)));
+        }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(host, 0, "", List.of(), true));
         Cluster c = Cluster.get(sys);
         c.manager().tell(Join.create(c.selfMember().address()));
         return sys;

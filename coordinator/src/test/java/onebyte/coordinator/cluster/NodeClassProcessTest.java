@@ -4,16 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import onebyte.coordinator.metrics.MetricsFiles;
 import onebyte.coordinator.metrics.MetricsRow;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,30 +24,22 @@ import org.junit.jupiter.api.io.TempDir;
  * process names a class the scenario does not have and is refused.
  */
 class NodeClassProcessTest {
-    private final List<Process> processes = new ArrayList<>();
-
     @TempDir
     Path dir;
+    private CliProcesses processes;
+
+    @BeforeEach
+    void logs() {
+        processes = new CliProcesses(dir);
+    }
 
     @AfterEach
     void stopAll() {
-        processes.forEach(Process::destroyForcibly);
+        processes.stopAll();
     }
 
     private Process start(String name, String... args) throws IOException {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", cp, "onebyte.coordinator.cli.OnebyteCommand"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
-        processes.add(p);
-        return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return processes.start(name, true, args);
     }
 
     @Test
@@ -66,7 +57,7 @@ class NodeClassProcessTest {
                 eval.every = 10
                 spsa.round-deadline = 5s
                 """);
-        int port = freePort();
+        int port = CliProcesses.freePort();
         Path runs = dir.resolve("runs");
         Process coordinator = start("coordinator", "coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--scenario", scenario.toString(), "--set", "run.output-dir=" + runs);

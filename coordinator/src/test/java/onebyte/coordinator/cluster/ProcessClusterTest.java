@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import onebyte.coordinator.metrics.MetricsFiles;
 import onebyte.coordinator.metrics.MetricsRow;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,39 +26,27 @@ import org.junit.jupiter.api.io.TempDir;
  * process joins the running cluster afterwards (by snapshot).
  */
 class ProcessClusterTest {
-    private final List<Process> processes = new ArrayList<>();
-
     @TempDir
     Path dir;
+    private CliProcesses processes;
+
+    @BeforeEach
+    void logs() {
+        processes = new CliProcesses(dir);
+    }
 
     @AfterEach
     void stopAll() {
-        processes.forEach(Process::destroyForcibly);
+        processes.stopAll();
     }
 
     private Process start(String name, String... args) throws IOException {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", cp, "onebyte.coordinator.cli.OnebyteCommand"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        if (!name.equals("coordinator")) {
-            pb.redirectOutput(dir.resolve(name + ".log").toFile());
-        }
-        Process p = pb.start();
-        processes.add(p);
-        return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return processes.start(name, !name.equals("coordinator"), args);
     }
 
     @Test
     void coordinatorAndThreeNodeProcessesSurviveKillMinus9() throws Exception {
-        int port = freePort();
+        int port = CliProcesses.freePort();
         Path out = dir.resolve("run");
         Process coordinator = start("coordinator", "coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--nodes", "3", "--rounds", "300", "--round-deadline", "5s", "--workload", TinyWorkloadFactory.SPEC,

@@ -211,7 +211,7 @@ final class TransformerLm implements Model {
     /**
      * Every SameDiff inference session (one per graph and thread, the gradient graph's included)
      * starts with its array cache capped at {@link #MAX_ARRAY_CACHE_BYTES}. ND4J M2.1's default
-     * {@code ArrayCacheMemoryMgr} may keep up to a quarter of the machine's memory per session,
+     * {@code ArrayCacheMemoryMgr} may keep gigabytes per session (1.6 GB in the test JVM here),
      * off the Java heap where no garbage collection sees it: measured 2.9 GB resident for one
      * 0.4M-parameter model, and an lm-finetune run with four FedSpeed nodes and the coordinator's
      * replica in one JVM was killed by the kernel at 23 GB. With the cap, arrays beyond it are
