@@ -45,7 +45,7 @@ public final class WireBreakdown {
     static final int ONEBYTE_SERIALIZER = 7711;
     /** Manifests of onebyte.node.wire.WireTypes (NetnsClusterTest checks the two agree). */
     static final Map<String, String> WIRE_TYPES = Map.ofEntries(
-            Map.entry("J", "JoinRequest"), Map.entry("A", "Admit"), Map.entry("SD", "SyncDone"), Map.entry("O", "RoundOpen"),
+            Map.entry("J", "JoinRequest"), Map.entry("A", "Admit"), Map.entry("JR", "JoinRefused"), Map.entry("SD", "SyncDone"), Map.entry("O", "RoundOpen"),
             Map.entry("C", "Contribution"), Map.entry("K", "Commit"), Map.entry("SR", "SnapshotRequest"),
             Map.entry("SC", "SnapshotChunk"), Map.entry("LR", "CommitLogRequest"), Map.entry("LC", "CommitLogChunk"),
             Map.entry("L", "Leave"), Map.entry("M", "MetricsReport"), Map.entry("E", "RunComplete"),

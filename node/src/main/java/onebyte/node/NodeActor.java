@@ -22,6 +22,7 @@ import onebyte.proto.Commit;
 import onebyte.proto.CommitLogChunk;
 import onebyte.proto.CommitLogRequest;
 import onebyte.proto.Contribution;
+import onebyte.proto.JoinRefused;
 import onebyte.proto.JoinRequest;
 import onebyte.proto.Leave;
 import onebyte.proto.MetricsReport;
@@ -55,6 +56,9 @@ public final class NodeActor extends MemberActor {
 
         /** The coordinator ended the run; {@code agrees}: this replica equals the coordinator's final θ. */
         default void runComplete(int nodeId, boolean agrees) {}
+
+        /** The coordinator refused to admit this node (e.g. its node class); the node stops. */
+        default void refused(String reason) {}
     }
 
     /**
@@ -145,6 +149,8 @@ public final class NodeActor extends MemberActor {
     protected void onWire(GeneratedMessage g) {
         if (g instanceof Admit a) {
             if (rejections.versionOk(a.getVersion(), "Admit")) onAdmit(a);
+        } else if (g instanceof JoinRefused r) {
+            if (rejections.versionOk(r.getVersion(), "JoinRefused")) onRefused(r);
         } else if (g instanceof Commit c) {
             if (rejections.versionOk(c.getVersion(), "Commit")) onCommit(c);
         } else if (g instanceof RoundOpen o) {
@@ -168,6 +174,22 @@ public final class NodeActor extends MemberActor {
     private JoinRequest joinRequest(boolean resync) {
         return JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setSync(params.sync())
                 .setLabel(params.label() + (resync ? " (resync)" : "")).setNodeClass(params.nodeClass()).build();
+    }
+
+    private void onRefused(JoinRefused r) {
+        if (phase == Phase.DONE) {
+            return; // the answer to a request retried before the first refusal arrived
+        }
+        if (phase != Phase.JOINING) {
+            rejections.reject("unexpected:JoinRefused", "refusal while " + phase + ": " + r.getReason());
+            return;
+        }
+        String reason = r.getReason().isBlank() ? "(no reason given)" : r.getReason();
+        log.error("node: the coordinator refused to admit this node: {}", reason);
+        stopJoining();
+        phase = Phase.DONE;
+        params.observer().refused(reason);
+        ctx.getSystem().terminate();
     }
 
     private void onAdmit(Admit a) {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
  * {@code onebyte node}: one cluster member holding a replica. Joins through the seed nodes, asks
  * the coordinator (at the first seed node) to admit it, and exits when the run is over or it
  * left the cluster. Exit code 0: the run completed and this replica equals the coordinator's;
+ * 2: the coordinator refused to admit it (e.g. a --node-class its scenario does not have);
  * 3: it differed; 4: the run did not complete (e.g. the coordinator crashed, and the Split Brain
  * Resolver downed this node because it lost the oldest member).
  */
@@ -44,6 +45,12 @@ public final class NodeCommand implements Callable<Integer> {
             @Override
             public void runComplete(int nodeId, boolean agrees) {
                 exit.set(agrees ? 0 : 3);
+            }
+
+            @Override
+            public void refused(String reason) {
+                System.err.println("onebyte node: the coordinator refused this node: " + reason);
+                exit.set(2);
             }
         };
         NodeActor.Params p = new NodeActor.Params(ClusterConfig.coordinatorPath(seedNodes.get(0)), mode,

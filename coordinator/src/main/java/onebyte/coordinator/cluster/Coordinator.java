@@ -36,6 +36,7 @@ import onebyte.proto.Commit;
 import onebyte.proto.CommitLogChunk;
 import onebyte.proto.CommitLogRequest;
 import onebyte.proto.Contribution;
+import onebyte.proto.JoinRefused;
 import onebyte.proto.JoinRequest;
 import onebyte.proto.Leave;
 import onebyte.proto.MetricsReport;
@@ -299,8 +300,13 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         }
         NodeLinks.Links links = s.links().of(j.getNodeClass());
         if (links == null) {
-            rejections.reject("unknown-class:JoinRequest", "node class '" + j.getNodeClass() + "' is not one of "
-                    + s.links().classes().keySet());
+            String reason = "node class '" + j.getNodeClass() + "' is not one of " + s.links().classes().keySet();
+            rejections.reject("unknown-class:JoinRequest", reason);
+            // it would only retry: tell it why, once per request, counted apart from the rows like retries
+            JoinRefused refusal = JoinRefused.newBuilder().setVersion(Wire.VERSION).setReason(reason).build();
+            ref.tell(refusal);
+            ledger.add("refused:up:JoinRequest", Wire.wireBytes(j));
+            ledger.add("refused:down:JoinRefused", Wire.wireBytes(refusal));
             return;
         }
         Member m = new Member(roster.nextId(), ref, s.links().resolve(j.getNodeClass()), links);

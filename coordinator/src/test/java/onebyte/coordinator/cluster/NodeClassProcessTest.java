@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Three node processes of the initial class ("fast", 1 ms) and one started with
  * {@code --node-class slow} (200 ms one way) make the run's four nodes; every round then lasts at
  * least the slow node's round trip, which only holds if its class reached the coordinator. A fifth
- * process names a class the scenario does not have and is refused.
+ * process names a class the scenario does not have: it is refused, told why, and exits with 2.
  */
 class NodeClassProcessTest {
     @TempDir
@@ -62,7 +62,7 @@ class NodeClassProcessTest {
         Process coordinator = start("coordinator", "coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--scenario", scenario.toString(), "--set", "run.output-dir=" + runs);
         String seeds = "127.0.0.1:" + port;
-        start("nosuch", "node", "--host", "127.0.0.1", "--seed-nodes", seeds, "--node-class", "nosuch");
+        Process refused = start("nosuch", "node", "--host", "127.0.0.1", "--seed-nodes", seeds, "--node-class", "nosuch");
         for (int i = 1; i <= 3; i++) {
             start("node" + i, "node", "--host", "127.0.0.1", "--seed-nodes", seeds);
         }
@@ -73,6 +73,11 @@ class NodeClassProcessTest {
         assertEquals(0, coordinator.exitValue(), log);
         assertTrue(log.contains("class slow)"), "the slow node's admission:\n" + log);
         assertTrue(log.contains("node class 'nosuch' is not one of"), "the unknown class is refused:\n" + log);
+        // the refused node is told so, says why and exits with 2 instead of retrying for ever
+        assertTrue(refused.waitFor(60, TimeUnit.SECONDS), "the refused node still runs");
+        String refusedLog = Files.readString(processes.log("nosuch"));
+        assertEquals(2, refused.exitValue(), refusedLog);
+        assertTrue(refusedLog.contains("the coordinator refused this node: node class 'nosuch' is not one of ["), refusedLog);
 
         Path metrics;
         try (Stream<Path> found = Files.walk(runs)) {

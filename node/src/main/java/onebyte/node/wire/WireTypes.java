@@ -18,6 +18,7 @@ import onebyte.proto.FedModelChunk;
 import onebyte.proto.FedReady;
 import onebyte.proto.FedRoundOpen;
 import onebyte.proto.FedRunComplete;
+import onebyte.proto.JoinRefused;
 import onebyte.proto.JoinRequest;
 import onebyte.proto.Leave;
 import onebyte.proto.MetricsReport;
@@ -37,6 +38,7 @@ public final class WireTypes {
     static {
         add("J", JoinRequest.class, JoinRequest.parser());
         add("A", Admit.class, Admit.parser());
+        add("JR", JoinRefused.class, JoinRefused.parser());
         add("SD", SyncDone.class, SyncDone.parser());
         add("O", RoundOpen.class, RoundOpen.parser());
         add("C", Contribution.class, Contribution.parser());
