@@ -25,7 +25,7 @@ class WireTypesTest {
             GeneratedMessage empty = (GeneratedMessage) c.getMethod("getDefaultInstance").invoke(null);
             assertEquals(empty, WireTypes.parse(m, empty.toByteArray()));
         }
-        assertEquals(21, manifests.size()); // 13 SPSA + 8 federated
+        assertEquals(22, manifests.size()); // 14 SPSA + 8 federated
     }
 
     @Test
