@@ -1,26 +1,44 @@
 package onebyte.coordinator.cluster;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * {@code onebyte} CLI processes of a multi-process test: each a fresh JVM on the test class path
- * (-Xmx512m); {@link #stopAll} kills whatever is still running.
+ * {@code onebyte} CLI processes of a multi-process test (register with {@code @RegisterExtension}):
+ * each a fresh JVM on the test class path (-Xmx512m) whose output goes to NAME.log in a fresh
+ * directory per test (deleted after it; failing assertions quote the logs they need); whatever
+ * still runs after the test is killed.
  */
-final class CliProcesses {
+final class CliProcesses implements BeforeEachCallback, AfterEachCallback {
     private final List<Process> processes = new ArrayList<>();
-    private final Path logDir;
+    private Path logDir;
 
-    /** @param logDir where {@code NAME.log} receives a process's output (stdout and stderr) */
-    CliProcesses(Path logDir) {
-        this.logDir = logDir;
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        logDir = Files.createTempDirectory("onebyte-processes");
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        for (Process p : processes) {
+            p.destroyForcibly().onExit().join();
+        }
+        processes.clear();
+        try (var files = Files.walk(logDir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        }
     }
 
     /** Starts {@code onebyte ARGS...}; its output goes to NAME.log, or stays readable from the process when {@code toLog} is false. */
-    Process start(String name, boolean toLog, String... args) throws IOException {
+    Process start(String name, boolean toLog, String... args) {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", cp, "onebyte.coordinator.cli.OnebyteCommand"));
@@ -29,18 +47,18 @@ final class CliProcesses {
         if (toLog) {
             pb.redirectOutput(log(name).toFile());
         }
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        try {
+            Process p = pb.start();
+            processes.add(p);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
     }
 
     /** The file NAME's output goes to. */
     Path log(String name) {
         return logDir.resolve(name + ".log");
-    }
-
-    void stopAll() {
-        processes.forEach(Process::destroyForcibly);
     }
 
     static int freePort() throws IOException {

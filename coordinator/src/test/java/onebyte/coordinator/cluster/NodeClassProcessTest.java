@@ -3,7 +3,6 @@ package onebyte.coordinator.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,9 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import onebyte.coordinator.metrics.MetricsFiles;
 import onebyte.coordinator.metrics.MetricsRow;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,19 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeClassProcessTest {
     @TempDir
     Path dir;
-    private CliProcesses processes;
+    @RegisterExtension
+    final CliProcesses processes = new CliProcesses();
 
-    @BeforeEach
-    void logs() {
-        processes = new CliProcesses(dir);
-    }
-
-    @AfterEach
-    void stopAll() {
-        processes.stopAll();
-    }
-
-    private Process start(String name, String... args) throws IOException {
+    private Process start(String name, String... args) {
         return processes.start(name, true, args);
     }
 
@@ -68,7 +57,7 @@ class NodeClassProcessTest {
         }
         start("slow", "node", "--host", "127.0.0.1", "--seed-nodes", seeds, "--node-class", "slow");
         boolean finished = coordinator.waitFor(240, TimeUnit.SECONDS);
-        String log = Files.readString(dir.resolve("coordinator.log"));
+        String log = Files.readString(processes.log("coordinator"));
         assertTrue(finished, "coordinator did not finish:\n" + log);
         assertEquals(0, coordinator.exitValue(), log);
         assertTrue(log.contains("class slow)"), "the slow node's admission:\n" + log);

@@ -15,9 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import onebyte.coordinator.metrics.MetricsFiles;
 import onebyte.coordinator.metrics.MetricsRow;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,19 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessClusterTest {
     @TempDir
     Path dir;
-    private CliProcesses processes;
+    @RegisterExtension
+    final CliProcesses processes = new CliProcesses();
 
-    @BeforeEach
-    void logs() {
-        processes = new CliProcesses(dir);
-    }
-
-    @AfterEach
-    void stopAll() {
-        processes.stopAll();
-    }
-
-    private Process start(String name, String... args) throws IOException {
+    private Process start(String name, String... args) {
         return processes.start(name, !name.equals("coordinator"), args);
     }
 
@@ -119,7 +109,7 @@ class ProcessClusterTest {
         for (int i = 0; i < 3; i++) {
             String name = i < 2 ? "node" + (i + 1) : "node4";
             assertTrue(survivors.get(i).waitFor(60, TimeUnit.SECONDS), name + " still running");
-            String nodeLog = Files.readString(dir.resolve(name + ".log"));
+            String nodeLog = Files.readString(processes.log(name));
             assertTrue(nodeLog.contains("run complete after 300 rounds; replica at 300 agrees with the coordinator's"), nodeLog);
             assertEquals(0, survivors.get(i).exitValue(), name);
         }
