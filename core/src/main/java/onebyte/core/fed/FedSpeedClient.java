@@ -44,9 +44,13 @@ public final class FedSpeedClient {
         boolean ascent = p.alpha() > 0 && p.rho() > 0;
         if (g1 == null || g1.length() != d) {
             g1 = new ParameterVector(d);
+            scratch = new ParameterVector(d);
+            g2 = null;
+            xa = null;
+        }
+        if (ascent && g2 == null) { // the second gradient and the ascent point: FedSpeed only
             g2 = new ParameterVector(d);
             xa = new ParameterVector(d);
-            scratch = new ParameterVector(d);
         }
         ParameterVector x = xGlobal.copy();
         INDArray xt = xGlobal.array();

@@ -4,10 +4,13 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.LongPredicate;
 import onebyte.core.data.Batch;
 import onebyte.core.spsa.ParameterVector;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -140,9 +143,9 @@ final class TransformerLm implements Model {
         Graph g = graphs.get(((long) batch.inputs().size(0) << 32) | batch.inputs().size(1));
         Map<Long, List<InferenceSession>> out = new HashMap<>();
         if (g == null) return out;
-        g.sd.getSessions().forEach((id, s) -> out.computeIfAbsent(id, k -> new ArrayList<>()).add(s));
-        SameDiff gradient = g.sd.getFunction("grad");
-        if (gradient != null) gradient.getSessions().forEach((id, s) -> out.computeIfAbsent(id, k -> new ArrayList<>()).add(s));
+        for (SameDiff sd : g.withGradient()) {
+            sd.getSessions().forEach((id, s) -> out.computeIfAbsent(id, k -> new ArrayList<>()).add(s));
+        }
         return out;
     }
 
@@ -265,8 +268,7 @@ final class TransformerLm implements Model {
             g = build(b, t);
             graphs.put(key, g);
             if (graphs.size() > MAX_CACHED_GRAPHS) {
-                Graph evicted = graphs.remove(graphs.keySet().iterator().next());
-                for (long id : List.copyOf(evicted.sd.getSessions().keySet())) closeSessions(evicted, id);
+                closeSessions(graphs.remove(graphs.keySet().iterator().next()), id -> true);
             }
         }
         return g;
@@ -282,28 +284,31 @@ final class TransformerLm implements Model {
     private void forgetEndedThreads() {
         Thread current = Thread.currentThread();
         synchronized (runners) {
-            if (runners.putIfAbsent(current.getId(), new WeakReference<>(current)) != null) return;
-            for (Iterator<Map.Entry<Long, WeakReference<Thread>>> it = runners.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<Long, WeakReference<Thread>> e = it.next();
-                Thread t = e.getValue().get();
-                if (t == null || !t.isAlive()) {
-                    it.remove();
-                    for (Graph g : graphs.values()) closeSessions(g, e.getKey());
-                }
+            if (runners.containsKey(current.getId())) return; // every run but a thread's first
+            runners.put(current.getId(), new WeakReference<>(current));
+            Set<Long> ended = new HashSet<>();
+            runners.forEach((id, ref) -> {
+                Thread t = ref.get();
+                if (t == null || !t.isAlive()) ended.add(id);
+            });
+            runners.keySet().removeAll(ended);
+            if (!ended.isEmpty()) {
+                for (Graph g : graphs.values()) closeSessions(g, ended::contains);
             }
         }
     }
 
-    /** Removes and closes the sessions of thread {@code threadId} of a graph and of its gradient graph. */
-    private static void closeSessions(Graph g, long threadId) {
-        closeSession(g.sd, threadId);
-        SameDiff gradient = g.sd.getFunction("grad");
-        if (gradient != null) closeSession(gradient, threadId);
-    }
-
-    private static void closeSession(SameDiff sd, long threadId) {
-        InferenceSession session = sd.getSessions().remove(threadId);
-        if (session != null) session.getMmgr().close();
+    /** Removes and closes the sessions, of a graph and of its gradient graph, whose thread id passes {@code which}. */
+    private static void closeSessions(Graph g, LongPredicate which) {
+        for (SameDiff sd : g.withGradient()) {
+            for (Iterator<Map.Entry<Long, InferenceSession>> it = sd.getSessions().entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Long, InferenceSession> e = it.next();
+                if (which.test(e.getKey())) {
+                    it.remove();
+                    e.getValue().getMmgr().close();
+                }
+            }
+        }
     }
 
     /** Bytes of intermediate arrays each inference session may keep for reuse (see {@link #boundedSession}). */
@@ -321,6 +326,12 @@ final class TransformerLm implements Model {
             this.weights = weights;
             this.weightNames = weights.stream().map(SDVariable::name).toList();
             this.arrays = weights.stream().map(SDVariable::getArr).toList();
+        }
+
+        /** This graph and, once built, its gradient graph (which has sessions of its own). */
+        List<SameDiff> withGradient() {
+            SameDiff gradient = sd.getFunction("grad");
+            return gradient == null ? List.of(sd) : List.of(sd, gradient);
         }
     }
 

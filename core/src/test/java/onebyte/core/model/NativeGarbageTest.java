@@ -36,10 +36,32 @@ class NativeGarbageTest {
         assertEquals(1f, pin.getFloat(0));
     }
 
+    /**
+     * Growth by the trigger's step starts a cleanup; the cleanup's baseline is the resident set it
+     * leaves, live arrays included, so the same live memory does not start cleanup after cleanup.
+     */
     @Test
-    void aCleanupCollectsTrimsAndSetsTheNextBaseline() {
+    void growthStartsACleanupWhoseBaselineIncludesWhatStaysLive() throws Exception {
         long before = NativeGarbage.cleanups();
         NativeGarbage.cleanup();
         assertEquals(before + 1, NativeGarbage.cleanups());
+
+        List<INDArray> live = new ArrayList<>();
+        long bytes = 0;
+        while (bytes < NativeGarbage.GROWTH_BYTES + 256 * MB) {
+            live.add(Nd4j.create(DataType.FLOAT, 16 * MB).assign(1)); // 64 MB each, touched
+            bytes += 64 * MB;
+        }
+        NativeGarbage.collectIfGrown();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (NativeGarbage.cleanups() == before + 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(before + 2, NativeGarbage.cleanups(), "growing by " + bytes / MB + " MB starts a cleanup");
+
+        NativeGarbage.collectIfGrown();
+        Thread.sleep(500);
+        assertEquals(before + 2, NativeGarbage.cleanups(), "the live arrays are in the new baseline: no further cleanup");
+        live.forEach(INDArray::close);
     }
 }

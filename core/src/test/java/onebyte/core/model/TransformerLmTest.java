@@ -176,6 +176,34 @@ class TransformerLmTest {
         assertTrue(cached > 0, "the ended thread's session had cached arrays");
     }
 
+    /** A graph pushed out of the shape cache closes its sessions, the gradient graph's included. */
+    @Test
+    void sessionsOfAnEvictedGraphAreClosed() {
+        TransformerLm m = new TransformerLm(TINY);
+        ParameterVector theta = Models.initialParameters(TINY, 2);
+        ParameterVector grad = new ParameterVector(m.numParams());
+        Batch first = tokens(2, 1, 16, 5);
+        m.lossAndGradient(theta, first, grad);
+        List<org.nd4j.autodiff.samediff.internal.InferenceSession> sessions = m.sessions(first).values().stream()
+                .flatMap(List::stream).toList();
+        assertFalse(sessions.isEmpty());
+        for (int t = 2; t <= 5; t++) {
+            m.lossAndGradient(theta, tokens(2, t, 16, 5), grad); // a fifth shape evicts the first
+        }
+        assertTrue(m.sessions(first).isEmpty(), "the first shape's graph is no longer cached");
+        int cached = 0;
+        for (var s : sessions) {
+            var cache = (org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr) s.getMmgr();
+            for (List<INDArray> arrays : cache.getArrays().values()) {
+                for (INDArray a : arrays) {
+                    assertTrue(a.wasClosed(), "a cached array of the evicted graph's session was freed");
+                    cached++;
+                }
+            }
+        }
+        assertTrue(cached > 0, "the evicted graph's sessions had cached arrays");
+    }
+
     @Test
     void defaultSizeIsInTheBriefRange() {
         int d = Models.create(ModelSpec.defaultTransformerLm()).numParams();
