@@ -163,17 +163,7 @@ class TransformerLmTest {
         double loss = m.loss(theta, b);
         assertEquals(java.util.Set.of(Thread.currentThread().getId()), m.sessions(b).keySet());
         assertTrue(Double.isFinite(loss));
-        int cached = 0;
-        for (var s : closed) {
-            var cache = (org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr) s.getMmgr();
-            for (List<INDArray> arrays : cache.getArrays().values()) {
-                for (INDArray a : arrays) {
-                    assertTrue(a.wasClosed(), "a cached array of the ended thread's session was freed");
-                    cached++;
-                }
-            }
-        }
-        assertTrue(cached > 0, "the ended thread's session had cached arrays");
+        assertCachedArraysClosed(closed, "the ended thread's session");
     }
 
     /** A graph pushed out of the shape cache closes its sessions, the gradient graph's included. */
@@ -191,17 +181,22 @@ class TransformerLmTest {
             m.lossAndGradient(theta, tokens(2, t, 16, 5), grad); // a fifth shape evicts the first
         }
         assertTrue(m.sessions(first).isEmpty(), "the first shape's graph is no longer cached");
+        assertCachedArraysClosed(sessions, "the evicted graph's sessions");
+    }
+
+    /** The sessions had cached arrays, and every one of them was freed. */
+    private static void assertCachedArraysClosed(List<org.nd4j.autodiff.samediff.internal.InferenceSession> sessions, String whose) {
         int cached = 0;
         for (var s : sessions) {
             var cache = (org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr) s.getMmgr();
             for (List<INDArray> arrays : cache.getArrays().values()) {
                 for (INDArray a : arrays) {
-                    assertTrue(a.wasClosed(), "a cached array of the evicted graph's session was freed");
+                    assertTrue(a.wasClosed(), "a cached array of " + whose + " was freed");
                     cached++;
                 }
             }
         }
-        assertTrue(cached > 0, "the evicted graph's sessions had cached arrays");
+        assertTrue(cached > 0, whose + " had cached arrays");
     }
 
     @Test
