@@ -3,7 +3,7 @@ package onebyte.coordinator.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.atomic.LongAdder;
-import onebyte.core.spsa.HelperCpuTime;
+import onebyte.core.perturbation.HelperCpuTime;
 
 /**
  * JVM-wide counters the bench's timed wrappers ({@link TimedWorkloadFactory}, {@link TimedEngineFactory})

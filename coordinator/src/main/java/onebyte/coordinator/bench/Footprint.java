@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import onebyte.core.data.Batch;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.PerturbationStream;
+import onebyte.core.tensor.ParameterVector;
+import onebyte.core.perturbation.PerturbationStream;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
 
@@ -88,7 +88,7 @@ final class Footprint {
         Child inference = child("inference", args);
         Child spsa = child("spsa", args);
         Child fed = child("fedspeed", args);
-        double gen = generateOnce(new PerturbationStream(onebyte.core.spsa.Distribution.parse(distribution), chunkSize), d);
+        double gen = generateOnce(new PerturbationStream(onebyte.core.perturbation.Distribution.parse(distribution), chunkSize), d);
         double forward = forwardOnce(Workloads.get(spec, seed), batchSize);
         return new Result(inference, spsa, fed, gen, forward);
     }

@@ -9,7 +9,7 @@ import java.util.List;
 import onebyte.core.data.Batch;
 import onebyte.core.model.Model;
 import onebyte.core.model.Models;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.node.engine.CoreReplicaEngine;
 import onebyte.node.engine.ReplicaEngine;
 import onebyte.node.engine.Workload;

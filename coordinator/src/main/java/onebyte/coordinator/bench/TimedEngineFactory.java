@@ -2,7 +2,7 @@ package onebyte.coordinator.bench;
 
 import onebyte.core.data.Batch;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.node.engine.CoreReplicaEngine;
 import onebyte.node.engine.ReplicaEngine;
 

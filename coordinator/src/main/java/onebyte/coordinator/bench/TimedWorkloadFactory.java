@@ -5,8 +5,8 @@ import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
 import onebyte.core.model.Model;
 import onebyte.core.model.SymmetricPerturbedLoss;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.PerturbationStream;
+import onebyte.core.tensor.ParameterVector;
+import onebyte.core.perturbation.PerturbationStream;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
 

@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import onebyte.core.data.Batch;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.Distribution;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.PerturbationStream;
+import onebyte.core.perturbation.Distribution;
+import onebyte.core.tensor.ParameterVector;
+import onebyte.core.perturbation.PerturbationStream;
 import onebyte.node.engine.Workload;
 
 /**

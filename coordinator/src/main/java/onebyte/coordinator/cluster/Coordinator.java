@@ -25,7 +25,7 @@ import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.node.engine.Engines;
 import onebyte.node.engine.ReplicaEngine;
 import onebyte.node.engine.Workload;

@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import onebyte.core.model.Evaluation;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.node.ClusterConfig;
 import onebyte.node.engine.Workload;
 import org.slf4j.Logger;

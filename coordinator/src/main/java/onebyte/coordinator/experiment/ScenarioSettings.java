@@ -52,7 +52,7 @@ public final class ScenarioSettings {
                 ? s.fedspeed().batchSize() : s.fedavg().batchSize();
         return Scenario.Clock.fromMeasurement(WorkCalibration.measure(
                 onebyte.node.engine.Workloads.get(workload(s, checkpoint), s.run().seed()), s.spsa().batchSize(), gradientBatch,
-                onebyte.core.spsa.Distribution.valueOf(s.spsa().distribution().toUpperCase(java.util.Locale.ROOT)),
+                onebyte.core.perturbation.Distribution.valueOf(s.spsa().distribution().toUpperCase(java.util.Locale.ROOT)),
                 s.spsa().chunkSize()));
     }
 

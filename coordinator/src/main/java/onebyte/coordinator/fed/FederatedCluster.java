@@ -10,7 +10,7 @@ import onebyte.coordinator.cluster.InJvmCluster;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsSink;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.node.fed.FedNodeActor;
 import onebyte.proto.SyncMode;
 

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import onebyte.core.spsa.SeedMixer;
+import onebyte.core.perturbation.SeedMixer;
 
 /**
  * One concrete membership history for a scenario: explicit events, seeded random churn and an

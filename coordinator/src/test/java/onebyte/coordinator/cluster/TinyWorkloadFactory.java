@@ -7,7 +7,7 @@ import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
 import onebyte.core.data.InMemoryDataset;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
 

@@ -22,7 +22,7 @@ import onebyte.core.fed.FedSpeedClient;
 import onebyte.core.fed.FedSpeedParams;
 import onebyte.core.fed.ServerMean;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
 import onebyte.node.fed.FedChunks;

@@ -20,7 +20,7 @@ import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.core.fed.ServerMean;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.node.ClusterConfig;
 import onebyte.node.fed.FedChunks;
 import onebyte.node.wire.RawFrame;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import onebyte.core.spsa.SeedMixer;
+import onebyte.core.perturbation.SeedMixer;
 
 /**
  * Splits a pool of examples into node shards: {@code iid}, {@code dirichlet:ALPHA} (label skew),

@@ -1,7 +1,7 @@
 package onebyte.core.data;
 
 import java.util.SplittableRandom;
-import onebyte.core.spsa.SeedMixer;
+import onebyte.core.perturbation.SeedMixer;
 
 /**
  * A seeded Gaussian-mixture classification task with a source and a shifted target distribution.

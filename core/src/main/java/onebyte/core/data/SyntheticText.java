@@ -2,7 +2,7 @@ package onebyte.core.data;
 
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
-import onebyte.core.spsa.SeedMixer;
+import onebyte.core.perturbation.SeedMixer;
 
 /**
  * Two seeded generative byte "languages" for the LM, a source and a shifted target.

@@ -4,8 +4,8 @@ import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
 import onebyte.core.data.MinibatchSampler;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.SeedMixer;
+import onebyte.core.tensor.ParameterVector;
+import onebyte.core.perturbation.SeedMixer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

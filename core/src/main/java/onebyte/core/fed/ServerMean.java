@@ -1,7 +1,7 @@
 package onebyte.core.fed;
 
 import java.util.List;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 
 /** The server step of FedSpeed/FedAvg: x^{t+1} = mean of the returned x̂_i. */
 public final class ServerMean {

@@ -15,7 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.proto.CheckpointFile;
 import onebyte.proto.ModelSpecMsg;
 import onebyte.proto.TensorMsg;

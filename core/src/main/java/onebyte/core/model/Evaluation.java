@@ -2,7 +2,7 @@ package onebyte.core.model;
 
 import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 
 /**
  * Loss and accuracy of θ over a whole dataset, taken in chunks of at most {@link #CHUNK_EXAMPLES}

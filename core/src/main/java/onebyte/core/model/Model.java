@@ -1,7 +1,7 @@
 package onebyte.core.model;
 
 import onebyte.core.data.Batch;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 
 /**
  * A model whose trainable parameters are one flat float32 vector θ (see {@link ParameterVector}).

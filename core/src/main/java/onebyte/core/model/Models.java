@@ -2,8 +2,8 @@ package onebyte.core.model;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.SeedMixer;
+import onebyte.core.tensor.ParameterVector;
+import onebyte.core.perturbation.SeedMixer;
 
 /** Factory for {@link Model}s and their documented initial parameters. */
 public final class Models {

@@ -1,8 +1,8 @@
 package onebyte.core.model;
 
 import onebyte.core.data.Batch;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.PerturbationStream;
+import onebyte.core.tensor.ParameterVector;
+import onebyte.core.perturbation.PerturbationStream;
 
 /**
  * Optional capability of a {@link Model}: both SPSA losses l+ = L(θ + εz; B) and l− = L(θ − εz; B)

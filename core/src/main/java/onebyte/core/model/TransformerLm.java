@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.LongPredicate;
 import onebyte.core.data.Batch;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;

@@ -1,5 +1,7 @@
 package onebyte.core.spsa;
 
+import onebyte.core.perturbation.SeedMixer;
+
 import java.util.Arrays;
 import java.util.HexFormat;
 

@@ -1,5 +1,13 @@
 package onebyte.core.spsa;
 
+import onebyte.core.perturbation.Parallel;
+
+import onebyte.core.perturbation.PerturbationStream;
+
+import onebyte.core.perturbation.SeedMixer;
+
+import onebyte.core.tensor.ParameterVector;
+
 import java.util.List;
 import java.util.Set;
 

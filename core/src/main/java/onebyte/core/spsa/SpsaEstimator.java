@@ -1,5 +1,15 @@
 package onebyte.core.spsa;
 
+import onebyte.core.perturbation.HelperCpuTime;
+
+import onebyte.core.perturbation.Parallel;
+
+import onebyte.core.perturbation.PerturbedSlices;
+
+import onebyte.core.perturbation.PerturbationStream;
+
+import onebyte.core.tensor.ParameterVector;
+
 import onebyte.core.data.Batch;
 import onebyte.core.model.Model;
 import onebyte.core.model.SymmetricPerturbedLoss;

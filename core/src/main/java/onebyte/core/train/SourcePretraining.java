@@ -4,8 +4,8 @@ import onebyte.core.data.Dataset;
 import onebyte.core.model.Model;
 import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.SeedMixer;
+import onebyte.core.tensor.ParameterVector;
+import onebyte.core.perturbation.SeedMixer;
 
 /**
  * θ_0 of a fine-tuning run: the model's seeded initialisation, then Adam on the source

@@ -16,10 +16,10 @@ import onebyte.core.data.SyntheticText;
 import onebyte.core.model.Model;
 import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
-import onebyte.core.spsa.Distribution;
-import onebyte.core.spsa.HelperCpuTime;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.PerturbationStream;
+import onebyte.core.perturbation.Distribution;
+import onebyte.core.perturbation.HelperCpuTime;
+import onebyte.core.tensor.ParameterVector;
+import onebyte.core.perturbation.PerturbationStream;
 import onebyte.core.spsa.SpsaEstimator;
 
 /**

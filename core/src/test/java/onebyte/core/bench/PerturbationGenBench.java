@@ -1,8 +1,8 @@
 package onebyte.core.bench;
 
 import java.util.concurrent.TimeUnit;
-import onebyte.core.spsa.Distribution;
-import onebyte.core.spsa.PerturbationStream;
+import onebyte.core.perturbation.Distribution;
+import onebyte.core.perturbation.PerturbationStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

@@ -11,8 +11,8 @@ import onebyte.core.data.SyntheticClassification;
 import onebyte.core.model.Model;
 import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.SeedMixer;
+import onebyte.core.tensor.ParameterVector;
+import onebyte.core.perturbation.SeedMixer;
 import org.junit.jupiter.api.Test;
 
 class FedSpeedClientTest {

@@ -6,7 +6,7 @@ import java.util.List;
 import onebyte.core.data.Batch;
 import onebyte.core.data.InMemoryDataset;
 import onebyte.core.data.SyntheticClassification;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -171,7 +171,7 @@ class DenseClassifierTest {
         double lossLarge = m.loss(theta, large);
         double accuracyLarge = m.accuracy(theta, large);
         assertEquals(lossSmall, m.loss(view, small));
-        var stream = new onebyte.core.spsa.PerturbationStream(onebyte.core.spsa.Distribution.GAUSSIAN);
+        var stream = new onebyte.core.perturbation.PerturbationStream(onebyte.core.perturbation.Distribution.GAUSSIAN);
         SymmetricPerturbedLoss.Losses fused = m.symmetricPerturbedLosses(theta, stream, 3L, 1e-3f, large, 1);
         assertEquals(lossLarge, m.loss(view, large));
         assertEquals(accuracyLarge, m.accuracy(theta, large));

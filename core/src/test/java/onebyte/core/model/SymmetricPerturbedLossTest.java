@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 import onebyte.core.data.Batch;
 import onebyte.core.data.SyntheticClassification;
-import onebyte.core.spsa.Distribution;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.PerturbationStream;
+import onebyte.core.perturbation.Distribution;
+import onebyte.core.tensor.ParameterVector;
+import onebyte.core.perturbation.PerturbationStream;
 import onebyte.core.spsa.SpsaEstimator;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package onebyte.core.spsa;
 
+import onebyte.core.tensor.ParameterVector;
+
 import java.util.List;
 import onebyte.core.data.Batch;
 import onebyte.core.model.Model;

@@ -1,5 +1,13 @@
 package onebyte.core.spsa;
 
+import onebyte.core.perturbation.Distribution;
+
+import onebyte.core.perturbation.PerturbationStream;
+
+import onebyte.core.perturbation.SeedMixer;
+
+import onebyte.core.tensor.ParameterVector;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;

@@ -1,5 +1,13 @@
 package onebyte.core.spsa;
 
+import onebyte.core.perturbation.Distribution;
+
+import onebyte.core.perturbation.PerturbationStream;
+
+import onebyte.core.perturbation.SeedMixer;
+
+import onebyte.core.tensor.ParameterVector;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.SplittableRandom;
@@ -7,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class SpsaEstimatorTest {
+public class SpsaEstimatorTest {
     static QuadraticModel quadratic(int d, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         double[] a = new double[d];
@@ -19,7 +27,7 @@ class SpsaEstimatorTest {
         return new QuadraticModel(a, b);
     }
 
-    static ParameterVector randomTheta(int d, long seed) {
+    public static ParameterVector randomTheta(int d, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] t = new float[d];
         for (int i = 0; i < d; i++) {

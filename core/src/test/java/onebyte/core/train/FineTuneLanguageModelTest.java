@@ -12,7 +12,7 @@ import onebyte.core.fed.FedSpeedParams;
 import onebyte.core.model.Model;
 import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import org.junit.jupiter.api.Test;
 
 /** Small byte LM: pretrain on language A, fine-tune on the A/B mixture with SPSA and with FedSpeed. */

@@ -5,8 +5,8 @@ import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
 import onebyte.core.data.MinibatchSampler;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.ParameterVector;
-import onebyte.core.spsa.SeedMixer;
+import onebyte.core.tensor.ParameterVector;
+import onebyte.core.perturbation.SeedMixer;
 
 /**
  * A single-process, single-node SPSA loop for tests (the production engine lives in spsa/):

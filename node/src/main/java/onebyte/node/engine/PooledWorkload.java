@@ -14,7 +14,7 @@ import onebyte.core.model.Checkpoint;
 import onebyte.core.model.Model;
 import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.core.train.SourcePretraining;
 
 /**

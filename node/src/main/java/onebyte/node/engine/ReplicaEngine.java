@@ -2,7 +2,7 @@ package onebyte.node.engine;
 
 import onebyte.core.data.Batch;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 
 /**
  * The SPSA math a replica needs (SPEC §2), as the actors see it. Implementations are pure and

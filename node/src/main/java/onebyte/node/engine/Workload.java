@@ -3,7 +3,7 @@ package onebyte.node.engine;
 import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 
 /**
  * A model, its shared initial parameters θ_0 and the data of a run, built deterministically from

@@ -3,7 +3,7 @@ package onebyte.node.fed;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.node.wire.Wire;
 import onebyte.proto.FedModelChunk;
 

@@ -9,7 +9,7 @@ import onebyte.core.data.Dataset;
 import onebyte.core.fed.FedSpeedClient;
 import onebyte.core.fed.FedSpeedParams;
 import onebyte.core.model.Model;
-import onebyte.core.spsa.ParameterVector;
+import onebyte.core.tensor.ParameterVector;
 import onebyte.node.MemberActor;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import onebyte.core.spsa.SeedMixer;
+import onebyte.core.perturbation.SeedMixer;
 
 /**
  * The seeds of a federated run, all derived from the run seed: participant sampling per round and

@@ -1,4 +1,4 @@
-package onebyte.core.spsa;
+package onebyte.core.perturbation;
 
 import java.util.SplittableRandom;
 

@@ -1,4 +1,4 @@
-package onebyte.core.spsa;
+package onebyte.core.perturbation;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

@@ -1,4 +1,4 @@
-package onebyte.core.spsa;
+package onebyte.core.perturbation;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -1,4 +1,8 @@
-package onebyte.core.spsa;
+package onebyte.core.perturbation;
+
+import onebyte.core.spsa.SpsaEstimator;
+
+import onebyte.core.tensor.ParameterVector;
 
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutionException;

@@ -1,4 +1,4 @@
-package onebyte.core.spsa;
+package onebyte.core.perturbation;
 
 /**
  * 64-bit seed derivation shared by every replica (SPEC §2 step 1).

@@ -1,4 +1,8 @@
-package onebyte.core.spsa;
+package onebyte.core.perturbation;
+
+import onebyte.core.spsa.SpsaEstimatorTest;
+
+import onebyte.core.tensor.ParameterVector;
 
 import static org.junit.jupiter.api.Assertions.*;
 

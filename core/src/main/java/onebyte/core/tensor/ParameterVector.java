@@ -1,4 +1,4 @@
-package onebyte.core.spsa;
+package onebyte.core.tensor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package onebyte.core.spsa;
+package onebyte.core.perturbation;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Helper threads charge their CPU time to the submitting thread ({@link HelperCpuTime}).
  */
-final class Parallel {
+public final class Parallel {
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
     private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "onebyte-spsa-" + THREAD_IDS.incrementAndGet());
@@ -23,19 +23,19 @@ final class Parallel {
     });
 
     /** Work on one chunk; {@code worker} in [0, threads) identifies the thread's private buffers. */
-    interface ChunkTask {
+    public interface ChunkTask {
         void run(int worker, int chunk);
     }
 
     private Parallel() {}
 
     /** The default thread count: the number of available processors. */
-    static int defaultThreads() {
+    public static int defaultThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
     /** Number of workers {@link #run} will use for this many chunks. */
-    static int workers(int chunks, int threads) {
+    public static int workers(int chunks, int threads) {
         return Math.max(1, Math.min(threads, chunks));
     }
 
@@ -44,7 +44,7 @@ final class Parallel {
      * (also when the caller is interrupted: the interrupt flag is restored afterwards). The first
      * exception thrown by a task is rethrown after every worker has stopped.
      */
-    static void run(int chunks, int threads, ChunkTask task) {
+    public static void run(int chunks, int threads, ChunkTask task) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -101,7 +101,7 @@ final class Parallel {
      * Runs {@code task} on a pooled helper thread, its CPU time charged to the calling thread
      * ({@link HelperCpuTime}); the charge is complete when the returned future is done.
      */
-    static Future<?> submit(Runnable task) {
+    public static Future<?> submit(Runnable task) {
         return POOL.submit(HelperCpuTime.charging(HelperCpuTime.accountOfCurrentThread(), task));
     }
 

@@ -1,4 +1,6 @@
-package onebyte.core.spsa;
+package onebyte.core.tensor;
+
+import onebyte.core.tensor.ParameterVector;
 
 import static org.junit.jupiter.api.Assertions.*;
 
