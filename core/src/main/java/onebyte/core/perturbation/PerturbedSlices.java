@@ -1,6 +1,5 @@
 package onebyte.core.perturbation;
 
-import onebyte.core.spsa.SpsaEstimator;
 
 import onebyte.core.tensor.ParameterVector;
 
@@ -17,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p><b>Values.</b> Element i of a slice is {@code theta[i] + eps * z[i]} (plus) and
  * {@code theta[i] - eps * z[i]} (minus), plain float32 Java arithmetic: bit for bit what
- * {@link SpsaEstimator#perturb} writes into a full scratch vector. z is produced chunk by chunk with
+ * {@code SpsaEstimator.perturb} writes into a full scratch vector. z is produced chunk by chunk with
  * {@link PerturbationStream#fillChunk}; because slices come in flat order, <b>every chunk of z is
  * generated exactly once per pass</b> whatever the slice lengths (a chunk that straddles two slices
  * is kept in a chunk buffer until both have their part).
