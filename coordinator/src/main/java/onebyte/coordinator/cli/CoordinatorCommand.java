@@ -58,7 +58,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 System.err.println("onebyte: invalid scenario: " + e.getMessage());
                 return 2;
             }
-            String algorithm = sc.run().algorithms().stream().filter(a -> a.startsWith("spsa")).findFirst().orElse(null);
+            onebyte.core.algorithm.Algorithm algorithm = sc.run().algorithms().stream()
+                    .filter(onebyte.core.algorithm.Algorithm::isSpsa).findFirst().orElse(null);
             if (algorithm == null) {
                 System.err.println("onebyte: the multi-process coordinator runs SPSA; " + scenario + " lists " + sc.run().algorithms());
                 return 2;

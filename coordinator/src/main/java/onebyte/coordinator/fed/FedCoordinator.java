@@ -541,7 +541,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         clock.advanceBy(t.seconds());
         bytesCum += t.up() + t.down();
         passesCum += t.passes();
-        MetricsRow row = new MetricsRow(s.runId(), s.algorithm(), r, clock.now(), (System.nanoTime() - startNanos) / 1e9, mt.size(),
+        MetricsRow row = new MetricsRow(s.runId(), s.algorithm().id(), r, clock.now(), (System.nanoTime() - startNanos) / 1e9, mt.size(),
                 pt.size(), contributors.size(), t.joined(), t.left(), t.crashed(),
                 t.trainLoss(), c.evalLoss(), c.evalAccuracy(), t.up(), t.down(),
                 bytesCum, passesCum, null, s.client().lrAt(r), s.runSeed());

@@ -1,5 +1,6 @@
 package onebyte.coordinator.fed;
 
+import onebyte.core.algorithm.Algorithm;
 import java.time.Duration;
 import onebyte.coordinator.clock.NodeLinks;
 import onebyte.coordinator.clock.RunBudget;
@@ -12,7 +13,7 @@ import onebyte.proto.WorkloadSpec;
  * Everything one federated cluster run (FedSpeed or FedAvg, SPEC §4) needs.
  *
  * @param runId name of the run (metrics rows carry it)
- * @param algorithm "fedspeed" or "fedavg" (the rows' algorithm column)
+ * @param algorithm fedspeed or fedavg (the rows' algorithm column)
  * @param runSeed the one seed of the run: data, partition, θ_0, participants, minibatches
  * @param nodes initial nodes; round 0 opens when this many are ready (shards 1..nodes)
  * @param rounds rounds to run at most
@@ -27,14 +28,14 @@ import onebyte.proto.WorkloadSpec;
  * @param maxVirtualSeconds stop after the round at whose end the virtual clock reached this (0 = no limit)
  * @param maxBytes stop after the round at whose end bytes_cum reached this (0 = no limit)
  */
-public record FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
+public record FedRunSettings(String runId, Algorithm algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
                              double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, NodeLinks links,
                              VirtualClock.WorkCosts workCosts, double maxVirtualSeconds, long maxBytes) {
     public FedRunSettings {
-        if (!algorithm.equals("fedspeed") && !algorithm.equals("fedavg")) {
+        if (!algorithm.isFederated()) {
             throw new IllegalArgumentException("algorithm must be fedspeed or fedavg, got " + algorithm);
         }
-        if (algorithm.equals("fedavg") != client.isFedAvg()) {
+        if ((algorithm == Algorithm.FEDAVG) != client.isFedAvg()) {
             throw new IllegalArgumentException(algorithm + " with client parameters " + client);
         }
         if (nodes < 1) throw new IllegalArgumentException("nodes must be >= 1");
@@ -46,7 +47,7 @@ public record FedRunSettings(String runId, String algorithm, long runSeed, int n
     }
 
     /** Every node with the same links, stopping on rounds only. */
-    public FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
+    public FedRunSettings(String runId, Algorithm algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
                           double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, double uplinkMbps,
                           double downlinkMbps, double latencyMs, VirtualClock.WorkCosts workCosts) {
         this(runId, algorithm, runSeed, nodes, rounds, client, participation, roundDeadline, evalEvery, workload,

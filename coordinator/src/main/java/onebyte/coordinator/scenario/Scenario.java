@@ -1,5 +1,6 @@
 package onebyte.coordinator.scenario;
 
+import onebyte.core.algorithm.Algorithm;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public record Scenario(
         Churn churn,
         Clock clock) {
 
-    public record Run(String id, long seed, Path outputDir, List<String> algorithms) {}
+    public record Run(String id, long seed, Path outputDir, List<Algorithm> algorithms) {}
 
     public record ModelSection(String kind, List<Integer> hidden, int layers, int heads, int width, int context, Path checkpoint) {}
 

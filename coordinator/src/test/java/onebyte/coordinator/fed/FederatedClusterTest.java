@@ -1,5 +1,6 @@
 package onebyte.coordinator.fed;
 
+import onebyte.core.algorithm.Algorithm;
 import onebyte.proto.WorkloadSpec;
 import onebyte.coordinator.cluster.TestWorkloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +42,7 @@ class FederatedClusterTest {
 
     static FedRunSettings settings(String id, WorkloadSpec workload, int nodes, long rounds, Duration deadline) {
         FedSpeedParams client = new FedSpeedParams(3, 0.05, 0.99, 0.1, 0.1, 1.0, 16, true);
-        return new FedRunSettings(id, "fedspeed", 7, nodes, rounds, client, 1.0, deadline, 1, workload, 10, 10, 10, null);
+        return new FedRunSettings(id, Algorithm.FEDSPEED, 7, nodes, rounds, client, 1.0, deadline, 1, workload, 10, 10, 10, null);
     }
 
     /** Records each round's global-model hash (first 8 bytes of SHA-256 of x^{t+1}). */
