@@ -667,9 +667,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
                 samples.stream().mapToInt(i -> i).toArray(), codeBytes.toByteArray(), engine.codeWidth(), s.lr());
         boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
         jobs.run(() -> {
-            if (entries.n() > 0) {
-                engine.apply(theta, entries);
-            }
+            engine.apply(theta, entries); // also when empty: weight decay applies every round (ReplicaUpdate)
             long h = Wire.hash8(theta.hash());
             double[] e = eval ? evaluate(model, workload, theta) : new double[] {Double.NaN, Double.NaN};
             return new Applied(h, e[0], e[1]);
