@@ -81,9 +81,14 @@ fi
 javac --release 17 -cp "$warmup_cp" -d "$dist/warmup" "$repo/docker/NativeWarmup.java"
 
 echo "build-image.sh: docker build $tag on $base ($(du -sh "$dist" | cut -f1) from docker/dist) ..." >&2
+old_id="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
 docker build -q -f "$repo/docker/Dockerfile" -t "$tag" \
   --build-arg BUILD_IMAGE="$base" --build-arg RUNTIME_IMAGE="$base" --build-arg PREBUILT=1 "$repo" >/dev/null
 # the legacy builder keeps the build stage as an untagged image (the jar once more): drop it
 docker image prune -f --filter label=onebyte.stage=build >/dev/null
+# and the image the tag named before, unless a container still uses it
+if [ -n "$old_id" ] && [ "$old_id" != "$(docker image inspect -f '{{.Id}}' "$tag")" ]; then
+  docker image rm "$old_id" >/dev/null 2>&1 || true
+fi
 echo "build-image.sh: $tag built in $((SECONDS - start)) s, $(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}')" >&2
 echo "$tag"
