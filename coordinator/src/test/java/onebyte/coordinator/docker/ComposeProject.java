@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * One Docker Compose project of docker/compose.yml under a unique project name: {@code compose}
@@ -33,20 +32,6 @@ final class ComposeProject implements AutoCloseable {
 
     String name() {
         return name;
-    }
-
-    /** Why no Docker engine can be used here, or empty when {@code docker info} answers. */
-    static Optional<String> engineMissing() throws IOException, InterruptedException {
-        if (DockerTestSupport.onPath("docker").isEmpty()) {
-            return Optional.of("no docker CLI on PATH (apt-get install -y docker.io docker-compose debootstrap)");
-        }
-        DockerTestSupport.Result info = DockerTestSupport.run(Path.of("."), Map.of(), 60,
-                List.of("docker", "info", "--format", "{{.ServerVersion}}"));
-        if (!info.ok()) {
-            return Optional.of("no Docker engine answers (start one: dockerd >/tmp/dockerd.log 2>&1 &; .ci/run does): "
-                    + info.output().strip());
-        }
-        return Optional.empty();
     }
 
     /** {@code compose -p NAME -f docker/compose.yml ARGS}; fails unless it exits 0. */

@@ -3,7 +3,6 @@ package onebyte.coordinator.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import onebyte.coordinator.docker.ComposeProject.Container;
 import onebyte.coordinator.metrics.MetricsRow;
@@ -28,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code --scale node=5}), a graceful leave ({@code docker stop} of one replica: SIGTERM, as
  * {@code docker compose stop} sends it) and a crash ({@code docker kill}). The metrics rows show
  * each in the round it happened, every round's replicas agree, and the project's containers,
- * network and volumes are removed at the end, also when a step fails. Skipped, with the reason,
- * only where no Docker engine answers.
+ * network and volumes are removed at the end, also when a step fails. Without a running engine it
+ * starts one ({@code docker/start-engine.sh}) and stops it afterwards; skipped, with the reason,
+ * only where none can be started.
  *
  * <p>The coordinator paces rounds ({@code --round-pace}) so that the run lasts long enough in wall
  * time for the Docker commands; the rows do not depend on the pace.
@@ -47,8 +46,12 @@ class DockerComposeClusterTest {
 
     @Test
     void fourReplicasRunQuickstartThroughScaleStopAndKill() throws Exception {
-        Optional<String> missing = ComposeProject.engineMissing();
-        assumeTrue(missing.isEmpty(), () -> "DockerComposeClusterTest skipped: " + missing.orElse(""));
+        try (DockerEngine engine = DockerEngine.startOrSkip(ROOT)) {
+            buildAndRun();
+        }
+    }
+
+    private void buildAndRun() throws Exception {
         long t0 = System.nanoTime();
         DockerTestSupport.Result build = DockerTestSupport.run(ROOT, Map.of(), 900,
                 List.of("bash", "docker/build-image.sh", "--tag", IMAGE, "--classpath", mainClasspath()));
