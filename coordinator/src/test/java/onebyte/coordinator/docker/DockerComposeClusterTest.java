@@ -37,7 +37,8 @@ class DockerComposeClusterTest {
     private static final Path ROOT = DockerTestSupport.repoRoot();
     private static final String IMAGE = "onebyte-test:compose";
     private static final int ROUNDS = 400;
-    private static final String PACE = "250ms";
+    /** The coordinator's --round-pace. */
+    private static final int PACE_MS = 250;
     /** The quickstart scenario's spsa.round-deadline. */
     private static final double DEADLINE_S = 3.0;
 
@@ -66,7 +67,7 @@ class DockerComposeClusterTest {
                 "ONEBYTE_IMAGE", IMAGE,
                 "ONEBYTE_NODES", "4",
                 "ONEBYTE_SCENARIO", "/opt/onebyte/scenarios/quickstart.conf",
-                "ONEBYTE_ARGS", "--round-pace " + PACE + " --set budget.rounds=" + ROUNDS,
+                "ONEBYTE_ARGS", "--round-pace " + PACE_MS + "ms --set budget.rounds=" + ROUNDS,
                 "ONEBYTE_RUNS", runs.toString(),
                 // thrifty JVMs (C1 only: the quickstart's model is small), and a failure detector that tolerates the
                 // pauses of 5 JVMs on a loaded 2-core host (a crash still costs one round deadline: the round closes without it)
@@ -123,7 +124,7 @@ class DockerComposeClusterTest {
         MetricsRow crash = metrics.await(r -> r.round() > killAt && r.crashed() > 0, 60, "node 2's crash");
         double churnDoneS = seconds(t0);
 
-        String exit = p.docker(60 + (long) (ROUNDS * 0.25 * 4), "wait", coordinator.id()).strip();
+        String exit = p.docker(60 + 4L * ROUNDS * PACE_MS / 1000, "wait", coordinator.id()).strip();
         List<MetricsRow> rows = metrics.rows();
         System.out.printf(Locale.ROOT, "docker compose cluster test: image %.0f s, healthy at %.0f s, churn done at %.0f s, run over at"
                         + " %.0f s (load %s); join at round %d (asked after %d), leave at %d (asked after %d, docker stop %.1f s), crash at %d"
@@ -132,6 +133,8 @@ class DockerComposeClusterTest {
         assertEquals("0", exit, "the coordinator exits 0 when every round's replicas agreed:\n" + p.logTail(coordinator, 40));
 
         assertEquals(ROUNDS, rows.size());
+        // --round-pace: round r opened no sooner than r × the pace after round 0 (wall_time_s counts from there)
+        assertTrue(rows.get(ROUNDS - 1).wallTimeS() >= (ROUNDS - 1) * PACE_MS / 1000.0, "paced: " + rows.get(ROUNDS - 1));
         rows.forEach(r -> assertEquals(Boolean.TRUE, r.replicasAgree(), "replicas_agree in round " + r.round()));
         assertEquals(1, rows.stream().mapToInt(MetricsRow::joined).sum(), "one join");
         assertEquals(1, rows.stream().mapToInt(MetricsRow::left).sum(), "one leave (the SIGTERM is not a crash)");
