@@ -41,7 +41,7 @@ class ProcessClusterTest {
         int port = CliProcesses.freePort();
         Path out = dir.resolve("run");
         Process coordinator = start("coordinator", "coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--nodes", "3", "--rounds", "300", "--round-deadline", "5s", "--workload", TinyWorkloadFactory.SPEC,
+                "--nodes", "3", "--rounds", "300", "--round-deadline", "5s", "--workload", TinyWorkloadFactory.FLAG,
                 "--engine", "core", "--lr", "0.05", "--batch-size", "32", "--run-id", "processes", "--out", out.toString(),
                 "--round-pace", "200ms");
         List<Process> nodes = new ArrayList<>();
