@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code onebyte node}: one cluster member holding a replica. Joins through the seed nodes, asks
  * the coordinator (at the first seed node) to admit it, and exits when the run is over or it
- * left the cluster. SIGTERM makes it leave the run gracefully (counted as left, not crashed) before it exits. Exit code 0: the run completed and this replica equals the coordinator's;
+ * left the cluster; SIGTERM makes it leave the run gracefully first (counted as left, not
+ * crashed; exit code 143). Exit code 0: the run completed and this replica equals the coordinator's;
  * 2: the coordinator refused to admit it (e.g. a --node-class its scenario does not have);
  * 3: it differed; 4: the run did not complete (e.g. the coordinator crashed, and the Split Brain
  * Resolver downed this node because it lost the oldest member).

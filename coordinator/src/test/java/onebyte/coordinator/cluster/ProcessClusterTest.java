@@ -69,7 +69,13 @@ class ProcessClusterTest {
             }
         });
         reader.start();
-        assertTrue(round20.await(120, TimeUnit.SECONDS), "no round 20 within 120 s:\n" + log);
+        if (!round20.await(120, TimeUnit.SECONDS)) {
+            String node1 = Files.exists(processes.log("node1")) ? Files.readString(processes.log("node1")) : "(no log)";
+            synchronized (log) {
+                throw new AssertionError("no round 20 within 120 s (coordinator " + (coordinator.isAlive() ? "running" : "exited "
+                        + coordinator.exitValue()) + "):\n" + log + "\nnode1:\n" + node1);
+            }
+        }
         Process victim = nodes.get(2);
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(victim.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
