@@ -7,6 +7,7 @@ import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.core.fed.FedSpeedParams;
 import onebyte.core.fed.FedSpeedServer;
+import onebyte.proto.WorkloadSpec;
 
 /**
  * Everything one federated cluster run (FedSpeed or FedAvg, SPEC §4) needs.
@@ -20,7 +21,7 @@ import onebyte.core.fed.FedSpeedServer;
  * @param participation p, the fraction of live members sampled each round
  * @param roundDeadline a round closes at this deadline even if participants did not return
  * @param evalEvery evaluate the global model every E rounds (and at round 0 and the last)
- * @param workload workload spec string (model, data, partition, θ_0), see onebyte.node.engine.Workloads
+ * @param workload model, data, partition and θ_0, see onebyte.node.engine.Workloads
  * @param links each node class's links for virtual time; a node names its class when it joins
  * @param workCosts unit costs of the virtual clock, the same for every algorithm of a comparison;
  *     null = the coordinator measures them itself at start ({@link WorkCalibration})
@@ -29,7 +30,7 @@ import onebyte.core.fed.FedSpeedServer;
  * @param server the server form of FedSpeed ({@code fedspeed.server}); FedAvg's is {@link FedSpeedServer.Form#PAPER}
  */
 public record FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
-                             double participation, Duration roundDeadline, int evalEvery, String workload, NodeLinks links,
+                             double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, NodeLinks links,
                              VirtualClock.WorkCosts workCosts, double maxVirtualSeconds, long maxBytes,
                              FedSpeedServer.Form server) {
     public FedRunSettings {
@@ -53,7 +54,7 @@ public record FedRunSettings(String runId, String algorithm, long runSeed, int n
 
     /** The paper's server form (the mean of the returned x̂_i). */
     public FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
-                          double participation, Duration roundDeadline, int evalEvery, String workload, NodeLinks links,
+                          double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, NodeLinks links,
                           VirtualClock.WorkCosts workCosts, double maxVirtualSeconds, long maxBytes) {
         this(runId, algorithm, runSeed, nodes, rounds, client, participation, roundDeadline, evalEvery, workload, links, workCosts,
                 maxVirtualSeconds, maxBytes, FedSpeedServer.Form.PAPER);
@@ -61,7 +62,7 @@ public record FedRunSettings(String runId, String algorithm, long runSeed, int n
 
     /** Every node with the same links, stopping on rounds only. */
     public FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
-                          double participation, Duration roundDeadline, int evalEvery, String workload, double uplinkMbps,
+                          double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, double uplinkMbps,
                           double downlinkMbps, double latencyMs, VirtualClock.WorkCosts workCosts) {
         this(runId, algorithm, runSeed, nodes, rounds, client, participation, roundDeadline, evalEvery, workload,
                 NodeLinks.single(uplinkMbps, downlinkMbps, latencyMs), workCosts, 0, 0);
