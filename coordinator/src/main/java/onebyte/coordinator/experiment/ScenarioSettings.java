@@ -11,6 +11,7 @@ import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.fed.FedRunSettings;
 import onebyte.core.fed.FedSpeedParams;
+import onebyte.core.fed.FedSpeedServer;
 import onebyte.coordinator.scenario.ChurnSchedule;
 import onebyte.coordinator.scenario.Scenario;
 import onebyte.coordinator.scenario.ScenarioLoader;
@@ -144,7 +145,8 @@ public final class ScenarioSettings {
         }
         return new FedRunSettings(s.run().id() + "-" + algorithm, algorithm, s.run().seed(), schedule.initialNodes(),
                 s.budget().rounds(), client, participation, deadline, s.eval().every(), workload(s, checkpoint), links(s), costs,
-                s.budget().virtualSeconds(), s.budget().bytes());
+                s.budget().virtualSeconds(), s.budget().bytes(),
+                algorithm.equals("fedspeed") ? s.fedspeed().server() : FedSpeedServer.Form.PAPER);
     }
 
     /** The client parameters of {@code fedspeed} or {@code fedavg} in this scenario. */

@@ -7,6 +7,7 @@ import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.core.fed.FedSpeedParams;
+import onebyte.core.fed.FedSpeedServer;
 import onebyte.proto.WorkloadSpec;
 
 /**
@@ -27,10 +28,12 @@ import onebyte.proto.WorkloadSpec;
  *     null = the coordinator measures them itself at start ({@link WorkCalibration})
  * @param maxVirtualSeconds stop after the round at whose end the virtual clock reached this (0 = no limit)
  * @param maxBytes stop after the round at whose end bytes_cum reached this (0 = no limit)
+ * @param server the server form of FedSpeed ({@code fedspeed.server}); FedAvg's is {@link FedSpeedServer.Form#PAPER}
  */
 public record FedRunSettings(String runId, Algorithm algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
                              double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, NodeLinks links,
-                             VirtualClock.WorkCosts workCosts, double maxVirtualSeconds, long maxBytes) {
+                             VirtualClock.WorkCosts workCosts, double maxVirtualSeconds, long maxBytes,
+                             FedSpeedServer.Form server) {
     public FedRunSettings {
         if (!algorithm.isFederated()) {
             throw new IllegalArgumentException("algorithm must be fedspeed or fedavg, got " + algorithm);
@@ -44,6 +47,18 @@ public record FedRunSettings(String runId, Algorithm algorithm, long runSeed, in
         if (evalEvery < 1) throw new IllegalArgumentException("evalEvery must be >= 1");
         if (links == null) throw new IllegalArgumentException("links must be given");
         new RunBudget(rounds, maxVirtualSeconds, maxBytes); // checks the budgets
+        if (server == null) throw new IllegalArgumentException("server form must be given");
+        if (client.isFedAvg() && server != FedSpeedServer.Form.PAPER) {
+            throw new IllegalArgumentException("fedavg has no duals: its server form is paper, got " + server.key());
+        }
+    }
+
+    /** The paper's server form (the mean of the returned x̂_i). */
+    public FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
+                          double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, NodeLinks links,
+                          VirtualClock.WorkCosts workCosts, double maxVirtualSeconds, long maxBytes) {
+        this(runId, algorithm, runSeed, nodes, rounds, client, participation, roundDeadline, evalEvery, workload, links, workCosts,
+                maxVirtualSeconds, maxBytes, FedSpeedServer.Form.PAPER);
     }
 
     /** Every node with the same links, stopping on rounds only. */

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import onebyte.core.fed.FedSpeedServer;
 
 /**
  * Reads a scenario file (HOCON) over the defaults in {@code onebyte/scenario-defaults.conf},
@@ -261,7 +262,8 @@ public final class ScenarioLoader {
             var fedspeed = new Scenario.FedSpeed(intIn("fedspeed.local-steps", 1, 100_000), positive("fedspeed.lr"),
                     fraction("fedspeed.lr-decay", false), nonNegative("fedspeed.prox"), nonNegative("fedspeed.rho"),
                     fraction("fedspeed.alpha", true), fraction("fedspeed.participation", false),
-                    intIn("fedspeed.batch-size", 1, 1 << 20), deadline("fedspeed.round-deadline"));
+                    intIn("fedspeed.batch-size", 1, 1 << 20), deadline("fedspeed.round-deadline"),
+                    FedSpeedServer.Form.parse(oneOf("fedspeed.server", "paper", "simulator")));
             var fedavg = new Scenario.FedAvg(intIn("fedavg.local-steps", 1, 100_000), positive("fedavg.lr"),
                     fraction("fedavg.lr-decay", false), fraction("fedavg.participation", false),
                     intIn("fedavg.batch-size", 1, 1 << 20), deadline("fedavg.round-deadline"));

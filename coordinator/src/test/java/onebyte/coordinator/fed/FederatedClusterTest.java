@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.ProgressPrinter;
@@ -23,6 +24,7 @@ import onebyte.coordinator.scenario.ChurnEvent;
 import onebyte.coordinator.scenario.ChurnSchedule;
 import onebyte.core.fed.FedSpeedClient;
 import onebyte.core.fed.FedSpeedParams;
+import onebyte.core.fed.FedSpeedServer;
 import onebyte.core.fed.ServerMean;
 import onebyte.core.model.Model;
 import onebyte.core.tensor.ParameterVector;
@@ -165,5 +167,60 @@ class FederatedClusterTest {
             assertEquals(2, rows.get(t).members());
             assertEquals(2, rows.get(t).contributed());
         }
+    }
+    /**
+     * Participation 0.5 with the simulator server form: 4 nodes, 2 sampled per round. The same
+     * rounds computed here with the core classes (one FedSpeedClient per node, kept across the
+     * rounds it sits out; FedSpeedServer SIMULATOR over the 4 members) give every round's global
+     * model bit for bit, and the paper form would have given another one.
+     */
+    @Test
+    void withParticipationHalfTheSimulatorFormUsesTheDualsOfClientsThatSatOut() throws Exception {
+        FedRunSettings p = settings("fed-half", SMALL, 4, 4, Duration.ofSeconds(60));
+        FedRunSettings s = new FedRunSettings(p.runId(), p.algorithm(), p.runSeed(), 4, 4, p.client(), 0.5, p.roundDeadline(),
+                1, p.workload(), p.links(), null, 0, 0, FedSpeedServer.Form.SIMULATOR);
+        Hashes hashes = new Hashes();
+        RunResult r;
+        Map<Integer, Integer> shardOf = new TreeMap<>();
+        try (FederatedCluster fc = FederatedCluster.start(s, null, RunListener.all(hashes, new ProgressPrinter(System.out)), null, 4)) {
+            r = fc.await(Duration.ofMinutes(3));
+            for (int id = 1; id <= 4; id++) {
+                shardOf.put(id, fc.shardOf(id));
+            }
+        }
+        Workload w = Workloads.get(s.workload(), s.runSeed());
+        Model model = w.newModel();
+        Map<Integer, FedSpeedClient> clients = new TreeMap<>();
+        FedSpeedServer simulator = new FedSpeedServer(FedSpeedServer.Form.SIMULATOR);
+        FedSpeedServer paper = new FedSpeedServer(FedSpeedServer.Form.PAPER);
+        TreeSet<Integer> members = new TreeSet<>(shardOf.keySet());
+        ParameterVector x = w.initialParameters();
+        List<List<Integer>> sampled = new ArrayList<>();
+        for (long round = 0; round < 4; round++) {
+            List<Integer> pt = FedSeeds.participants(s.runSeed(), round, members, 0.5);
+            assertEquals(2, pt.size());
+            sampled.add(pt);
+            FedSpeedParams c = s.client().withLr(s.client().lrAt(round));
+            TreeMap<Integer, ParameterVector> returned = new TreeMap<>();
+            for (int id : pt) {
+                int shard = shardOf.get(id);
+                returned.put(id, clients.computeIfAbsent(id, k -> new FedSpeedClient())
+                        .localRound(model, x, w.shard(shard), c, FedSeeds.localSeed(s.runSeed(), shard, round)));
+            }
+            ParameterVector next = simulator.next(round, x, returned, members);
+            if (round > 0) {
+                assertFalse(next.bitEquals(paper.next(round, x, returned, members)), "the forms differ in round " + round);
+            }
+            x = next;
+            assertEquals(Wire.hash8(x.hash()), hashes.byRound.get(round), "global model after round " + round);
+            assertEquals(2, r.rows().get((int) round).contributed());
+        }
+        assertEquals(x.hashHex(), r.finalHash());
+        assertTrue(simulator.clientsWithDuals().size() > 2, "duals of clients that sat the last round out are kept");
+        boolean cameBack = members.stream().anyMatch(id -> {
+            String in = sampled.stream().map(pt -> pt.contains(id) ? "1" : "0").reduce("", String::concat);
+            return in.matches("0*1+0+1.*");
+        });
+        assertTrue(cameBack, "some client took part, sat out, then took part again with the ĝ_i it kept: " + sampled);
     }
 }
