@@ -54,7 +54,7 @@ public record FedRunSettings(String runId, Algorithm algorithm, long runSeed, in
     }
 
     /** The paper's server form (the mean of the returned x̂_i). */
-    public FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
+    public FedRunSettings(String runId, Algorithm algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
                           double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, NodeLinks links,
                           VirtualClock.WorkCosts workCosts, double maxVirtualSeconds, long maxBytes) {
         this(runId, algorithm, runSeed, nodes, rounds, client, participation, roundDeadline, evalEvery, workload, links, workCosts,
