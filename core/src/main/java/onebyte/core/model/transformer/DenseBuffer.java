@@ -85,6 +85,12 @@ public abstract sealed class DenseBuffer permits DenseBuffer.F32, DenseBuffer.F6
         for (int i = 0; i < n; i++) dst.set(dstFrom + i, get(from + i));
     }
 
+    /** dst[off + i] = (float) this[from + i] for i < n (one bulk copy for float32). */
+    public abstract void read(int from, float[] dst, int off, int n);
+
+    /** this[from + i] = src[off + i] for i < n. */
+    public abstract void write(int from, float[] src, int off, int n);
+
     /** All values as a new heap array. */
     public float[] toFloatArray() {
         float[] out = new float[length()];
@@ -106,6 +112,8 @@ public abstract sealed class DenseBuffer permits DenseBuffer.F32, DenseBuffer.F6
         @Override public void set(int i, double v) { values.put(i, (float) v); }
         @Override public boolean isDouble() { return false; }
         @Override public DenseBuffer like(int n) { return floats(n); }
+        @Override public void read(int from, float[] dst, int off, int n) { values.get(from, dst, off, n); }
+        @Override public void write(int from, float[] src, int off, int n) { values.put(from, src, off, n); }
 
         @Override
         public DenseBuffer view(int offset, int length) {
@@ -132,6 +140,16 @@ public abstract sealed class DenseBuffer permits DenseBuffer.F32, DenseBuffer.F6
         @Override public void set(int i, double v) { values.put(i, v); }
         @Override public boolean isDouble() { return true; }
         @Override public DenseBuffer like(int n) { return doubles(n); }
+
+        @Override
+        public void read(int from, float[] dst, int off, int n) {
+            for (int i = 0; i < n; i++) dst[off + i] = (float) values.get(from + i);
+        }
+
+        @Override
+        public void write(int from, float[] src, int off, int n) {
+            for (int i = 0; i < n; i++) values.put(from + i, src[off + i]);
+        }
 
         @Override
         public DenseBuffer view(int offset, int length) {
