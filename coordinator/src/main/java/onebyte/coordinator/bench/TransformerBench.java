@@ -46,14 +46,17 @@ import org.bytedeco.javacpp.FloatPointer;
  * config runs the bare {@link Transformer} stack (forward to last_hidden_state, the two-point pass
  * over slices of θ, forwardTraced + backward with a fixed dL/d(hidden)). The operations alternate
  * call by call (so load from other processes hits them alike) for at least the given seconds; each
- * figure is the median thread CPU time of its calls. Memory (SPSA replica / inference, fresh JVMs)
- * comes from {@link Footprint} for a model spec.
+ * figure is the median thread CPU time of its calls. Memory for a model spec: the median of three
+ * fresh-JVM footprints ({@link Footprint#replica}: peak resident set above a warmed-up baseline plus
+ * retained heap) of an inference replica (model, θ, three forward passes) and of an SPSA replica
+ * (model, θ, the node's engine, three SPSA samples and a commit), at the bench's batch size.
  */
 public final class TransformerBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final int GEMM_M = 1024;
     private static final int GEMM_K = 384;
     private static final int GEMM_N = 1536;
+    private static final int FOOTPRINT_RUNS = 3;
 
     /** What to measure: exactly one of {@code lm} (a transformer-lm spec) or {@code encoder}. */
     public record Plan(ModelSpec lm, TransformerConfig encoder, int batch, int len, double seconds, boolean memory, long seed) {}
@@ -124,18 +127,27 @@ public final class TransformerBench {
         long inf = 0;
         long spsa = 0;
         if (plan.memory() && plan.lm() != null) {
-            SpsaRunSettings d = SpsaRunSettings.builder().build();
             String workload = "class:onebyte.node.engine.SyntheticTextWorkloadFactory;model=" + plan.lm() + ";train=512;eval=64;pretrain-steps=0";
-            Footprint.Result fp = Footprint.measure(workload, plan.seed(), plan.batch(), 4, d.distribution(), d.chunkSize(), d.codec(),
-                    d.eps(), 1, params);
-            inf = fp.inferenceBytes();
-            spsa = fp.spsaBytes();
+            inf = medianFootprint("inference", workload, plan);
+            spsa = medianFootprint("spsa", workload, plan);
             memRatio = (double) spsa / inf;
         }
         Result res = new Result(label, params, flops, sgemmGflops, median(t, 1) * 1e3, median(t, 2) * 1e3, median(t, 3) * 1e3,
                 memRatio, inf, spsa);
         print(res, t.size(), out);
         return res;
+    }
+
+    /** Median of {@value #FOOTPRINT_RUNS} fresh-JVM footprints ({@link Footprint#replica}) of one replica at the plan's batch. */
+    private static long medianFootprint(String mode, String workload, Plan plan) throws Exception {
+        SpsaRunSettings d = SpsaRunSettings.builder().build();
+        long[] v = new long[FOOTPRINT_RUNS];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Footprint.replica(mode, workload, plan.seed(), plan.batch(), 4, d.distribution(), d.chunkSize(), d.codec(), d.eps(), 1)
+                    .total();
+        }
+        Arrays.sort(v);
+        return v[v.length / 2];
     }
 
     static void print(Result r, int rounds, PrintStream out) {
