@@ -1,5 +1,6 @@
 package onebyte.coordinator.bench;
 
+import onebyte.proto.WorkloadSpec;
 import java.io.IOException;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,7 @@ final class Footprint {
         }
     }
 
-    static Result measure(String spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize, String codec,
+    static Result measure(WorkloadSpec spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize, String codec,
                           float eps, int threads, int d) throws IOException, InterruptedException {
         Child inference = replica("inference", spec, seed, batchSize, commitSize, distribution, chunkSize, codec, eps, threads);
         Child spsa = replica("spsa", spec, seed, batchSize, commitSize, distribution, chunkSize, codec, eps, threads);
@@ -92,9 +93,9 @@ final class Footprint {
     }
 
     /** One footprint of {@code mode} (inference, spsa or fedspeed) from a fresh child JVM ({@link FootprintChild}). */
-    static Child replica(String mode, String spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize,
+    static Child replica(String mode, WorkloadSpec spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize,
                          String codec, float eps, int threads) throws IOException, InterruptedException {
-        return child(mode, List.of(spec, Long.toString(seed), Integer.toString(batchSize), Integer.toString(commitSize),
+        return child(mode, List.of(FootprintChild.argument(spec), Long.toString(seed), Integer.toString(batchSize), Integer.toString(commitSize),
                 distribution, Integer.toString(chunkSize), codec, Float.toString(eps), Integer.toString(threads)));
     }
 

@@ -14,6 +14,9 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.core.data.Batch;
+import onebyte.core.data.Partitioner;
+import onebyte.node.engine.WorkloadSpecs;
+import onebyte.proto.WorkloadSpec;
 import onebyte.core.model.Model;
 import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
@@ -127,7 +130,12 @@ public final class TransformerBench {
         long inf = 0;
         long spsa = 0;
         if (plan.memory() && plan.lm() != null) {
-            String workload = "class:onebyte.node.engine.SyntheticTextWorkloadFactory;model=" + plan.lm() + ";train=512;eval=64;pretrain-steps=0";
+            WorkloadSpec workload = WorkloadSpec.newBuilder()
+                    .setModel(WorkloadSpecs.model(plan.lm()))
+                    .setData(WorkloadSpec.Data.newBuilder().setTrainSize(512).setEvalSize(64)
+                            .setSyntheticText(WorkloadSpec.SyntheticTextData.newBuilder().setShift(0.5)))
+                    .setPartition(WorkloadSpecs.partition(Partitioner.parse("iid")))
+                    .build();
             inf = medianFootprint("inference", workload, plan);
             spsa = medianFootprint("spsa", workload, plan);
             memRatio = (double) spsa / inf;
@@ -139,7 +147,7 @@ public final class TransformerBench {
     }
 
     /** Median of {@value #FOOTPRINT_RUNS} fresh-JVM footprints ({@link Footprint#replica}) of one replica at the plan's batch. */
-    private static long medianFootprint(String mode, String workload, Plan plan) throws Exception {
+    private static long medianFootprint(String mode, WorkloadSpec workload, Plan plan) throws Exception {
         SpsaRunSettings d = SpsaRunSettings.builder().build();
         long[] v = new long[FOOTPRINT_RUNS];
         for (int i = 0; i < v.length; i++) {
