@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import onebyte.coordinator.cluster.SpsaRunSettings;
+import onebyte.coordinator.experiment.ScenarioSettings;
 import onebyte.core.data.Batch;
 import onebyte.core.data.Partitioner;
 import onebyte.node.engine.WorkloadSpecs;
@@ -148,7 +149,7 @@ public final class TransformerBench {
 
     /** Median of {@value #FOOTPRINT_RUNS} fresh-JVM footprints ({@link Footprint#replica}) of one replica at the plan's batch. */
     private static long medianFootprint(String mode, WorkloadSpec workload, Plan plan) throws Exception {
-        SpsaRunSettings d = SpsaRunSettings.builder().build();
+        SpsaRunSettings d = ScenarioSettings.spsaDefaults().build();
         long[] v = new long[FOOTPRINT_RUNS];
         for (int i = 0; i < v.length; i++) {
             v[i] = Footprint.replica(mode, workload, plan.seed(), plan.batch(), 4, d.distribution(), d.chunkSize(), d.codec(), d.eps(), 1)
@@ -244,7 +245,7 @@ public final class TransformerBench {
             }
             batch = new Batch(org.nd4j.linalg.factory.Nd4j.create(x, new long[] {b, t}, 'c'),
                     org.nd4j.linalg.factory.Nd4j.create(y, new long[] {b, t}, 'c'));
-            SpsaRunSettings d = SpsaRunSettings.builder().build();
+            SpsaRunSettings d = ScenarioSettings.spsaDefaults().build();
             estimator = new SpsaEstimator(model, new PerturbationStream(Distribution.parse(d.distribution()), d.chunkSize()), d.eps(), 1);
         }
 
@@ -280,7 +281,7 @@ public final class TransformerBench {
             for (int i = 0; i < dHidden.length(); i++) dHidden.set(i, r.nextGaussian() * 1e-3);
             tokens = randomIds(b * t, 1, c.vocab(), seed);
             slices = stack.layout().sliceLengths((int) Math.max(1 << 16, Math.min(1 << 18, d / 16)));
-            SpsaRunSettings s = SpsaRunSettings.builder().build();
+            SpsaRunSettings s = ScenarioSettings.spsaDefaults().build();
             perturbed = new PerturbedSlices(new PerturbationStream(Distribution.parse(s.distribution()), s.chunkSize()),
                     Arrays.stream(slices).max().orElseThrow(), 1);
         }
