@@ -451,9 +451,7 @@ public final class NodeActor extends MemberActor {
     /** Runs on the compute thread. */
     private void applyNow(ReplicaEngine.CommitEntries e) {
         long t0 = System.nanoTime();
-        if (e.n() > 0) {
-            engine.apply(theta, e);
-        }
+        engine.apply(theta, e); // also when empty: weight decay applies every round (ReplicaUpdate)
         applied = e.round() + 1;
         applySecondsSinceReport += (System.nanoTime() - t0) / 1e9;
         generatedSinceReport += (long) e.n() * theta.length();

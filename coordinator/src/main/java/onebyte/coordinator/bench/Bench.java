@@ -1,5 +1,6 @@
 package onebyte.coordinator.bench;
 
+import onebyte.core.algorithm.Algorithm;
 import onebyte.proto.WorkloadSpec;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -60,10 +61,10 @@ public final class Bench {
                         continue;
                     }
                     log.printf("fedspeed %s N=%d ...%n", model, n);
-                    FedSpeedParams client = ScenarioSettings.fedClient(ScenarioSettings.DEFAULTS, "fedspeed");
+                    FedSpeedParams client = ScenarioSettings.fedClient(ScenarioSettings.DEFAULTS, Algorithm.FEDSPEED);
                     client = new FedSpeedParams(plan.fedLocalSteps(), client.lr(), client.lrDecay(), client.invLambda(),
                             client.rho(), client.alpha(), client.batchSize(), true);
-                    FedRunSettings fed = new FedRunSettings("bench", "fedspeed", plan.seed(), n, 3, client, 1.0,
+                    FedRunSettings fed = new FedRunSettings("bench", Algorithm.FEDSPEED, plan.seed(), n, 3, client, 1.0,
                             java.time.Duration.ofMinutes(10), 1, spec, 10, 10, plan.latencyMs(),
                             new onebyte.coordinator.clock.VirtualClock.WorkCosts(0, 0, 0));
                     ClusterPoints.fed(table, model, fed, n, plan.fedWarmup(), plan.fedMeasured(), fp, plan.latencyMs() / 1000);
@@ -140,7 +141,7 @@ public final class Bench {
         Scenario s = new ScenarioLoader().load(plan.scenario(), List.of("churn.events=[]", "nodes.initial=" + plan.quickstartNodes(),
                 "run.seed=" + plan.seed()));
         ChurnSchedule schedule = ChurnSchedule.resolve(s);
-        SpsaRunSettings base = ScenarioSettings.spsa(s, "spsa", schedule, null, null);
+        SpsaRunSettings base = ScenarioSettings.spsa(s, Algorithm.SPSA, schedule, null, null);
         Footprint.Result fp = footprint("quickstart", base.workload(), plan.quickstartNodes(), base);
         log.printf("spsa quickstart N=%d ...%n", plan.quickstartNodes());
         ClusterPoints.spsa(table, "quickstart", base, plan.quickstartNodes(), plan.warmup(), plan.quickstartMeasured(), fp,
@@ -158,7 +159,7 @@ public final class Bench {
         curves.add(TimeToTarget.spsa(t, ts, plan.tttSpsaRounds()));
         if (plan.fed()) {
             log.printf("time to target: fedspeed, %d nodes, %d rounds ...%n", plan.tttNodes(), plan.tttFedRounds());
-            curves.add(TimeToTarget.fed(t, ts, "fedspeed", plan.tttFedRounds()));
+            curves.add(TimeToTarget.fed(t, ts, Algorithm.FEDSPEED, plan.tttFedRounds()));
         }
         double target = plan.target() != null ? plan.target() : TimeToTarget.commonTarget(curves);
         timeToTarget = TimeToTarget.rows(curves, target, plan.tttNodes(), plan.latencyMs() / 1000);

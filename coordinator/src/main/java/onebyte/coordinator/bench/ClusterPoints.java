@@ -77,7 +77,7 @@ final class ClusterPoints {
         BenchProbe.Snapshot d = w.delta();
         int m = w.measured();
         int d0 = Workloads.get(spec, s.runSeed()).numParams();
-        Map<String, Object> row = common(table, base.algorithm(), model, nodes, d0, w, d, mem, fp);
+        Map<String, Object> row = common(table, base.algorithm().id(), model, nodes, d0, w, d, mem, fp);
         double grad = d.cpuSeconds(BenchProbe.Work.GRADIENT);
         long participations = w.rows().stream().mapToLong(MetricsRow::contributed).sum();
         put(row, "work_cpu_s_per_round", grad / m);

@@ -1,5 +1,6 @@
 package onebyte.coordinator.bench;
 
+import onebyte.core.algorithm.Algorithm;
 import com.google.protobuf.TextFormat;
 import onebyte.proto.WorkloadSpec;
 import java.lang.management.ManagementFactory;
@@ -113,7 +114,7 @@ public final class FootprintChild {
             case "fedspeed" -> {
                 // one FedSpeed round with the scenario defaults (K = 10, ascent step, dual state): x^t received, x̂ returned
                 onebyte.core.fed.FedSpeedClient client = new onebyte.core.fed.FedSpeedClient();
-                ParameterVector xHat = client.localRound(m, theta, w.shard(1), onebyte.coordinator.experiment.ScenarioSettings.fedClient(onebyte.coordinator.experiment.ScenarioSettings.DEFAULTS, "fedspeed"), 5);
+                ParameterVector xHat = client.localRound(m, theta, w.shard(1), onebyte.coordinator.experiment.ScenarioSettings.fedClient(onebyte.coordinator.experiment.ScenarioSettings.DEFAULTS, Algorithm.FEDSPEED), 5);
                 return new Object[] {m, theta, client, xHat};
             }
             default -> throw new IllegalArgumentException("mode must be inference, spsa or fedspeed: " + mode);

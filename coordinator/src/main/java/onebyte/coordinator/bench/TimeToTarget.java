@@ -1,5 +1,6 @@
 package onebyte.coordinator.bench;
 
+import onebyte.core.algorithm.Algorithm;
 import onebyte.proto.WorkloadSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ final class TimeToTarget {
     }
 
     static Curve spsa(Scenario s, ChurnSchedule schedule, long rounds) throws Exception {
-        SpsaRunSettings base = ScenarioSettings.spsa(s, "spsa", schedule, null, zeroCosts());
+        SpsaRunSettings base = ScenarioSettings.spsa(s, Algorithm.SPSA, schedule, null, zeroCosts());
         SpsaRunSettings run = base.toBuilder().runId("bench-ttt-spsa").rounds(rounds)
                 .workload(TimedWorkloadFactory.wrap(base.workload())).engine(TimedEngineFactory.ENGINE)
                 .roundDeadline(Duration.ofMinutes(2)).build();
@@ -47,10 +48,10 @@ final class TimeToTarget {
         var result = EmbeddedCluster.run(run, null, null, Duration.ofMinutes(30));
         BenchProbe.Snapshot d = BenchProbe.snapshot().minus(a);
         double c = d.cpuPerCall(BenchProbe.Work.SAMPLE) * run.samplesPerNode() + d.cpuPerCall(BenchProbe.Work.APPLY);
-        return new Curve("spsa", numParams(run.workload(), run.runSeed()), result.rows(), c, d.elapsedSeconds());
+        return new Curve(Algorithm.SPSA.id(), numParams(run.workload(), run.runSeed()), result.rows(), c, d.elapsedSeconds());
     }
 
-    static Curve fed(Scenario s, ChurnSchedule schedule, String algorithm, long rounds) throws Exception {
+    static Curve fed(Scenario s, ChurnSchedule schedule, Algorithm algorithm, long rounds) throws Exception {
         FedRunSettings b = ScenarioSettings.fed(s, algorithm, schedule, null, zeroCosts());
         FedRunSettings run = new FedRunSettings("bench-ttt-" + algorithm, algorithm, b.runSeed(), b.nodes(), rounds, b.client(),
                 b.participation(), Duration.ofMinutes(2), b.evalEvery(), TimedWorkloadFactory.wrap(b.workload()), b.uplinkMbps(),
@@ -59,7 +60,7 @@ final class TimeToTarget {
         var result = FederatedCluster.run(run, null, null, null, Duration.ofMinutes(30));
         BenchProbe.Snapshot d = BenchProbe.snapshot().minus(a);
         long participations = result.rows().stream().mapToLong(MetricsRow::contributed).sum();
-        return new Curve(algorithm, numParams(run.workload(), run.runSeed()), result.rows(),
+        return new Curve(algorithm.id(), numParams(run.workload(), run.runSeed()), result.rows(),
                 d.cpuSeconds(BenchProbe.Work.GRADIENT) / participations, d.elapsedSeconds());
     }
 

@@ -1,5 +1,6 @@
 package onebyte.coordinator.cli;
 
+import onebyte.core.algorithm.Algorithm;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String a : algorithms) {
-            if (!a.equals("spsa") && !a.equals("fedspeed")) {
+            if (!List.of(Algorithm.SPSA.id(), Algorithm.FEDSPEED.id()).contains(a)) {
                 System.err.println("onebyte bench: unknown algorithm '" + a + "' (spsa, fedspeed)");
                 return 2;
             }
@@ -103,7 +104,7 @@ public final class BenchCommand implements Callable<Integer> {
                 nodes != null ? nodes : quick ? List.of(2, 3) : List.of(2, 4, 8, 16, 32),
                 (params != null ? params : quick ? List.of("2K", "6K") : List.of("100K", "1M", "4M")).stream()
                         .map(BenchPlan::parseSize).toList(),
-                algorithms.contains("spsa"), algorithms.contains("fedspeed"),
+                algorithms.contains(Algorithm.SPSA.id()), algorithms.contains(Algorithm.FEDSPEED.id()),
                 or(warmup, quick ? 1 : 2), or(measured, quick ? 2 : 3), 1, or(fedMeasured, quick ? 1 : 2),
                 fedMaxNd != null ? fedMaxNd : 16_000_000L, fedLocalSteps, scenario,
                 or(quickstartNodes, quick ? 4 : 16), or(quickstartRounds, quick ? 3 : 40), tttNodes,

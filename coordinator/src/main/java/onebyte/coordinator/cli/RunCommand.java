@@ -1,5 +1,6 @@
 package onebyte.coordinator.cli;
 
+import onebyte.core.algorithm.Algorithm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,11 +92,11 @@ public final class RunCommand implements Callable<Integer> {
             boolean agreed = true;
             Map<String, Double> wall = new LinkedHashMap<>();
             try (MetricsSink files = MetricsFiles.open(dir.path())) {
-                for (String algorithm : s.run().algorithms()) {
+                for (Algorithm algorithm : s.run().algorithms()) {
                     long t0 = System.nanoTime();
                     RunResult r = runAlgorithm(s, algorithm, schedule, checkpoint, costs,
-                            new RelabelledSink(files, dir.runId(), algorithm));
-                    wall.put(algorithm, (System.nanoTime() - t0) / 1e9);
+                            new RelabelledSink(files, dir.runId(), algorithm.id()));
+                    wall.put(algorithm.id(), (System.nanoTime() - t0) / 1e9);
                     agreed &= r.rows().stream().noneMatch(row -> Boolean.FALSE.equals(row.replicasAgree()));
                 }
             }
@@ -127,12 +128,12 @@ public final class RunCommand implements Callable<Integer> {
     public static final String COMPARISON = "comparison.txt";
 
     /** One algorithm of a scenario on its own embedded cluster, with the scenario's churn. */
-    static RunResult runAlgorithm(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint,
+    static RunResult runAlgorithm(Scenario s, Algorithm algorithm, ChurnSchedule schedule, Path checkpoint,
                                   VirtualClock.WorkCosts costs, MetricsSink sink)
             throws Exception {
         ChurnDriver churn = new ChurnDriver(schedule);
         ProgressPrinter progress = new ProgressPrinter(System.out);
-        if (algorithm.startsWith("spsa")) {
+        if (algorithm.isSpsa()) {
             SpsaRunSettings settings = ScenarioSettings.spsa(s, algorithm, schedule, checkpoint, costs);
             System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", codec "
                     + settings.codec());

@@ -1,5 +1,6 @@
 package onebyte.coordinator.cluster;
 
+import onebyte.core.algorithm.Algorithm;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
@@ -666,9 +667,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
                 samples.stream().mapToInt(i -> i).toArray(), codeBytes.toByteArray(), engine.codeWidth(), s.lr());
         boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
         jobs.run(() -> {
-            if (entries.n() > 0) {
-                engine.apply(theta, entries);
-            }
+            engine.apply(theta, entries); // also when empty: weight decay applies every round (ReplicaUpdate)
             long h = Wire.hash8(theta.hash());
             double[] e = eval ? evaluate(model, workload, theta) : new double[] {Double.NaN, Double.NaN};
             return new Applied(h, e[0], e[1]);
@@ -711,7 +710,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         forwardPassesCum += t.passes();
         Boolean agree = agreement.isEmpty() ? null : !agreement.containsValue(Boolean.FALSE);
         int n = commitLog.get((int) r).getN();
-        MetricsRow row = new MetricsRow(s.runId(), "spsa", r, virtualTime, (System.nanoTime() - startNanos) / 1e9, mr.size(),
+        MetricsRow row = new MetricsRow(s.runId(), Algorithm.SPSA.id(), r, virtualTime, (System.nanoTime() - startNanos) / 1e9, mr.size(),
                 mr.size() * s.samplesPerNode(), n, t.joined(), t.left(), t.crashed(),
                 t.trainLoss(), a.evalLoss(), a.evalAccuracy(), t.up(), t.down(),
                 bytesCum, forwardPassesCum, agree, s.lr(), s.runSeed());

@@ -1,5 +1,6 @@
 package onebyte.coordinator.experiment;
 
+import onebyte.core.algorithm.Algorithm;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.fed.FedRunSettings;
 import onebyte.core.fed.FedSpeedParams;
+import onebyte.core.fed.FedSpeedServer;
 import onebyte.coordinator.scenario.ChurnSchedule;
 import onebyte.coordinator.scenario.Scenario;
 import onebyte.coordinator.scenario.ScenarioLoader;
@@ -61,7 +63,7 @@ public final class ScenarioSettings {
         if (!s.clock().measured()) {
             return s.clock();
         }
-        int gradientBatch = s.run().algorithms().contains("fedspeed") || !s.run().algorithms().contains("fedavg")
+        int gradientBatch = s.run().algorithms().contains(Algorithm.FEDSPEED) || !s.run().algorithms().contains(Algorithm.FEDAVG)
                 ? s.fedspeed().batchSize() : s.fedavg().batchSize();
         return Scenario.Clock.fromMeasurement(WorkCalibration.measure(
                 onebyte.node.engine.Workloads.get(workload(s, checkpoint), s.run().seed()), s.spsa().batchSize(), gradientBatch,
@@ -82,9 +84,9 @@ public final class ScenarioSettings {
     }
 
     /** Settings of an SPSA run ({@code spsa}, or {@code spsa-f32}: the same with 4-byte floats on the wire). */
-    public static SpsaRunSettings spsa(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint,
+    public static SpsaRunSettings spsa(Scenario s, Algorithm algorithm, ChurnSchedule schedule, Path checkpoint,
                                        VirtualClock.WorkCosts costs) {
-        if (!algorithm.equals("spsa") && !algorithm.equals("spsa-f32")) {
+        if (!algorithm.isSpsa()) {
             throw new IllegalArgumentException("not an SPSA algorithm: " + algorithm);
         }
         return spsaBuilder(s, algorithm).nodes(schedule.initialNodes()).workload(workload(s, checkpoint)).links(links(s))
@@ -97,11 +99,11 @@ public final class ScenarioSettings {
      * measured compute on the virtual clock (no fixed costs).
      */
     public static SpsaRunSettings.Builder spsaDefaults() {
-        return spsaBuilder(DEFAULTS, "spsa").runId("spsa").nodes(DEFAULTS.nodes().initial()).workload(workload(DEFAULTS, null))
+        return spsaBuilder(DEFAULTS, Algorithm.SPSA).runId(Algorithm.SPSA.id()).nodes(DEFAULTS.nodes().initial()).workload(workload(DEFAULTS, null))
                 .links(links(DEFAULTS)).workCosts(null);
     }
 
-    private static SpsaRunSettings.Builder spsaBuilder(Scenario s, String algorithm) {
+    private static SpsaRunSettings.Builder spsaBuilder(Scenario s, Algorithm algorithm) {
         Scenario.Spsa p = s.spsa();
         return new SpsaRunSettings.Builder()
                 .runId(s.run().id() + "-" + algorithm)
@@ -110,7 +112,7 @@ public final class ScenarioSettings {
                 .samplesPerNode(p.samples())
                 .eps((float) p.eps())
                 .lr(p.lr())
-                .codec(algorithm.equals("spsa-f32") ? "f32" : p.codec())
+                .codec(algorithm.codec(p.codec()))
                 .distribution(p.distribution())
                 .chunkSize(p.chunkSize())
                 .batchSize(p.batchSize())
@@ -129,7 +131,7 @@ public final class ScenarioSettings {
      * Settings of a federated run ({@code fedspeed} or {@code fedavg}, SPEC §4) on the same
      * workload (checkpoint, data, partition), node classes and budget as the SPSA runs of the scenario.
      */
-    public static FedRunSettings fed(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint,
+    public static FedRunSettings fed(Scenario s, Algorithm algorithm, ChurnSchedule schedule, Path checkpoint,
                                      VirtualClock.WorkCosts costs) {
         FedSpeedParams client = fedClient(s, algorithm);
         double participation;
@@ -143,21 +145,22 @@ public final class ScenarioSettings {
         }
         return new FedRunSettings(s.run().id() + "-" + algorithm, algorithm, s.run().seed(), schedule.initialNodes(),
                 s.budget().rounds(), client, participation, deadline, s.eval().every(), workload(s, checkpoint), links(s), costs,
-                s.budget().virtualSeconds(), s.budget().bytes());
+                s.budget().virtualSeconds(), s.budget().bytes(),
+                algorithm.equals("fedspeed") ? s.fedspeed().server() : FedSpeedServer.Form.PAPER);
     }
 
     /** The client parameters of {@code fedspeed} or {@code fedavg} in this scenario. */
-    public static FedSpeedParams fedClient(Scenario s, String algorithm) {
+    public static FedSpeedParams fedClient(Scenario s, Algorithm algorithm) {
         return switch (algorithm) {
-            case "fedspeed" -> {
+            case FEDSPEED -> {
                 Scenario.FedSpeed f = s.fedspeed();
                 yield new FedSpeedParams(f.localSteps(), f.lr(), f.lrDecay(), f.prox(), f.rho(), f.alpha(), f.batchSize(), true);
             }
-            case "fedavg" -> {
+            case FEDAVG -> {
                 Scenario.FedAvg f = s.fedavg();
                 yield new FedSpeedParams(f.localSteps(), f.lr(), f.lrDecay(), 0, 0, 0, f.batchSize(), false);
             }
-            default -> throw new IllegalArgumentException("not a federated algorithm: " + algorithm);
+            case SPSA, SPSA_F32 -> throw new IllegalArgumentException("not a federated algorithm: " + algorithm);
         };
     }
 }

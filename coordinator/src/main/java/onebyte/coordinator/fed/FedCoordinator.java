@@ -29,7 +29,7 @@ import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
-import onebyte.core.fed.ServerMean;
+import onebyte.core.fed.FedSpeedServer;
 import onebyte.core.model.Model;
 import onebyte.core.perturbation.Distribution;
 import onebyte.core.tensor.ParameterVector;
@@ -58,8 +58,8 @@ import onebyte.proto.FedRunComplete;
  * churn after it ({@link RunListener#beforeOpen}: crashes); then each participant gets a
  * FedRoundOpen and x^t in {@link FedChunks}. The round closes when every participant returned all
  * chunks of x̂_i and its FedDone, or at the deadline; a participant the cluster reports unreachable or removed is
- * dropped from the round at once. x^{t+1} = {@link ServerMean#mean} of the returned x̂_i in node-id
- * order; a round where nobody returned keeps x^t. A participant that missed the deadline is
+ * dropped from the round at once. x^{t+1} = {@link FedSpeedServer#next} of the returned x̂_i in node-id
+ * order, in the run's server form ({@link FedRunSettings#server()}); a round where nobody returned keeps x^t. A participant that missed the deadline is
  * counted as crashed and left out (SUSPECT) until it is heard from again.
  *
  * <p>What the coordinator knows of a crash comes from the rounds, not from when Akka's failure
@@ -118,6 +118,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     }
 
     private final FedRunSettings s;
+    private final FedSpeedServer server;
 
     private Workload workload;
     private Model model;
@@ -136,6 +137,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
                            RunListener listener, CompletableFuture<RunResult> result) {
         super(ctx, timers, sink, listener, result, "fed coordinator");
         this.s = s;
+        this.server = new FedSpeedServer(s.server());
     }
 
     /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
@@ -493,7 +495,8 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         endRound(r);
         boolean lostSome = returned.size() < pt.size();
         List<Integer> contributors = new ArrayList<>(returned.keySet());
-        List<ParameterVector> xs = new ArrayList<>(returned.values());
+        TreeMap<Integer, ParameterVector> xs = new TreeMap<>(returned);
+        Set<Integer> members = mt;
         returned.clear();
         for (int id : pt) {
             Member m = roster.get(id);
@@ -506,7 +509,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
         ParameterVector previous = x;
         jobs.run(() -> {
-            ParameterVector next = xs.isEmpty() ? previous : ServerMean.mean(xs);
+            ParameterVector next = server.next(r, previous, xs, members);
             double[] e = eval ? LoopbackCluster.evaluate(model, workload, next) : new double[] {Double.NaN, Double.NaN};
             return new Closed(next, e[0], e[1]);
         }, c -> finishRound(r, (Closed) c, tally, stop, byDeadline, lostSome, wall, contributors));
@@ -541,7 +544,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         clock.advanceBy(t.seconds());
         bytesCum += t.up() + t.down();
         passesCum += t.passes();
-        MetricsRow row = new MetricsRow(s.runId(), s.algorithm(), r, clock.now(), (System.nanoTime() - startNanos) / 1e9, mt.size(),
+        MetricsRow row = new MetricsRow(s.runId(), s.algorithm().id(), r, clock.now(), (System.nanoTime() - startNanos) / 1e9, mt.size(),
                 pt.size(), contributors.size(), t.joined(), t.left(), t.crashed(),
                 t.trainLoss(), c.evalLoss(), c.evalAccuracy(), t.up(), t.down(),
                 bytesCum, passesCum, null, s.client().lrAt(r), s.runSeed());

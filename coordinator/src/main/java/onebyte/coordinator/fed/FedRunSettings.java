@@ -1,18 +1,20 @@
 package onebyte.coordinator.fed;
 
+import onebyte.core.algorithm.Algorithm;
 import java.time.Duration;
 import onebyte.coordinator.clock.NodeLinks;
 import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.core.fed.FedSpeedParams;
+import onebyte.core.fed.FedSpeedServer;
 import onebyte.proto.WorkloadSpec;
 
 /**
  * Everything one federated cluster run (FedSpeed or FedAvg, SPEC §4) needs.
  *
  * @param runId name of the run (metrics rows carry it)
- * @param algorithm "fedspeed" or "fedavg" (the rows' algorithm column)
+ * @param algorithm fedspeed or fedavg (the rows' algorithm column)
  * @param runSeed the one seed of the run: data, partition, θ_0, participants, minibatches
  * @param nodes initial nodes; round 0 opens when this many are ready (shards 1..nodes)
  * @param rounds rounds to run at most
@@ -26,15 +28,17 @@ import onebyte.proto.WorkloadSpec;
  *     null = the coordinator measures them itself at start ({@link WorkCalibration})
  * @param maxVirtualSeconds stop after the round at whose end the virtual clock reached this (0 = no limit)
  * @param maxBytes stop after the round at whose end bytes_cum reached this (0 = no limit)
+ * @param server the server form of FedSpeed ({@code fedspeed.server}); FedAvg's is {@link FedSpeedServer.Form#PAPER}
  */
-public record FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
+public record FedRunSettings(String runId, Algorithm algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
                              double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, NodeLinks links,
-                             VirtualClock.WorkCosts workCosts, double maxVirtualSeconds, long maxBytes) {
+                             VirtualClock.WorkCosts workCosts, double maxVirtualSeconds, long maxBytes,
+                             FedSpeedServer.Form server) {
     public FedRunSettings {
-        if (!algorithm.equals("fedspeed") && !algorithm.equals("fedavg")) {
+        if (!algorithm.isFederated()) {
             throw new IllegalArgumentException("algorithm must be fedspeed or fedavg, got " + algorithm);
         }
-        if (algorithm.equals("fedavg") != client.isFedAvg()) {
+        if ((algorithm == Algorithm.FEDAVG) != client.isFedAvg()) {
             throw new IllegalArgumentException(algorithm + " with client parameters " + client);
         }
         if (nodes < 1) throw new IllegalArgumentException("nodes must be >= 1");
@@ -43,10 +47,22 @@ public record FedRunSettings(String runId, String algorithm, long runSeed, int n
         if (evalEvery < 1) throw new IllegalArgumentException("evalEvery must be >= 1");
         if (links == null) throw new IllegalArgumentException("links must be given");
         new RunBudget(rounds, maxVirtualSeconds, maxBytes); // checks the budgets
+        if (server == null) throw new IllegalArgumentException("server form must be given");
+        if (client.isFedAvg() && server != FedSpeedServer.Form.PAPER) {
+            throw new IllegalArgumentException("fedavg has no duals: its server form is paper, got " + server.key());
+        }
+    }
+
+    /** The paper's server form (the mean of the returned x̂_i). */
+    public FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
+                          double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, NodeLinks links,
+                          VirtualClock.WorkCosts workCosts, double maxVirtualSeconds, long maxBytes) {
+        this(runId, algorithm, runSeed, nodes, rounds, client, participation, roundDeadline, evalEvery, workload, links, workCosts,
+                maxVirtualSeconds, maxBytes, FedSpeedServer.Form.PAPER);
     }
 
     /** Every node with the same links, stopping on rounds only. */
-    public FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
+    public FedRunSettings(String runId, Algorithm algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
                           double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, double uplinkMbps,
                           double downlinkMbps, double latencyMs, VirtualClock.WorkCosts workCosts) {
         this(runId, algorithm, runSeed, nodes, rounds, client, participation, roundDeadline, evalEvery, workload,

@@ -1,5 +1,6 @@
 package onebyte.coordinator.metrics;
 
+import onebyte.core.algorithm.Algorithm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -122,8 +123,8 @@ public record RunSummary(String runId, Double targetAccuracy, Clock clock, RunBu
 
     /** SPSA's plateau against FedSpeed (or FedAvg when FedSpeed did not run); null without both. */
     private static SpsaVsFed spsaVsFed(Map<String, List<MetricsRow>> byAlgorithm) {
-        List<MetricsRow> spsa = byAlgorithm.get("spsa");
-        String fedName = byAlgorithm.containsKey("fedspeed") ? "fedspeed" : "fedavg";
+        List<MetricsRow> spsa = byAlgorithm.get(Algorithm.SPSA.id());
+        String fedName = (byAlgorithm.containsKey(Algorithm.FEDSPEED.id()) ? Algorithm.FEDSPEED : Algorithm.FEDAVG).id();
         List<MetricsRow> fed = byAlgorithm.get(fedName);
         if (spsa == null || fed == null) {
             return null;
@@ -139,7 +140,7 @@ public record RunSummary(String runId, Double targetAccuracy, Clock clock, RunBu
         }
         MetricsRow fedReached = firstAtLeast(fed, best.evalAccuracy());
         Double ratio = fedReached == null ? null : fedReached.bytesCum() / (double) Math.max(1, best.bytesCum());
-        return new SpsaVsFed("spsa", fedName, best.evalAccuracy(), best.round(), best.bytesCum(),
+        return new SpsaVsFed(Algorithm.SPSA.id(), fedName, best.evalAccuracy(), best.round(), best.bytesCum(),
                 fedReached == null ? null : fedReached.round(), fedReached == null ? null : fedReached.bytesCum(), ratio,
                 ratio != null && ratio >= 10_000);
     }

@@ -1,5 +1,6 @@
 package onebyte.coordinator.scenario;
 
+import onebyte.core.algorithm.Algorithm;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import onebyte.coordinator.clock.VirtualClock;
+import onebyte.core.fed.FedSpeedServer;
 
 /**
  * A validated scenario: everything one run (or comparison) needs, typed. Built only by
@@ -30,7 +32,7 @@ public record Scenario(
         Churn churn,
         Clock clock) {
 
-    public record Run(String id, long seed, Path outputDir, List<String> algorithms) {}
+    public record Run(String id, long seed, Path outputDir, List<Algorithm> algorithms) {}
 
     public record ModelSection(String kind, List<Integer> hidden, int layers, int heads, int width, int context, Path checkpoint) {}
 
@@ -93,8 +95,9 @@ public record Scenario(
     public record Spsa(double eps, double lr, int samples, String codec, String distribution, int chunkSize, int batchSize,
                        Duration roundDeadline, ChurnEvent.Sync joinSync, double weightDecay) {}
 
+    /** @param server the server form, SPEC §4: paper (mean of the returned x̂_i) or simulator (FL-Simulator's, all duals) */
     public record FedSpeed(int localSteps, double lr, double lrDecay, double prox, double rho, double alpha,
-                           double participation, int batchSize, Duration roundDeadline) {}
+                           double participation, int batchSize, Duration roundDeadline, FedSpeedServer.Form server) {}
 
     public record FedAvg(int localSteps, double lr, double lrDecay, double participation, int batchSize, Duration roundDeadline) {}
 

@@ -1,5 +1,6 @@
 package onebyte.coordinator.scenario;
 
+import onebyte.core.algorithm.Algorithm;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import onebyte.core.fed.FedSpeedServer;
 
 /**
  * Reads a scenario file (HOCON) over the defaults in {@code onebyte/scenario-defaults.conf},
@@ -29,7 +31,6 @@ import java.util.Set;
  */
 public final class ScenarioLoader {
     private static final String DEFAULTS = "onebyte/scenario-defaults.conf";
-    private static final Set<String> ALGORITHMS = Set.of("spsa", "spsa-f32", "fedspeed", "fedavg");
     private static final Set<String> EVENT_KEYS = Set.of("at", "round", "action", "node", "count", "sync", "class");
 
     private final Config defaults;
@@ -178,14 +179,16 @@ public final class ScenarioLoader {
             if (!id.matches("[A-Za-z0-9._-]+")) {
                 fail("run.id", "expected letters, digits, '.', '_' or '-' only, got '" + id + "'");
             }
-            List<String> algorithms = strings("run.algorithms");
-            if (algorithms.isEmpty()) {
-                fail("run.algorithms", "expected at least one of " + ALGORITHMS);
-            }
-            for (String a : algorithms) {
-                if (!ALGORITHMS.contains(a)) {
-                    fail("run.algorithms", "unknown algorithm '" + a + "'; expected one of " + ALGORITHMS);
+            List<Algorithm> algorithms = new java.util.ArrayList<>();
+            for (String a : strings("run.algorithms")) {
+                try {
+                    algorithms.add(Algorithm.of(a));
+                } catch (IllegalArgumentException e) {
+                    fail("run.algorithms", e.getMessage());
                 }
+            }
+            if (algorithms.isEmpty()) {
+                fail("run.algorithms", "expected at least one of " + Algorithm.names());
             }
             if (Set.copyOf(algorithms).size() != algorithms.size()) {
                 fail("run.algorithms", "an algorithm is listed twice: " + algorithms);
@@ -237,7 +240,7 @@ public final class ScenarioLoader {
                 fail("nodes.class", "expected one of the classes " + classes.keySet() + ", got '" + initialClass + "'");
             }
             int initial = intIn("nodes.initial", 1, 4096);
-            if (initial < 3 && algorithms.stream().anyMatch(a -> a.startsWith("spsa"))) {
+            if (initial < 3 && algorithms.stream().anyMatch(Algorithm::isSpsa)) {
                 // see README: with keep-majority downing a 2-member cluster dies with its lowest address
                 fail("nodes.initial", "expected at least 3 nodes for a cluster run, got " + initial);
             }
@@ -259,7 +262,8 @@ public final class ScenarioLoader {
             var fedspeed = new Scenario.FedSpeed(intIn("fedspeed.local-steps", 1, 100_000), positive("fedspeed.lr"),
                     fraction("fedspeed.lr-decay", false), nonNegative("fedspeed.prox"), nonNegative("fedspeed.rho"),
                     fraction("fedspeed.alpha", true), fraction("fedspeed.participation", false),
-                    intIn("fedspeed.batch-size", 1, 1 << 20), deadline("fedspeed.round-deadline"));
+                    intIn("fedspeed.batch-size", 1, 1 << 20), deadline("fedspeed.round-deadline"),
+                    FedSpeedServer.Form.parse(oneOf("fedspeed.server", "paper", "simulator")));
             var fedavg = new Scenario.FedAvg(intIn("fedavg.local-steps", 1, 100_000), positive("fedavg.lr"),
                     fraction("fedavg.lr-decay", false), fraction("fedavg.participation", false),
                     intIn("fedavg.batch-size", 1, 1 << 20), deadline("fedavg.round-deadline"));

@@ -1,5 +1,6 @@
 package onebyte.coordinator.cluster;
 
+import onebyte.core.algorithm.Algorithm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,7 +81,7 @@ class NodeClassLinksTest {
     void fedSpeedRoundsLastAsLongAsTheSlowClassNeeds() throws Exception {
         VirtualClock.WorkCosts costs = new VirtualClock.WorkCosts(0, 0.01, 0);
         FedSpeedParams client = new FedSpeedParams(3, 0.05, 0.99, 0.1, 0.1, 1.0, 16, true);
-        FedRunSettings s = new FedRunSettings("classes-fed", "fedspeed", 7, 3, 9, client, 1.0, Duration.ofSeconds(30), 5,
+        FedRunSettings s = new FedRunSettings("classes-fed", Algorithm.FEDSPEED, 7, 3, 9, client, 1.0, Duration.ofSeconds(30), 5,
                 TestWorkloads.synthetic(16, 1200, 300, 20), links(), costs, 0, 0);
         ChurnDriver churn = slowJoiner();
         RunResult r = FederatedCluster.run(s, null, RunListener.all(churn, new ProgressPrinter(System.out)), churn,

@@ -1,5 +1,6 @@
 package onebyte.coordinator.experiment;
 
+import onebyte.core.algorithm.Algorithm;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ class ScenarioWorkloadTest {
         assertEquals(d.nodes().initial(), s.nodes());
         assertEquals(d.pretrain().steps(), s.workload().getPretraining().getSteps());
         // FedSpeed's batch is the scenario's (64), not another default of its own
-        assertEquals(d.fedspeed().batchSize(), ScenarioSettings.fedClient(d, "fedspeed").batchSize());
-        assertEquals(d.fedavg().batchSize(), ScenarioSettings.fedClient(d, "fedavg").batchSize());
+        assertEquals(d.fedspeed().batchSize(), ScenarioSettings.fedClient(d, Algorithm.FEDSPEED).batchSize());
+        assertEquals(d.fedavg().batchSize(), ScenarioSettings.fedClient(d, Algorithm.FEDAVG).batchSize());
     }
 }

@@ -1,5 +1,6 @@
 package onebyte.coordinator.fed;
 
+import onebyte.core.algorithm.Algorithm;
 import onebyte.proto.WorkloadSpec;
 import onebyte.coordinator.cluster.TestWorkloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.ProgressPrinter;
@@ -22,6 +24,7 @@ import onebyte.coordinator.scenario.ChurnEvent;
 import onebyte.coordinator.scenario.ChurnSchedule;
 import onebyte.core.fed.FedSpeedClient;
 import onebyte.core.fed.FedSpeedParams;
+import onebyte.core.fed.FedSpeedServer;
 import onebyte.core.fed.ServerMean;
 import onebyte.core.model.Model;
 import onebyte.core.tensor.ParameterVector;
@@ -41,7 +44,7 @@ class FederatedClusterTest {
 
     static FedRunSettings settings(String id, WorkloadSpec workload, int nodes, long rounds, Duration deadline) {
         FedSpeedParams client = new FedSpeedParams(3, 0.05, 0.99, 0.1, 0.1, 1.0, 16, true);
-        return new FedRunSettings(id, "fedspeed", 7, nodes, rounds, client, 1.0, deadline, 1, workload, 10, 10, 10, null);
+        return new FedRunSettings(id, Algorithm.FEDSPEED, 7, nodes, rounds, client, 1.0, deadline, 1, workload, 10, 10, 10, null);
     }
 
     /** Records each round's global-model hash (first 8 bytes of SHA-256 of x^{t+1}). */
@@ -164,5 +167,60 @@ class FederatedClusterTest {
             assertEquals(2, rows.get(t).members());
             assertEquals(2, rows.get(t).contributed());
         }
+    }
+    /**
+     * Participation 0.5 with the simulator server form: 4 nodes, 2 sampled per round. The same
+     * rounds computed here with the core classes (one FedSpeedClient per node, kept across the
+     * rounds it sits out; FedSpeedServer SIMULATOR over the 4 members) give every round's global
+     * model bit for bit, and the paper form would have given another one.
+     */
+    @Test
+    void withParticipationHalfTheSimulatorFormUsesTheDualsOfClientsThatSatOut() throws Exception {
+        FedRunSettings p = settings("fed-half", SMALL, 4, 4, Duration.ofSeconds(60));
+        FedRunSettings s = new FedRunSettings(p.runId(), p.algorithm(), p.runSeed(), 4, 4, p.client(), 0.5, p.roundDeadline(),
+                1, p.workload(), p.links(), null, 0, 0, FedSpeedServer.Form.SIMULATOR);
+        Hashes hashes = new Hashes();
+        RunResult r;
+        Map<Integer, Integer> shardOf = new TreeMap<>();
+        try (FederatedCluster fc = FederatedCluster.start(s, null, RunListener.all(hashes, new ProgressPrinter(System.out)), null, 4)) {
+            r = fc.await(Duration.ofMinutes(3));
+            for (int id = 1; id <= 4; id++) {
+                shardOf.put(id, fc.shardOf(id));
+            }
+        }
+        Workload w = Workloads.get(s.workload(), s.runSeed());
+        Model model = w.newModel();
+        Map<Integer, FedSpeedClient> clients = new TreeMap<>();
+        FedSpeedServer simulator = new FedSpeedServer(FedSpeedServer.Form.SIMULATOR);
+        FedSpeedServer paper = new FedSpeedServer(FedSpeedServer.Form.PAPER);
+        TreeSet<Integer> members = new TreeSet<>(shardOf.keySet());
+        ParameterVector x = w.initialParameters();
+        List<List<Integer>> sampled = new ArrayList<>();
+        for (long round = 0; round < 4; round++) {
+            List<Integer> pt = FedSeeds.participants(s.runSeed(), round, members, 0.5);
+            assertEquals(2, pt.size());
+            sampled.add(pt);
+            FedSpeedParams c = s.client().withLr(s.client().lrAt(round));
+            TreeMap<Integer, ParameterVector> returned = new TreeMap<>();
+            for (int id : pt) {
+                int shard = shardOf.get(id);
+                returned.put(id, clients.computeIfAbsent(id, k -> new FedSpeedClient())
+                        .localRound(model, x, w.shard(shard), c, FedSeeds.localSeed(s.runSeed(), shard, round)));
+            }
+            ParameterVector next = simulator.next(round, x, returned, members);
+            if (round > 0) {
+                assertFalse(next.bitEquals(paper.next(round, x, returned, members)), "the forms differ in round " + round);
+            }
+            x = next;
+            assertEquals(Wire.hash8(x.hash()), hashes.byRound.get(round), "global model after round " + round);
+            assertEquals(2, r.rows().get((int) round).contributed());
+        }
+        assertEquals(x.hashHex(), r.finalHash());
+        assertTrue(simulator.clientsWithDuals().size() > 2, "duals of clients that sat the last round out are kept");
+        boolean cameBack = members.stream().anyMatch(id -> {
+            String in = sampled.stream().map(pt -> pt.contains(id) ? "1" : "0").reduce("", String::concat);
+            return in.matches("0*1+0+1.*");
+        });
+        assertTrue(cameBack, "some client took part, sat out, then took part again with the ĝ_i it kept: " + sampled);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import onebyte.core.fed.FedSpeedServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,6 +47,9 @@ class ScenarioLoaderTest {
         assertEquals("quickstart", s.run().id());
         assertEquals(1e-3, s.spsa().eps());
         assertEquals(10.0, s.nodes().classes().get("default").uplinkMbps());
+        assertEquals(FedSpeedServer.Form.PAPER, s.fedspeed().server());
+        assertEquals(FedSpeedServer.Form.SIMULATOR,
+                loader.load(SCENARIOS.resolve("non-iid.conf"), List.of("fedspeed.server=simulator")).fedspeed().server());
     }
 
     static Stream<Arguments> broken() {
@@ -57,6 +61,7 @@ class ScenarioLoaderTest {
                 Arguments.of("model.kind = resnet\n", 1, "model.kind", "expected one of logreg, mlp, transformer-lm"),
                 Arguments.of("data.partition = \"dirichlet:-1\"\n", 1, "data.partition", "dirichlet:ALPHA"),
                 Arguments.of("fedspeed.participation = 1.5\n", 1, "fedspeed.participation", "(0, 1]"),
+                Arguments.of("fedspeed.server = feddyn\n", 1, "fedspeed.server", "expected one of paper, simulator"),
                 Arguments.of("spsa.round-deadline = soon\n", 1, "spsa.round-deadline", "duration"),
                 Arguments.of("nodes.classes.edge { uplink-mbps = 1, bandwidth = 3 }\n", 1, "nodes.classes.edge.bandwidth", "unknown key"),
                 Arguments.of("churn.events = [\n  { round = 5, action = explode }\n]\n", 2, "churn.events.action", "join, leave, crash or rejoin"),

@@ -31,6 +31,7 @@ public final class FedSpeedClient {
     private ParameterVector dual; // ĝ_i, null = 0
     private double lastMeanLoss = Double.NaN;
     private int lastGradientEvaluations;
+    private FedSpeedTrace lastTrace;
     // Work vectors of length d, kept across rounds: a 1.9M-parameter model would otherwise leave
     // ~17 dead 7.5 MB off-heap arrays per round for the garbage collector to find.
     private ParameterVector g1, g2, xa, scratch;
@@ -42,6 +43,7 @@ public final class FedSpeedClient {
         boolean useCorrection = p.correction();
         if (useCorrection && dual == null) dual = new ParameterVector(d);
         boolean ascent = p.alpha() > 0 && p.rho() > 0;
+        lastTrace = null;
         if (g1 == null || g1.length() != d) {
             g1 = new ParameterVector(d);
             scratch = new ParameterVector(d);
@@ -56,35 +58,65 @@ public final class FedSpeedClient {
         INDArray xt = xGlobal.array();
         INDArray xk = x.array();
         INDArray tmp = scratch.array();
+        FedSpeedTrace.Collector trace = FedSpeedTrace.enabled() ? new FedSpeedTrace.Collector() : null;
+        double dualIn = trace != null && dual != null ? norm(dual.array()) : 0;
         double lossSum = 0;
         int grads = 0;
         for (int k = 0; k < p.localSteps(); k++) {
             Batch batch = MinibatchSampler.draw(shard, p.batchSize(), SeedMixer.derive(seed, k));
-            lossSum += model.lossAndGradient(x, batch, g1);
+            double loss = model.lossAndGradient(x, batch, g1);
+            lossSum += loss;
             grads++;
+            double g1Norm = trace != null || ascent ? norm(g1.array()) : 0;
+            double ascentLength = 0;
+            double g2MinusG1 = 0;
             INDArray step; // g̃, built in g1's or g2's buffer
             if (ascent) {
-                double norm = g1.array().norm2Number().doubleValue();
                 xa.copyFrom(x);
-                if (norm > 0) xa.array().addi(tmp.assign(g1.array()).muli(p.rho() / norm));
+                if (g1Norm > 0) {
+                    xa.array().addi(tmp.assign(g1.array()).muli(p.rho() / g1Norm));
+                    ascentLength = p.rho();
+                }
                 model.lossAndGradient(xa, batch, g2);
                 grads++;
+                if (trace != null) g2MinusG1 = norm(tmp.assign(g2.array()).subi(g1.array()));
                 step = p.alpha() == 1.0 ? g2.array() : g1.array().muli(1.0 - p.alpha()).addi(g2.array().muli(p.alpha()));
             } else {
                 step = g1.array();
             }
+            double mixed = trace != null ? norm(step) : 0;
+            double prox = 0;
             if (useCorrection) {
                 // g̃ − ĝ_i + (1/λ)(x_k − x^t)
-                step.subi(dual.array()).addi(tmp.assign(xk).subi(xt).muli(p.invLambda()));
+                tmp.assign(xk).subi(xt).muli(p.invLambda());
+                if (trace != null) prox = norm(tmp);
+                step.subi(dual.array()).addi(tmp);
             }
+            if (trace != null) trace.step(loss, g1Norm, ascentLength, g2MinusG1, mixed, prox, norm(step));
             xk.subi(step.muli(p.lr()));
         }
         lastMeanLoss = lossSum / p.localSteps();
         lastGradientEvaluations = grads;
-        if (!useCorrection) return x;
-        dual.array().subi(tmp.assign(xk).subi(xt).muli(p.invLambda()));
-        xk.subi(tmp.assign(dual.array()).muli(1.0 / p.invLambda()));
+        double drift = trace != null ? norm(tmp.assign(xk).subi(xt)) : 0;
+        if (useCorrection) {
+            dual.array().subi(tmp.assign(xk).subi(xt).muli(p.invLambda()));
+            tmp.assign(dual.array()).muli(1.0 / p.invLambda());
+            double lambdaDualOut = trace != null ? norm(tmp) : 0;
+            xk.subi(tmp);
+            if (trace != null) lastTrace = trace.finish(dualIn, lambdaDualOut, drift, norm(tmp.assign(xk).subi(xt)));
+        } else if (trace != null) {
+            lastTrace = trace.finish(0, 0, drift, drift);
+        }
         return x;
+    }
+
+    private static double norm(INDArray a) {
+        return a.norm2Number().doubleValue();
+    }
+
+    /** The sizes of the last round's terms, or null when tracing was off ({@link FedSpeedTrace#enabled()}). */
+    public FedSpeedTrace lastTrace() {
+        return lastTrace;
     }
 
     /** ĝ_i (a copy; zeros before the first FedSpeed round). */

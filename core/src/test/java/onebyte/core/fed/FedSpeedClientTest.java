@@ -76,6 +76,40 @@ class FedSpeedClientTest {
     }
 
     @Test
+    void theTraceHasTheSizesOfTheTermsAndChangesNoBit() {
+        Quadratic q = new Quadratic(new double[] {1, 4}, new double[] {0, 0});
+        FedSpeedParams p = new FedSpeedParams(1, 0.1, 1.0, 0.1, 0.1, 1.0, 1, true);
+        ParameterVector xt = ParameterVector.of(new float[] {1, 1});
+        FedSpeedClient plain = new FedSpeedClient();
+        ParameterVector untraced = plain.localRound(q, xt, ONE, p, 7);
+        assertNull(plain.lastTrace(), "no trace unless the trace logger is at DEBUG");
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FedSpeedTrace.class);
+        ch.qos.logback.classic.Level before = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try {
+            FedSpeedClient traced = new FedSpeedClient();
+            ParameterVector xhat = traced.localRound(q, xt, ONE, p, 7);
+            assertTrue(xhat.bitEquals(untraced));
+            FedSpeedTrace t = traced.lastTrace();
+            // the numbers of oneFedSpeedStepMatchesHandComputation: x1 − x^t = (−0.102425, −0.438806)
+            assertEquals(0, t.dualIn(), 0);
+            assertEquals(Math.hypot(0.102425, 0.438806), t.drift(), 1e-5);
+            assertEquals(t.drift(), t.lambdaDualOut(), 1e-5); // λ·(1/λ)·(x_K − x^t)
+            assertEquals(Math.hypot(1 - 0.795149, 1 - 0.122389), t.sent(), 1e-5);
+            assertEquals(Math.sqrt(17), t.g1(), 1e-5);
+            assertEquals(0.1, t.ascent(), 1e-9);
+            assertEquals(Math.hypot(0.024254, 0.388057), t.g2MinusG1(), 1e-5); // g2 − g1 = A·ρ·g1/‖g1‖, A = diag(1, 4)
+            assertEquals(Math.hypot(1.024254, 4.388057), t.mixed(), 1e-5);
+            assertEquals(0, t.prox(), 0);
+            assertEquals(t.mixed(), t.direction(), 1e-5);
+            assertEquals(2.5, t.lossAtStart(), 1e-6);
+        } finally {
+            logger.setLevel(before);
+        }
+    }
+
+    @Test
     void secondRoundUsesTheDualAndTheProxTermAndTheAlphaMix() {
         // Same F; round 2 starts from x^t = (0.5, 0.5) with ĝ = (0.010243, 0.043881) from round 1;
         // K = 2, α = 0.5. Reference computed step by step below in double.

@@ -8,6 +8,7 @@ import java.time.Duration;
 import onebyte.core.data.Dataset;
 import onebyte.core.fed.FedSpeedClient;
 import onebyte.core.fed.FedSpeedParams;
+import onebyte.core.fed.FedSpeedTrace;
 import onebyte.core.model.Model;
 import onebyte.core.tensor.ParameterVector;
 import onebyte.node.MemberActor;
@@ -215,9 +216,12 @@ public final class FedNodeActor extends MemberActor {
         FedConfig c0 = config;
         FedSpeedParams p = params(c0, o.getLr());
         long seed = FedSeeds.localSeed(c0.getRunSeed(), shardId, o.getRound());
+        int id = nodeId;
         job(() -> {
             long t0 = System.nanoTime();
             ParameterVector xHat = client.localRound(model, xt, shard, p, seed);
+            FedSpeedTrace trace = client.lastTrace();
+            if (trace != null) trace.log("node " + id + " round " + o.getRound());
             return new Local(o.getRound(), xHat, client.lastMeanLoss(), client.lastGradientEvaluations(), (System.nanoTime() - t0) / 1e9);
         }, r -> {
             Local l = (Local) r;
