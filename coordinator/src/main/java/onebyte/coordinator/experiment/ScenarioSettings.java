@@ -94,6 +94,7 @@ public final class ScenarioSettings {
                 .churn(List.of()) // the scenario's churn runs through onebyte.coordinator.cluster.ChurnDriver
                 .links(links(s))
                 .weightDecay(p.weightDecay())
+                .sharedRegeneration(p.sharedRegeneration())
                 .workCosts(costs)
                 .maxVirtualSeconds(s.budget().virtualSeconds())
                 .maxBytes(s.budget().bytes())

@@ -91,7 +91,7 @@ public record Scenario(
     public record Eval(int every, double targetAccuracy) {}
 
     public record Spsa(double eps, double lr, int samples, String codec, String distribution, int chunkSize, int batchSize,
-                       Duration roundDeadline, ChurnEvent.Sync joinSync, double weightDecay) {}
+                       Duration roundDeadline, ChurnEvent.Sync joinSync, double weightDecay, boolean sharedRegeneration) {}
 
     public record FedSpeed(int localSteps, double lr, double lrDecay, double prox, double rho, double alpha,
                            double participation, int batchSize, Duration roundDeadline) {}

@@ -75,6 +75,11 @@ public final class SharedReplicaUpdate {
         return new Replica();
     }
 
+    /** Replicas registered now. */
+    public int replicas() {
+        return replicas.get();
+    }
+
     /** What the cache did so far: chunks computed, taken from another replica, and computed alone because θ differed. */
     public record Stats(long computed, long reused, long diverged) {}
 
@@ -114,8 +119,10 @@ public final class SharedReplicaUpdate {
         /** Unregisters (idempotent). */
         @Override
         public void close() {
-            if (open.compareAndSet(1, 0)) {
-                replicas.decrementAndGet();
+            if (open.compareAndSet(1, 0) && replicas.decrementAndGet() == 0) {
+                synchronized (entries) {
+                    entries.clear(); // nobody left to take them
+                }
             }
         }
     }
