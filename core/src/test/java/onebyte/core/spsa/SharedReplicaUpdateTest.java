@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -18,23 +17,11 @@ class SharedReplicaUpdateTest {
     private static final int CHUNK = 256;
     private static final int D = 9 * CHUNK + 77; // 10 chunks, the last one short
 
-    static RoundCommit randomCommit(long round, int nodes, int samples, ByteCodec codec, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        List<Contribution> cs = new ArrayList<>();
-        for (int i = 0; i < nodes; i++) {
-            for (int k = 0; k < samples; k++) {
-                double g = r.nextInt(5) == 0 ? 0.0 : (r.nextDouble() * 2 - 1) * Math.pow(10, r.nextInt(6) - 3);
-                cs.add(new Contribution(2 * i + 1, k, codec.encode(g, r.nextLong())));
-            }
-        }
-        return new RoundCommit(round, cs);
-    }
-
     private static List<RoundCommit> commits(int rounds, ByteCodec codec, long seed) {
         List<RoundCommit> out = new ArrayList<>();
         for (long r = 0; r < rounds; r++) {
             // round 3 is empty: decay only (or nothing)
-            out.add(r == 3 ? new RoundCommit(r, List.of()) : randomCommit(r, 4, 2, codec, seed + 17 * r));
+            out.add(r == 3 ? new RoundCommit(r, List.of()) : ReplicaUpdateTest.randomCommit(r, 4, 2, codec, seed + 17 * r));
         }
         return out;
     }
@@ -174,7 +161,7 @@ class SharedReplicaUpdateTest {
             gone.close();
             slow.close();
             ParameterVector c = a.copy();
-            RoundCommit next = randomCommit(5, 3, 1, codec, 99);
+            RoundCommit next = ReplicaUpdateTest.randomCommit(5, 3, 1, codec, 99);
             fast.apply(a, next, 0.05); // alone now: bypasses the cache
             lone.apply(c, next, 0.05);
             assertTrue(c.bitEquals(a));
@@ -219,7 +206,7 @@ class SharedReplicaUpdateTest {
         ParameterVector before = t.copy();
         RoundCommit wide = new RoundCommit(1, List.of(new Contribution(1, 0, new byte[4])));
         assertThrows(IllegalArgumentException.class, () -> up.applyRounds(t,
-                List.of(new ReplicaUpdate.Step(randomCommit(0, 2, 1, codec, 1), 0.1), new ReplicaUpdate.Step(wide, 0.1))));
+                List.of(new ReplicaUpdate.Step(ReplicaUpdateTest.randomCommit(0, 2, 1, codec, 1), 0.1), new ReplicaUpdate.Step(wide, 0.1))));
         assertTrue(before.bitEquals(t));
     }
 }
