@@ -28,7 +28,7 @@ class SharedRegenerationTest {
     private static Outcome run(boolean shared) throws Exception {
         // a generous deadline: on a loaded machine a node that misses it counts as crashed and the two runs' rows differ
         SpsaRunSettings s = EmbeddedClusterTest.tiny().runId("shared-" + shared).rounds(24).samplesPerNode(2)
-                .workload(TinyWorkloadFactory.SPEC + ";features=100;classes=10").chunkSize(64).weightDecay(0.01)
+                .workload(TestWorkloads.synthetic(16, 400, 100, 20)).chunkSize(64).weightDecay(0.01)
                 .roundDeadline(Duration.ofSeconds(8)).workCosts(new VirtualClock.WorkCosts(1e-3, 0, 1e-8))
                 .churn(List.of(Churn.parse("4:join-snapshot"), Churn.parse("8:join-replay"), Churn.parse("12:crash:2"),
                         Churn.parse("16:leave:3")))
