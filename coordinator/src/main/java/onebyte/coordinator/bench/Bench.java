@@ -49,9 +49,7 @@ public final class Bench {
             Footprint.Result fp = footprint(model, spec, maxN, spsaBase);
             for (int n : plan.nodes()) {
                 if (plan.spsa()) {
-                    log.printf("spsa %s N=%d ...%n", model, n);
-                    ClusterPoints.spsa(table, model, spsaBase.toBuilder().workload(spec).build(), n, plan.warmup(),
-                            plan.measured(), fp, plan.latencyMs() / 1000);
+                    spsaPoints(model, spsaBase.toBuilder().workload(spec).build(), n, fp);
                 }
                 if (plan.fed()) {
                     int d = Workloads.get(spec, plan.seed()).numParams();
@@ -101,6 +99,21 @@ public final class Bench {
     }
 
     private static final String EXITING_TIMEOUT = "akka.coordinated-shutdown.phases.cluster-exiting.timeout";
+
+    /** One SPSA point per sharing value; with both, the on row gets off's round time over its own. */
+    private void spsaPoints(String model, SpsaRunSettings base, int n, Footprint.Result fp) throws Exception {
+        Map<Boolean, Map<String, Object>> rows = new LinkedHashMap<>();
+        for (boolean shared : plan.sharing()) {
+            log.printf("spsa %s N=%d shared regeneration %s ...%n", model, n, shared ? "on" : "off");
+            rows.put(shared, ClusterPoints.spsa(table, model, base.toBuilder().sharedRegeneration(shared).build(), n,
+                    plan.warmup(), plan.measured(), fp, plan.latencyMs() / 1000));
+        }
+        if (rows.size() == 2) {
+            BenchTable.put(rows.get(true), "speedup_vs_unshared",
+                    ((Number) rows.get(false).get("round_wall_s")).doubleValue()
+                            / ((Number) rows.get(true).get("round_wall_s")).doubleValue());
+        }
+    }
 
     private Footprint.Result footprint(String model, WorkloadSpec spec, int commitSize, SpsaRunSettings s) throws Exception {
         int d = Workloads.get(spec, plan.seed()).numParams();

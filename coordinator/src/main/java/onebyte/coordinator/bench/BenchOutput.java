@@ -26,15 +26,17 @@ public final class BenchOutput {
     public static final String BYTES_PNG = "bench-bytes.png";
     public static final String MARKDOWN = "bench.md";
 
-    private static final String[] MD_SPSA = {"model", "nodes", "d", "round_wall_s", "rounds_per_s", "forward_ms", "step_ms",
-        "perturb_ms", "step_over_forward", "regen_ms", "regen_directions", "generate_once_ms", "fused_efficiency",
+    private static final String[] MD_SPSA = {"model", "nodes", "d", "shared_regeneration", "round_wall_s", "speedup_vs_unshared",
+        "rounds_per_s", "forward_ms", "step_ms", "perturb_ms", "step_over_forward", "regen_ms", "regen_cpu_s_per_round",
+        "regen_directions", "generate_once_ms", "fused_efficiency",
         "work_cpu_s_per_round", "other_cpu_s_per_round", "cpu_utilisation", "bytes_up_per_node", "bytes_down_per_node",
         "peak_rss_per_node_mb", "vt_round_s_1mbps", "vt_round_s_10mbps", "vt_round_s_1gbps"};
     private static final String[] MD_FED = {"model", "nodes", "d", "round_wall_s", "rounds_per_s", "gradient_ms",
         "gradients_per_round", "work_cpu_s_per_round", "other_cpu_s_per_round", "cpu_utilisation", "bytes_up_per_node",
         "bytes_down_per_node", "peak_rss_per_node_mb", "vt_round_s_1mbps", "vt_round_s_10mbps", "vt_round_s_1gbps"};
 
-    private static final String[] CONSOLE = {"algorithm", "model", "nodes", "d", "round_wall_s", "rounds_per_s", "forward_ms",
+    private static final String[] CONSOLE = {"algorithm", "model", "nodes", "d", "shared_regeneration", "round_wall_s",
+        "speedup_vs_unshared", "rounds_per_s", "forward_ms",
         "step_ms", "perturb_ms", "step_over_forward", "regen_ms", "fused_efficiency", "gradient_ms", "work_cpu_s_per_round",
         "other_cpu_s_per_round", "bytes_up_per_node", "bytes_down_per_node", "peak_rss_per_node_mb", "replica_mem_over_inference"};
 

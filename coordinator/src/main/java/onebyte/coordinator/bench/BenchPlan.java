@@ -29,18 +29,21 @@ import java.util.List;
  * @param seed run seed
  * @param parts what to run: any of scaling, quickstart, ttt
  * @param tttOverrides scenario overrides ("key=value") for the time-to-target runs only
+ * @param sharing the SPSA scaling points run once per value: shared regeneration on (true) and/or off (false)
  */
 public record BenchPlan(List<Integer> nodes, List<Integer> params, boolean spsa, boolean fed, int warmup, int measured,
                         int fedWarmup, int fedMeasured, long fedMaxNd, int fedLocalSteps, Path scenario, int quickstartNodes,
                         int quickstartMeasured, int tttNodes, long tttSpsaRounds, long tttFedRounds, int tttEvalEvery,
                         Double target, double latencyMs, long seed, java.util.Set<String> parts,
-                        List<String> tttOverrides) {
+                        List<String> tttOverrides, List<Boolean> sharing) {
     /** Every part, in the order they run. */
     public static final List<String> PARTS = List.of("scaling", "quickstart", "ttt");
 
     public BenchPlan {
         parts = java.util.Set.copyOf(parts);
         tttOverrides = List.copyOf(tttOverrides);
+        sharing = List.copyOf(sharing);
+        if (sharing.isEmpty()) throw new IllegalArgumentException("sharing must name on and/or off");
         if (!PARTS.containsAll(parts)) throw new IllegalArgumentException("parts must be among " + PARTS + ", got " + parts);
         nodes = List.copyOf(nodes);
         params = List.copyOf(params);

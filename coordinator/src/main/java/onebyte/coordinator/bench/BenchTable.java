@@ -19,6 +19,10 @@ public final class BenchTable {
             "model", "workload label (mlp-100K, ..., quickstart)",
             "nodes", "N, nodes in the cluster",
             "d", "trainable parameters",
+            "shared_regeneration", "SPSA: spsa.shared-regeneration of the run (on: this JVM's replicas compute each chunk of a"
+                    + " round's update once and take each other's results; off: every replica regenerates all n directions)",
+            "speedup_vs_unshared", "SPSA, on rows when the same point also ran with off in this bench run: round_wall_s(off)"
+                    + " / round_wall_s(on)",
             "rounds_measured", "rounds in the measured window (after warm-up, before the final round)",
             "round_wall_s", "wall seconds per round, close to close (the whole embedded cluster on this machine)",
             "rounds_per_s", "1 / round_wall_s",
@@ -33,8 +37,10 @@ public final class BenchTable {
             "step_ms", "SPSA: CPU ms per sample (z generated once, θ±εz built, both points evaluated; helper threads included)",
             "perturb_ms", "SPSA: step_ms minus 2 × forward_ms (the step's cost beyond two forward passes)",
             "step_over_forward", "SPSA: step_ms / forward_ms (goal ≤ 2.3)",
-            "regen_ms", "SPSA: CPU ms per commit application by one replica (regenerates n directions, fused update)",
+            "regen_ms", "SPSA: CPU ms per commit application by one replica (regenerates n directions, fused update; with"
+                    + " shared regeneration on, the average over the replicas, most of which take chunks others computed)",
             "regen_directions", "SPSA: n, directions per commit",
+            "regen_cpu_s_per_round", "SPSA: CPU seconds per round of commit applications, all N + 1 replicas together",
             "generate_once_ms", "SPSA: CPU ms to generate one direction of d elements into a fresh buffer, one thread",
             "fused_efficiency", "SPSA: n × generate_once_ms / regen_ms (goal ≥ 0.5)",
             "gradient_ms", "FedSpeed: CPU ms per gradient pass (batch 32)",

@@ -52,6 +52,8 @@ final class ClusterPoints {
         put(row, "step_over_forward", step / forward);
         put(row, "regen_ms", regen * 1e3);
         put(row, "regen_directions", n);
+        put(row, "regen_cpu_s_per_round", d.cpuSeconds(BenchProbe.Work.APPLY) / m);
+        put(row, "shared_regeneration", s.sharedRegeneration() ? "on" : "off");
         put(row, "generate_once_ms", fp.generateOnceSeconds() * 1e3);
         put(row, "fused_efficiency", n * fp.generateOnceSeconds() / regen);
         double compute = step * samplesPerRound / nodes + regen;

@@ -57,7 +57,7 @@ public final class FootprintChild {
         int n = Integer.parseInt(a[4]);
         int threads = a.length > 9 ? Integer.parseInt(a[9]) : 1;
         ReplicaEngine.EngineSpec es = new ReplicaEngine.EngineSpec(seed, 1, Float.parseFloat(a[8]), a[7], a[5],
-                Integer.parseInt(a[6]), threads, 0);
+                Integer.parseInt(a[6]), threads, 0, false); // one replica: nothing to share
         Models.limitNativeThreads(1);
         WorkloadSpec spec = TextFormat.parse(a[1], WorkloadSpec.class);
         Workload w = Workloads.get(spec, seed);

@@ -14,9 +14,11 @@ final class Goals {
     static List<Map<String, Object>> evaluate(List<Map<String, Object>> rows, List<Map<String, Object>> footprints) {
         List<Map<String, Object>> out = new ArrayList<>();
         Predicate<Map<String, Object>> spsa = r -> "spsa".equals(r.get("algorithm"));
-        // below one 65,536-element chunk the per-direction fixed costs (seeding, dispatch) dominate; the goal is about d
-        out.add(worst("fused update efficiency (n × generate-once / regenerate n) >= 0.5, d >= 65,536", rows,
-                r -> spsa.test(r) && ((Number) r.get("d")).intValue() >= 65_536, "fused_efficiency", 0.5, true));
+        // below one 65,536-element chunk the per-direction fixed costs (seeding, dispatch) dominate; the goal is about d.
+        // With shared regeneration most applications take computed chunks: only replicas working alone measure the fused update
+        out.add(worst("fused update efficiency (n × generate-once / regenerate n) >= 0.5, d >= 65,536, shared regeneration off",
+                rows, r -> spsa.test(r) && ((Number) r.get("d")).intValue() >= 65_536 && "off".equals(r.get("shared_regeneration")),
+                "fused_efficiency", 0.5, true));
         out.add(worst("one SPSA step <= 2.3 forward passes", rows, spsa, "step_over_forward", 2.3, false));
         out.add(worst("embedded 16-node SPSA on the quickstart model >= 5 rounds/s",
                 rows, r -> spsa.test(r) && "quickstart".equals(r.get("model")) && Integer.valueOf(16).equals(r.get("nodes")),

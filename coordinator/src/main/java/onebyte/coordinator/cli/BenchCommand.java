@@ -92,11 +92,22 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Run seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--shared-regeneration", split = ",", defaultValue = "on",
+            description = "SPSA scaling points with spsa.shared-regeneration on, off, or both (on,off: one row each, and"
+                    + " speedup_vs_unshared on the on row) (default: ${DEFAULT-VALUE}).")
+    List<String> sharing;
+
     @Override
     public Integer call() throws Exception {
         for (String a : algorithms) {
             if (!List.of(Algorithm.SPSA.id(), Algorithm.FEDSPEED.id()).contains(a)) {
                 System.err.println("onebyte bench: unknown algorithm '" + a + "' (spsa, fedspeed)");
+                return 2;
+            }
+        }
+        for (String v : sharing) {
+            if (!v.equals("on") && !v.equals("off")) {
+                System.err.println("onebyte bench: --shared-regeneration expects on and/or off, got '" + v + "'");
                 return 2;
             }
         }
@@ -110,7 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
                 or(quickstartNodes, quick ? 4 : 16), or(quickstartRounds, quick ? 3 : 40), tttNodes,
                 tttSpsaRounds != null ? tttSpsaRounds : quick ? 20 : 300, tttFedRounds != null ? tttFedRounds : quick ? 4 : 40,
                 or(tttEvalEvery, quick ? 2 : 10), target, latencyMs, seed, java.util.Set.copyOf(parts),
-                tttOverrides);
+                tttOverrides, sharing.stream().distinct().map("on"::equals).toList());
         Map<String, Object> doc = new Bench(plan, System.out).run();
         BenchOutput.write(doc, out);
         System.out.println();

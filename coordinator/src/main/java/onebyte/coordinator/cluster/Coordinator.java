@@ -188,6 +188,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
                     .setCodec(s.codec()).setDistribution(s.distribution()).setChunkSize(s.chunkSize())
                     .setBatchSize(s.batchSize()).setWorkload(s.workload()).setNumParams(theta.length()).setInitialHash(h0)
                     .setThreads(s.threads()).setWeightDecay(s.weightDecay()).setEngine(s.engine()).build();
+            Engines.shareRegeneration(runConfig, s.sharedRegeneration()); // for this JVM's replicas; not on the wire
             engine = Engines.create(runConfig);
             log.info("coordinator: run {} ready, d={}, θ_0 {}, eval loss {} accuracy {}; waiting for {} nodes",
                     s.runId(), theta.length(), Long.toHexString(h0), fmt(initialLoss), fmt(initialAccuracy), s.nodes());

@@ -36,6 +36,9 @@ import onebyte.proto.WorkloadSpec;
  * @param threads threads each replica uses to apply a commit and to evaluate an SPSA sample (with 2 or more a
  *     helper thread builds θ ± εz ahead of the forward computation); results do not depend on it
  * @param weightDecay weight decay applied identically by every replica
+ * @param sharedRegeneration replicas in one JVM (embedded nodes and the coordinator's) compute each chunk of a
+ *     round's update once and the others take it when their chunk's bits are the same (results do not depend on it;
+ *     see onebyte.core.spsa.SharedReplicaUpdate)
  * @param workCosts unit costs for the virtual clock ({@link VirtualClock}: counted work × unit
  *     costs); null = each node's measured compute and apply seconds
  * @param maxVirtualSeconds stop after the round at whose end the virtual clock reached this (0 = no limit)
@@ -62,6 +65,7 @@ public record SpsaRunSettings(
         NodeLinks links,
         int threads,
         double weightDecay,
+        boolean sharedRegeneration,
         VirtualClock.WorkCosts workCosts,
         double maxVirtualSeconds,
         long maxBytes) {
@@ -168,7 +172,8 @@ public record SpsaRunSettings(
         b.eps = eps; b.lr = lr; b.codec = codec; b.distribution = distribution; b.chunkSize = chunkSize;
         b.batchSize = batchSize; b.evalEvery = evalEvery; b.roundDeadline = roundDeadline; b.workload = workload;
         b.engine = engine; b.joinSync = joinSync; b.churn = new ArrayList<>(churn); b.links = links;
-        b.threads = threads; b.weightDecay = weightDecay; b.workCosts = workCosts; b.maxVirtualSeconds = maxVirtualSeconds;
+        b.threads = threads; b.weightDecay = weightDecay;
+        b.sharedRegeneration = sharedRegeneration; b.workCosts = workCosts; b.maxVirtualSeconds = maxVirtualSeconds;
         b.maxBytes = maxBytes;
         return b;
     }
@@ -195,6 +200,7 @@ public record SpsaRunSettings(
         private NodeLinks links;
         private int threads;
         private double weightDecay;
+        private boolean sharedRegeneration;
         private VirtualClock.WorkCosts workCosts;
         private double maxVirtualSeconds;
         private long maxBytes;
@@ -227,6 +233,7 @@ public record SpsaRunSettings(
         }
         public Builder threads(int v) { threads = v; return this; }
         public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder sharedRegeneration(boolean v) { sharedRegeneration = v; return this; }
         public Builder workCosts(VirtualClock.WorkCosts v) { workCosts = v; return this; }
         public Builder maxVirtualSeconds(double v) { maxVirtualSeconds = v; return this; }
         public Builder maxBytes(long v) { maxBytes = v; return this; }
@@ -234,7 +241,7 @@ public record SpsaRunSettings(
         public SpsaRunSettings build() {
             return new SpsaRunSettings(runId, runSeed, nodes, rounds, samplesPerNode, eps, lr, codec, distribution, chunkSize,
                     batchSize, evalEvery, roundDeadline, workload, engine, joinSync, churn, links, threads,
-                    weightDecay, workCosts, maxVirtualSeconds, maxBytes);
+                    weightDecay, sharedRegeneration, workCosts, maxVirtualSeconds, maxBytes);
         }
     }
 }

@@ -123,6 +123,7 @@ public final class ScenarioSettings {
                 .joinSync(p.joinSync().name().toLowerCase(java.util.Locale.ROOT))
                 .churn(List.of()) // the scenario's churn runs through onebyte.coordinator.cluster.ChurnDriver
                 .weightDecay(p.weightDecay())
+                .sharedRegeneration(p.sharedRegeneration())
                 .maxVirtualSeconds(s.budget().virtualSeconds())
                 .maxBytes(s.budget().bytes());
     }

@@ -35,4 +35,10 @@ public record MetricsRow(
         "contributed", "joined", "left", "crashed", "train_loss", "eval_loss", "eval_accuracy",
         "bytes_up", "bytes_down", "bytes_cum", "forward_passes_cum", "replicas_agree", "lr", "seed"
     };
+
+    /** This row without what differs between two runs of one scenario: run_id ("") and wall_time_s (0). */
+    public MetricsRow repeatable() {
+        return new MetricsRow("", algorithm, round, virtualTimeS, 0, members, planned, contributed, joined, left, crashed,
+                trainLoss, evalLoss, evalAccuracy, bytesUp, bytesDown, bytesCum, forwardPassesCum, replicasAgree, lr, seed);
+    }
 }

@@ -93,7 +93,7 @@ public record Scenario(
     public record Eval(int every, double targetAccuracy) {}
 
     public record Spsa(double eps, double lr, int samples, String codec, String distribution, int chunkSize, int batchSize,
-                       Duration roundDeadline, ChurnEvent.Sync joinSync, double weightDecay) {}
+                       Duration roundDeadline, ChurnEvent.Sync joinSync, double weightDecay, boolean sharedRegeneration) {}
 
     /** @param server the server form, SPEC §4: paper (mean of the returned x̂_i) or simulator (FL-Simulator's, all duals) */
     public record FedSpeed(int localSteps, double lr, double lrDecay, double prox, double rho, double alpha,

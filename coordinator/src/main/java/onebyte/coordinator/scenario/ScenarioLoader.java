@@ -258,7 +258,7 @@ public final class ScenarioLoader {
                     oneOf("spsa.codec", "log8", "f32", "sign", "paper"), oneOf("spsa.distribution", "gaussian", "rademacher"),
                     intIn("spsa.chunk-size", 64, 1 << 24), intIn("spsa.batch-size", 1, 1 << 20), deadline("spsa.round-deadline"),
                     ChurnEvent.Sync.valueOf(oneOf("spsa.join-sync", "auto", "snapshot", "replay").toUpperCase(Locale.ROOT)),
-                    nonNegative("spsa.weight-decay"));
+                    nonNegative("spsa.weight-decay"), oneOf("spsa.shared-regeneration", "on", "off").equals("on"));
             var fedspeed = new Scenario.FedSpeed(intIn("fedspeed.local-steps", 1, 100_000), positive("fedspeed.lr"),
                     fraction("fedspeed.lr-decay", false), nonNegative("fedspeed.prox"), nonNegative("fedspeed.rho"),
                     fraction("fedspeed.alpha", true), fraction("fedspeed.participation", false),

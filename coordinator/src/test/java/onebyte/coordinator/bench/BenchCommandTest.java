@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandTest {
     private static final Set<String> FED_ONLY = Set.of("gradient_ms", "gradients_per_round");
     private static final Set<String> SPSA_ONLY = Set.of("forward_ms", "forwards_per_round", "step_ms", "perturb_ms", "step_over_forward", "regen_ms",
-            "regen_directions", "generate_once_ms", "fused_efficiency", "replicas_agree");
+            "regen_directions", "generate_once_ms", "fused_efficiency", "replicas_agree", "shared_regeneration",
+            "regen_cpu_s_per_round");
     /** Ratios to the inference footprint are left empty below the footprint's resolution (4 MiB). */
     private static final Set<String> RATIOS = Set.of("replica_mem_over_inference", "rss_per_node_over_inference");
 
@@ -64,8 +65,9 @@ class BenchCommandTest {
                 if (RATIOS.contains(c)) {
                     applies &= Double.parseDouble(r.get("inference_mb")) >= 4;
                 }
+                applies &= !c.equals("speedup_vs_unshared"); // only when a point also ran with --shared-regeneration off
                 assertEquals(applies, !r.get(c).isEmpty(), "column " + c + " of " + r);
-                if (applies && !Set.of("algorithm", "model", "replicas_agree").contains(c)) {
+                if (applies && !Set.of("algorithm", "model", "replicas_agree", "shared_regeneration").contains(c)) {
                     Double.parseDouble(r.get(c)); // numeric
                 }
             }
@@ -79,6 +81,7 @@ class BenchCommandTest {
             assertTrue(vt1 > vt1000, r.toString());
             if (spsa) {
                 assertEquals("true", r.get("replicas_agree"), r.toString());
+                assertEquals("on", r.get("shared_regeneration"), r.toString());
                 assertEquals(n, Integer.parseInt(r.get("regen_directions")), r.toString());
                 // S = 1: one contribution per node and round, 14-15 B payload + 34 B envelope
                 assertTrue(up >= 48 && up <= 49, r.toString());

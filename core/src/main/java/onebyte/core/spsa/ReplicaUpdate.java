@@ -86,10 +86,50 @@ public final class ReplicaUpdate {
         return weightDecay;
     }
 
-    /** The per-round plan: seeds and float coefficients of the non-zero contributions, in order. */
-    private record Plan(long[] seeds, float[] coef, float decay) {}
+    /**
+     * The per-round plan: seeds and float coefficients of the non-zero contributions, in order,
+     * and the decay factor. Two equal plans (same seeds, same coefficient bits, same decay bits)
+     * perform the same float operations on every chunk, which is what {@link SharedReplicaUpdate}
+     * keys its cache on.
+     */
+    record Plan(long[] seeds, float[] coef, float decay) {
+        /** Nothing to do: no contribution and no decay. */
+        boolean isEmpty() {
+            return seeds.length == 0 && decay == 0f;
+        }
 
-    private Plan plan(RoundCommit commit, double lr) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Plan p && Float.floatToRawIntBits(decay) == Float.floatToRawIntBits(p.decay)
+                    && java.util.Arrays.equals(seeds, p.seeds)
+                    && java.util.Arrays.equals(floatBits(coef), floatBits(p.coef));
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * java.util.Arrays.hashCode(seeds) + java.util.Arrays.hashCode(floatBits(coef)))
+                    + Float.floatToRawIntBits(decay);
+        }
+
+        @Override
+        public String toString() {
+            return "Plan[" + seeds.length + " contributions, decay " + decay + "]";
+        }
+
+        private static int[] floatBits(float[] f) {
+            int[] b = new int[f.length];
+            for (int i = 0; i < f.length; i++) {
+                b[i] = Float.floatToRawIntBits(f[i]);
+            }
+            return b;
+        }
+    }
+
+    /** A commit with the learning rate it is applied with: one round for {@link #applyRounds}. */
+    public record Step(RoundCommit commit, double lr) {}
+
+    /** The plan of one commit; throws (nothing applied) on a non-finite lr or a code of the wrong width. */
+    Plan plan(RoundCommit commit, double lr) {
         if (!Double.isFinite(lr)) {
             throw new IllegalArgumentException("learning rate must be finite, got " + lr);
         }
@@ -135,11 +175,32 @@ public final class ReplicaUpdate {
      * in the same order; θ read/written once per round.
      */
     public void apply(ParameterVector theta, RoundCommit commit, double lr) {
-        Plan p = plan(commit, lr);
-        int d = theta.length();
-        if (p.seeds.length == 0 && p.decay == 0f) {
+        applyPlans(theta, new Plan[] {plan(commit, lr)});
+    }
+
+    /**
+     * Applies several rounds' commits, in list order, fused: θ is read and written once per chunk
+     * for all of them, and per element the float operations are exactly those of applying the
+     * rounds one after the other with {@link #apply} (each round's decay, then its contributions),
+     * so the result is bit-identical. Every commit is decoded before anything is applied.
+     */
+    public void applyRounds(ParameterVector theta, List<Step> rounds) {
+        Plan[] plans = new Plan[rounds.size()];
+        for (int i = 0; i < plans.length; i++) {
+            plans[i] = plan(rounds.get(i).commit(), rounds.get(i).lr());
+        }
+        applyPlans(theta, plans);
+    }
+
+    private void applyPlans(ParameterVector theta, Plan[] plans) {
+        boolean empty = true;
+        for (Plan p : plans) {
+            empty &= p.isEmpty();
+        }
+        if (empty) {
             return;
         }
+        int d = theta.length();
         int chunks = stream.chunks(d);
         int workers = Parallel.workers(chunks, threads);
         int cs = stream.chunkSize();
@@ -149,14 +210,21 @@ public final class ReplicaUpdate {
             int off = c * cs;
             int len = stream.chunkLength(d, c);
             theta.get(off, t, 0, len);
-            if (p.decay != 0f) {
-                decay(t, len, p.decay);
-            }
-            for (int k = 0; k < p.seeds.length; k++) {
-                stream.accumulateChunk(p.seeds[k], c, t, len, p.coef[k]);
+            for (Plan p : plans) {
+                applyChunk(p, c, t, len);
             }
             theta.put(off, t, 0, len);
         });
+    }
+
+    /** One round's float operations on chunk c, held in t[0, len): the decay, then every contribution in order. */
+    void applyChunk(Plan p, int c, float[] t, int len) {
+        if (p.decay != 0f) {
+            decay(t, len, p.decay);
+        }
+        for (int k = 0; k < p.seeds.length; k++) {
+            stream.accumulateChunk(p.seeds[k], c, t, len, p.coef[k]);
+        }
     }
 
     /**

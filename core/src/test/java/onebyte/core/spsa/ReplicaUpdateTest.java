@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class ReplicaUpdateTest {
     private static final int CHUNK = 256;
 
-    private static RoundCommit randomCommit(long round, int nodes, int samples, ByteCodec codec, long seed) {
+    static RoundCommit randomCommit(long round, int nodes, int samples, ByteCodec codec, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Contribution> cs = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {

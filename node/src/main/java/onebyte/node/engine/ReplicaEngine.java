@@ -44,7 +44,10 @@ public interface ReplicaEngine {
         ReplicaEngine create(EngineSpec spec);
     }
 
-    /** The run parameters an engine depends on. */
+    /**
+     * The run parameters an engine depends on. {@code sharedRegeneration}: replicas of this JVM
+     * may share the chunks of a round's update (same bits; see onebyte.core.spsa.SharedReplicaUpdate).
+     */
     record EngineSpec(long runSeed, int samples, float eps, String codec, String distribution, int chunkSize,
-                      int threads, double weightDecay) {}
+                      int threads, double weightDecay, boolean sharedRegeneration) {}
 }
