@@ -49,15 +49,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
         if (scenario == null || scenario.toString().isEmpty()) {
             s = run.settings();
         } else {
-            onebyte.coordinator.scenario.Scenario sc;
-            onebyte.coordinator.scenario.ChurnSchedule schedule;
-            try {
-                sc = new onebyte.coordinator.scenario.ScenarioLoader().load(scenario, overrides);
-                schedule = onebyte.coordinator.scenario.ChurnSchedule.resolve(sc);
-            } catch (onebyte.coordinator.scenario.ScenarioException e) {
-                System.err.println("onebyte: invalid scenario: " + e.getMessage());
-                return 2;
-            }
+            onebyte.coordinator.scenario.Scenario sc = new onebyte.coordinator.scenario.ScenarioLoader().load(scenario, overrides);
+            onebyte.coordinator.scenario.ChurnSchedule schedule = onebyte.coordinator.scenario.ChurnSchedule.resolve(sc);
+            onebyte.coordinator.experiment.ScenarioCheckpoint.validate(sc);
             String algorithm = sc.run().algorithms().stream().filter(a -> a.startsWith("spsa")).findFirst().orElse(null);
             if (algorithm == null) {
                 System.err.println("onebyte: the multi-process coordinator runs SPSA; " + scenario + " lists " + sc.run().algorithms());

@@ -24,7 +24,7 @@ public final class OnebyteCommand implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new OnebyteCommand());
+        CommandLine cl = new CommandLine(new OnebyteCommand()).setExecutionExceptionHandler(new BadInputHandler());
         for (Class<?> c : SUBCOMMANDS) {
             cl.addSubcommand(c);
         }

@@ -27,7 +27,6 @@ import onebyte.coordinator.metrics.RunSummary;
 import onebyte.coordinator.report.RunReport;
 import onebyte.coordinator.scenario.ChurnSchedule;
 import onebyte.coordinator.scenario.Scenario;
-import onebyte.coordinator.scenario.ScenarioException;
 import onebyte.coordinator.scenario.ScenarioLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,15 +62,9 @@ public final class RunCommand implements Callable<Integer> {
      */
     static int runScenario(Path scenarioFile, List<String> overrides, boolean compare) throws Exception {
         System.setProperty("java.awt.headless", "true");
-        Scenario loaded;
-        ChurnSchedule schedule;
-        try {
-            loaded = new ScenarioLoader().load(scenarioFile, overrides);
-            schedule = ChurnSchedule.resolve(loaded);
-        } catch (ScenarioException e) {
-            System.err.println("onebyte: invalid scenario: " + e.getMessage());
-            return 2;
-        }
+        Scenario loaded = new ScenarioLoader().load(scenarioFile, overrides); // bad input: BadInputHandler, exit 2
+        ChurnSchedule schedule = ChurnSchedule.resolve(loaded);
+        ScenarioCheckpoint.validate(loaded);
         try (RunDirectory dir = RunDirectory.create(loaded)) {
             System.out.println("run directory: " + dir.path().toAbsolutePath());
             if (!schedule.events().isEmpty()) {

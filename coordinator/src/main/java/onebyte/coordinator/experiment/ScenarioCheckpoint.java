@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import onebyte.core.data.InMemoryDataset;
 import onebyte.core.data.SyntheticClassification;
 import onebyte.core.data.SyntheticText;
+import onebyte.core.input.BadInputException;
 import onebyte.core.model.Checkpoint;
 import onebyte.core.model.Evaluation;
 import onebyte.core.model.Model;
@@ -44,6 +45,28 @@ public final class ScenarioCheckpoint {
         Path file = runDir.resolve("pretrained.ckpt");
         pretrain(s, file, progress);
         return file;
+    }
+
+    /**
+     * Checks the scenario's own checkpoint, if it names one, before anything starts: a corrupt file
+     * or one of another model than the scenario's fails with a {@link BadInputException}.
+     */
+    public static void validate(Scenario s) {
+        if (s.model().checkpoint() != null) check(s, s.model().checkpoint());
+    }
+
+    private static void check(Scenario s, Path file) {
+        ModelSpec want = modelSpec(s);
+        Checkpoint cp;
+        try {
+            cp = Checkpoint.read(file);
+        } catch (IOException e) {
+            throw BadInputException.at(file, 0, "cannot read the checkpoint: " + e.getMessage());
+        }
+        if (!cp.spec().equals(want)) {
+            throw BadInputException.at(file, 0, "the checkpoint holds " + cp.spec() + ", the scenario's model is " + want
+                    + " (model.checkpoint must come from `onebyte pretrain` of this scenario's model and data)");
+        }
     }
 
     /**

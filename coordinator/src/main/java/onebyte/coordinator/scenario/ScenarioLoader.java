@@ -44,6 +44,7 @@ public final class ScenarioLoader {
         if (!Files.isRegularFile(file)) {
             throw new ScenarioException(file.toString(), "(file)", "no such scenario file");
         }
+        ScenarioIncludes.check(file);
         Config user;
         try {
             user = ConfigFactory.parseFile(file.toFile(),
