@@ -61,10 +61,22 @@ public final class RunCommand implements Callable<Integer> {
      * 2 invalid scenario, 3 SPSA replicas disagreed.
      */
     static int runScenario(Path scenarioFile, List<String> overrides, boolean compare) throws Exception {
-        System.setProperty("java.awt.headless", "true");
         Scenario loaded = new ScenarioLoader().load(scenarioFile, overrides); // bad input: BadInputHandler, exit 2
         ChurnSchedule schedule = ChurnSchedule.resolve(loaded);
         ScenarioCheckpoint.validate(loaded);
+        return execute(loaded, schedule, compare).exitCode();
+    }
+
+    /** What one scenario run left: its directory, its summary, and whether every SPSA row's replicas agreed. */
+    record Outcome(Path dir, RunSummary summary, boolean agreed) {
+        int exitCode() {
+            return agreed ? 0 : 3;
+        }
+    }
+
+    /** Runs a validated scenario (see {@link #runScenario}) and prints its summary or comparison table. */
+    static Outcome execute(Scenario loaded, ChurnSchedule schedule, boolean compare) throws Exception {
+        System.setProperty("java.awt.headless", "true");
         try (RunDirectory dir = RunDirectory.create(loaded)) {
             System.out.println("run directory: " + dir.path().toAbsolutePath());
             if (!schedule.events().isEmpty()) {
@@ -105,7 +117,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             System.out.println("metrics: " + dir.path().resolve(MetricsFiles.CSV).toAbsolutePath());
             System.out.println("report:  " + dir.path().resolve(RunReport.HTML).toAbsolutePath());
-            return agreed ? 0 : 3;
+            return new Outcome(dir.path(), summary, agreed);
         }
     }
 

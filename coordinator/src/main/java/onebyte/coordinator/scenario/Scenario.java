@@ -28,7 +28,8 @@ public record Scenario(
         FedSpeed fedspeed,
         FedAvg fedavg,
         Churn churn,
-        Clock clock) {
+        Clock clock,
+        Sweep sweep) {
 
     public record Run(String id, long seed, Path outputDir, List<String> algorithms) {}
 
@@ -108,12 +109,15 @@ public record Scenario(
     /** Churn as written; {@link ChurnSchedule#resolve} turns it into one concrete event list. */
     public record Churn(List<ChurnEvent> events, RandomChurn random, Path trace) {}
 
+    /** The points of {@code onebyte sweep}: each the {@code key=value} overrides it sets on top of the scenario. */
+    public record Sweep(List<List<String>> points) {}
+
     /**
      * This scenario with other clock costs, its resolved text saying so: a run that measured its
      * costs records them here, so its run directory states the costs its virtual times used.
      */
     public Scenario withClock(Clock c) {
         return new Scenario(file, ScenarioLoader.withClock(resolved, c), run, model, pretrain, data, nodes, budget, eval, spsa,
-                fedspeed, fedavg, churn, c);
+                fedspeed, fedavg, churn, c, sweep);
     }
 }

@@ -270,7 +270,31 @@ public final class ScenarioLoader {
             var churn = new Scenario.Churn(events(classes.keySet()), random, trace);
             var clock = new Scenario.Clock(oneOf("clock.costs", "fixed", "measured").equals("measured"),
                     nonNegative("clock.forward-us"), nonNegative("clock.gradient-us"), nonNegative("clock.element-ns"));
-            return new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg, churn, clock);
+            return new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg, churn, clock,
+                    new Scenario.Sweep(sweepPoints()));
+        }
+
+        /** sweep.points: each object's keys flattened into "key=value" overrides (checked when the sweep loads each point). */
+        private List<List<String>> sweepPoints() {
+            List<List<String>> points = new ArrayList<>();
+            ConfigValue list = c.getValue("sweep.points");
+            if (list.valueType() != ConfigValueType.LIST) fail("sweep.points", "expected a list of objects [ { key = value, ... }, ... ]");
+            for (ConfigValue p : (ConfigList) list) {
+                if (p.valueType() != ConfigValueType.OBJECT || ((ConfigObject) p).isEmpty()) {
+                    throw new ScenarioException(where(p.origin()), "sweep.points", "expected an object of scenario keys { key = value, ... }, got "
+                            + describe(p));
+                }
+                List<String> overrides = new ArrayList<>();
+                for (Map.Entry<String, ConfigValue> e : ((ConfigObject) p).toConfig().entrySet()) {
+                    if (e.getKey().startsWith("sweep")) {
+                        throw new ScenarioException(where(e.getValue().origin()), "sweep.points", "a point cannot set " + e.getKey());
+                    }
+                    overrides.add(e.getKey() + "=" + e.getValue().render(ConfigRenderOptions.concise()));
+                }
+                overrides.sort(null);
+                points.add(List.copyOf(overrides));
+            }
+            return List.copyOf(points);
         }
 
         private List<ChurnEvent> events(Set<String> classes) {
