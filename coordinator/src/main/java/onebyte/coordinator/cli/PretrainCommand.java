@@ -28,6 +28,7 @@ public final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Scenario s = new ScenarioLoader().load(scenarioFile, overrides); // bad input: BadInputHandler, exit 2
+        if (s.data().fromFiles()) System.out.println("data: " + onebyte.coordinator.experiment.ScenarioSettings.fileTask(s).description());
         ScenarioCheckpoint.pretrain(s, out, System.out::println);
         System.out.println("checkpoint: " + out.toAbsolutePath());
         return 0;

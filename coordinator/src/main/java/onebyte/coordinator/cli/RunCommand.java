@@ -79,6 +79,12 @@ public final class RunCommand implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         try (RunDirectory dir = RunDirectory.create(loaded)) {
             System.out.println("run directory: " + dir.path().toAbsolutePath());
+            if (loaded.data().fromFiles()) {
+                String data = "data: " + ScenarioSettings.fileTask(loaded).description();
+                System.out.println(data);
+                LOG.info(data);
+                java.nio.file.Files.writeString(dir.path().resolve(DATA), data + "\n");
+            }
             if (!schedule.events().isEmpty()) {
                 System.out.println("churn: " + schedule.events());
             }
@@ -127,6 +133,11 @@ public final class RunCommand implements Callable<Integer> {
                 + (b.bytes() > 0 ? ", " + b.bytes() + " bytes on the wire" : "");
         return more.isEmpty() ? b.rounds() + " rounds" : "up to " + b.rounds() + " rounds" + more + " (whichever first)";
     }
+
+    /** The data a run read from the user's files (files, splits, label → class mapping), in the run directory. */
+    public static final String DATA = "data.txt";
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
 
     /** The comparison table as printed, in the run directory. */
     public static final String COMPARISON = "comparison.txt";

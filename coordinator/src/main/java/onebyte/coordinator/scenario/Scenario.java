@@ -37,8 +37,18 @@ public record Scenario(
 
     public record Pretrain(int steps, double lr, int batchSize) {}
 
+    /** The data; {@code files} only for kind csv or text (null otherwise). */
     public record Data(String kind, int features, int classes, double shift, int trainSize, int evalSize,
-                       Path path, String labelColumn, String partition) {}
+                       Path path, String labelColumn, String partition, Files files) {
+        /** True for the user's own files (kind csv or text). */
+        public boolean fromFiles() {
+            return files != null;
+        }
+    }
+
+    /** The keys of kind csv / text (scenario-defaults.conf, data section). */
+    public record Files(String format, String textColumn, String groupColumn, List<String> groups, Path sourcePath,
+                        List<String> sourceGroups, double sourceFraction, double evalFraction, int hashedFeatures) {}
 
     public record NodeClass(String name, double uplinkMbps, double downlinkMbps, double latencyMs) {}
 
