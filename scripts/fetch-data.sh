@@ -29,7 +29,9 @@ sklearn_data() {
   if [ ! -d "$work/sklearn" ]; then
     need apt-get "iris and wine (Debian package $SKLEARN_DEB)"
     need dpkg "iris and wine (Debian package $SKLEARN_DEB)"
+    # a clean machine may have no package lists yet: update them once and retry
     (cd "$work" && apt-get download -q "$SKLEARN_DEB" >"$work/apt.log" 2>&1) \
+      || { apt-get update -q >>"$work/apt.log" 2>&1 && (cd "$work" && apt-get download -q "$SKLEARN_DEB" >>"$work/apt.log" 2>&1); } \
       || fail "cannot download the Debian package $SKLEARN_DEB (is deb.debian.org reachable? try 'apt-get update'): $(tail -1 "$work/apt.log")"
     dpkg -x "$work"/${SKLEARN_DEB}_*.deb "$work/x"
     mv "$(find "$work/x" -type d -path '*sklearn/datasets/data' | head -1)" "$work/sklearn"
