@@ -55,15 +55,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
         if (scenario == null || scenario.toString().isEmpty()) {
             s = run.settings();
         } else {
-            onebyte.coordinator.scenario.Scenario sc;
-            onebyte.coordinator.scenario.ChurnSchedule schedule;
-            try {
-                sc = new onebyte.coordinator.scenario.ScenarioLoader().load(scenario, overrides);
-                schedule = onebyte.coordinator.scenario.ChurnSchedule.resolve(sc);
-            } catch (onebyte.coordinator.scenario.ScenarioException e) {
-                System.err.println("onebyte: invalid scenario: " + e.getMessage());
-                return 2;
-            }
+            onebyte.coordinator.scenario.Scenario sc = new onebyte.coordinator.scenario.ScenarioLoader().load(scenario, overrides);
+            onebyte.coordinator.scenario.ChurnSchedule schedule = onebyte.coordinator.scenario.ChurnSchedule.resolve(sc);
+            onebyte.coordinator.experiment.ScenarioCheckpoint.validate(sc);
             onebyte.core.algorithm.Algorithm algorithm = sc.run().algorithms().stream()
                     .filter(onebyte.core.algorithm.Algorithm::isSpsa).findFirst().orElse(null);
             if (algorithm == null) {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import onebyte.coordinator.scenario.ChurnSchedule;
 import onebyte.coordinator.scenario.Scenario;
-import onebyte.coordinator.scenario.ScenarioException;
 import onebyte.coordinator.scenario.ScenarioLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,15 +32,8 @@ public final class LinksCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Scenario s;
-        ChurnSchedule schedule;
-        try {
-            s = new ScenarioLoader().load(scenario, overrides);
-            schedule = ChurnSchedule.resolve(s);
-        } catch (ScenarioException e) {
-            System.err.println("onebyte: invalid scenario: " + e.getMessage());
-            return 2;
-        }
+        Scenario s = new ScenarioLoader().load(scenario, overrides); // bad input: BadInputHandler, exit 2
+        ChurnSchedule schedule = ChurnSchedule.resolve(s);
         print(s, schedule.initialNodes(), System.out);
         return 0;
     }

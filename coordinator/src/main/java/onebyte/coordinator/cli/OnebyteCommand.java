@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "One-byte shared-randomness SPSA on an Akka cluster.")
 public final class OnebyteCommand implements Runnable {
     /** Every subcommand, in help order. */
-    public static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CompareCommand.class, ReportCommand.class, PretrainCommand.class,
+    public static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CompareCommand.class, SweepCommand.class, ReportCommand.class, PretrainCommand.class,
             EmbeddedCommand.class, CoordinatorCommand.class, NodeCommand.class, LinksCommand.class, BenchCommand.class);
 
     @CommandLine.Spec
@@ -24,7 +24,7 @@ public final class OnebyteCommand implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new OnebyteCommand());
+        CommandLine cl = new CommandLine(new OnebyteCommand()).setExecutionExceptionHandler(new BadInputHandler());
         for (Class<?> c : SUBCOMMANDS) {
             cl.addSubcommand(c);
         }

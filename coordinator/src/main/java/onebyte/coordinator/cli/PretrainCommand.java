@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import onebyte.coordinator.experiment.ScenarioCheckpoint;
 import onebyte.coordinator.scenario.Scenario;
-import onebyte.coordinator.scenario.ScenarioException;
 import onebyte.coordinator.scenario.ScenarioLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,13 +27,8 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Scenario s;
-        try {
-            s = new ScenarioLoader().load(scenarioFile, overrides);
-        } catch (ScenarioException e) {
-            System.err.println("onebyte: invalid scenario: " + e.getMessage());
-            return 2;
-        }
+        Scenario s = new ScenarioLoader().load(scenarioFile, overrides); // bad input: BadInputHandler, exit 2
+        if (s.data().fromFiles()) System.out.println("data: " + onebyte.coordinator.experiment.ScenarioSettings.fileTask(s).description());
         ScenarioCheckpoint.pretrain(s, out, System.out::println);
         System.out.println("checkpoint: " + out.toAbsolutePath());
         return 0;

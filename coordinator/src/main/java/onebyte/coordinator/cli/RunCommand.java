@@ -28,7 +28,6 @@ import onebyte.coordinator.metrics.RunSummary;
 import onebyte.coordinator.report.RunReport;
 import onebyte.coordinator.scenario.ChurnSchedule;
 import onebyte.coordinator.scenario.Scenario;
-import onebyte.coordinator.scenario.ScenarioException;
 import onebyte.coordinator.scenario.ScenarioLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,18 +62,30 @@ public final class RunCommand implements Callable<Integer> {
      * 2 invalid scenario, 3 SPSA replicas disagreed.
      */
     static int runScenario(Path scenarioFile, List<String> overrides, boolean compare) throws Exception {
-        System.setProperty("java.awt.headless", "true");
-        Scenario loaded;
-        ChurnSchedule schedule;
-        try {
-            loaded = new ScenarioLoader().load(scenarioFile, overrides);
-            schedule = ChurnSchedule.resolve(loaded);
-        } catch (ScenarioException e) {
-            System.err.println("onebyte: invalid scenario: " + e.getMessage());
-            return 2;
+        Scenario loaded = new ScenarioLoader().load(scenarioFile, overrides); // bad input: BadInputHandler, exit 2
+        ChurnSchedule schedule = ChurnSchedule.resolve(loaded);
+        ScenarioCheckpoint.validate(loaded);
+        return execute(loaded, schedule, compare).exitCode();
+    }
+
+    /** What one scenario run left: its directory, its summary, and whether every SPSA row's replicas agreed. */
+    record Outcome(Path dir, RunSummary summary, boolean agreed) {
+        int exitCode() {
+            return agreed ? 0 : 3;
         }
+    }
+
+    /** Runs a validated scenario (see {@link #runScenario}) and prints its summary or comparison table. */
+    static Outcome execute(Scenario loaded, ChurnSchedule schedule, boolean compare) throws Exception {
+        System.setProperty("java.awt.headless", "true");
         try (RunDirectory dir = RunDirectory.create(loaded)) {
             System.out.println("run directory: " + dir.path().toAbsolutePath());
+            if (loaded.data().fromFiles()) {
+                String data = "data: " + ScenarioSettings.fileTask(loaded).description();
+                System.out.println(data);
+                LOG.info(data);
+                java.nio.file.Files.writeString(dir.path().resolve(DATA), data + "\n");
+            }
             if (!schedule.events().isEmpty()) {
                 System.out.println("churn: " + schedule.events());
             }
@@ -113,7 +124,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             System.out.println("metrics: " + dir.path().resolve(MetricsFiles.CSV).toAbsolutePath());
             System.out.println("report:  " + dir.path().resolve(RunReport.HTML).toAbsolutePath());
-            return agreed ? 0 : 3;
+            return new Outcome(dir.path(), summary, agreed);
         }
     }
 
@@ -123,6 +134,11 @@ public final class RunCommand implements Callable<Integer> {
                 + (b.bytes() > 0 ? ", " + b.bytes() + " bytes on the wire" : "");
         return more.isEmpty() ? b.rounds() + " rounds" : "up to " + b.rounds() + " rounds" + more + " (whichever first)";
     }
+
+    /** The data a run read from the user's files (files, splits, label → class mapping), in the run directory. */
+    public static final String DATA = "data.txt";
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
 
     /** The comparison table as printed, in the run directory. */
     public static final String COMPARISON = "comparison.txt";

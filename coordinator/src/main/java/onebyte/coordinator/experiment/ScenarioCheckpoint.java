@@ -5,9 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Consumer;
+import onebyte.core.data.FileTask;
 import onebyte.core.data.InMemoryDataset;
 import onebyte.core.data.SyntheticClassification;
 import onebyte.core.data.SyntheticText;
+import onebyte.core.input.BadInputException;
 import onebyte.core.model.Checkpoint;
 import onebyte.core.model.Evaluation;
 import onebyte.core.model.Model;
@@ -26,12 +28,19 @@ import onebyte.coordinator.scenario.Scenario;
 public final class ScenarioCheckpoint {
     private ScenarioCheckpoint() {}
 
-    /** The model the scenario describes, with the data dimensions filled in. */
+    /** The model the scenario describes, with the data dimensions filled in (for the user's files: from the files). */
     public static ModelSpec modelSpec(Scenario s) {
         Scenario.ModelSection m = s.model();
+        int inputs = s.data().features();
+        int classes = s.data().classes();
+        if (s.data().fromFiles()) {
+            FileTask task = ScenarioSettings.fileTask(s);
+            inputs = task.pool().inputWidth();
+            classes = task.classes().size();
+        }
         return switch (m.kind()) {
-            case ModelSpec.LOGREG -> ModelSpec.logreg(s.data().features(), s.data().classes());
-            case ModelSpec.MLP -> ModelSpec.mlp(s.data().features(), m.hidden(), s.data().classes(), "relu");
+            case ModelSpec.LOGREG -> ModelSpec.logreg(inputs, classes);
+            case ModelSpec.MLP -> ModelSpec.mlp(inputs, m.hidden(), classes, "relu");
             default -> ModelSpec.transformerLm(m.layers(), m.heads(), m.width(), m.context());
         };
     }
@@ -44,6 +53,29 @@ public final class ScenarioCheckpoint {
         Path file = runDir.resolve("pretrained.ckpt");
         pretrain(s, file, progress);
         return file;
+    }
+
+    /**
+     * Checks the scenario's own checkpoint, if it names one, before anything starts: a corrupt file
+     * or one of another model than the scenario's fails with a {@link BadInputException}.
+     */
+    public static void validate(Scenario s) {
+        if (s.data().fromFiles()) ScenarioSettings.fileTask(s); // reads the files: a bad one fails here, with file:line
+        if (s.model().checkpoint() != null) check(s, s.model().checkpoint());
+    }
+
+    private static void check(Scenario s, Path file) {
+        ModelSpec want = modelSpec(s);
+        Checkpoint cp;
+        try {
+            cp = Checkpoint.read(file);
+        } catch (IOException e) {
+            throw BadInputException.at(file, 0, "cannot read the checkpoint: " + e.getMessage());
+        }
+        if (!cp.spec().equals(want)) {
+            throw BadInputException.at(file, 0, "the checkpoint holds " + cp.spec() + ", the scenario's model is " + want
+                    + " (model.checkpoint must come from `onebyte pretrain` of this scenario's model and data)");
+        }
     }
 
     /**
@@ -74,8 +106,15 @@ public final class ScenarioCheckpoint {
                 targetEval = text.targetEval(s.data().evalSize(), context, seed);
                 data = "synthetic-text source shift=" + s.data().shift() + " windows=" + s.data().trainSize();
             }
-            default -> throw new IllegalArgumentException("data.kind = " + s.data().kind()
-                    + ": pretraining is built for synthetic and synthetic-text data; give model.checkpoint");
+            case "csv", "text" -> {
+                FileTask task = ScenarioSettings.fileTask(s);
+                // without a source split (pretrain.steps = 0) the target stands in for the source accuracy
+                source = task.hasSource() ? task.source() : task.pool();
+                sourceEval = task.hasSource() ? task.sourceEval() : task.eval();
+                targetEval = task.eval();
+                data = task.description();
+            }
+            default -> throw new IllegalArgumentException("data.kind = " + s.data().kind() + " has no pretraining");
         }
         int steps = s.pretrain().steps();
         Pretrainer.Result r = SourcePretraining.run(spec, source, sourceEval,
@@ -84,7 +123,10 @@ public final class ScenarioCheckpoint {
                         step, steps, loss)));
         Model model = Models.create(spec);
         double targetAcc = Evaluation.of(model, targetEval, r.parameters()).accuracy();
-        progress.accept(String.format(java.util.Locale.ROOT,
+        progress.accept(steps == 0
+                ? String.format(java.util.Locale.ROOT, "no pretraining (pretrain.steps = 0): %s (%d parameters) from its seeded "
+                        + "initialisation, target accuracy %.2f%% before fine-tuning", spec, model.numParams(), 100 * targetAcc)
+                : String.format(java.util.Locale.ROOT,
                 "pretrained %s (%d parameters): source accuracy %.2f%%, target accuracy %.2f%% before fine-tuning",
                 spec, model.numParams(), 100 * r.sourceAccuracy(), 100 * targetAcc));
         try {

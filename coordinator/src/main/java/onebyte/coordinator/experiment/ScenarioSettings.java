@@ -38,8 +38,8 @@ public final class ScenarioSettings {
             case "synthetic" -> data.setSynthetic(WorkloadSpec.SyntheticData.newBuilder()
                     .setFeatures(d.features()).setClasses(d.classes()).setShift(d.shift()));
             case "synthetic-text" -> data.setSyntheticText(WorkloadSpec.SyntheticTextData.newBuilder().setShift(d.shift()));
-            default -> throw new IllegalArgumentException("data.kind = " + d.kind()
-                    + " has no cluster workload yet (synthetic and synthetic-text do)");
+            case "csv", "text" -> data.setFile(fileData(s));
+            default -> throw new IllegalArgumentException("data.kind = " + d.kind() + " has no cluster workload");
         }
         return WorkloadSpec.newBuilder()
                 .setModel(WorkloadSpecs.model(ScenarioCheckpoint.modelSpec(s)))
@@ -49,6 +49,27 @@ public final class ScenarioSettings {
                         .setBatchSize(s.pretrain().batchSize()))
                 .setCheckpoint(checkpoint == null ? "" : checkpoint.toAbsolutePath().toString())
                 .build();
+    }
+
+    /** The user's files of a scenario with data.kind = csv or text, as every process of the run reads them. */
+    public static WorkloadSpec.FileData fileData(Scenario s) {
+        Scenario.Data d = s.data();
+        Scenario.Files f = d.files();
+        return WorkloadSpec.FileData.newBuilder()
+                .setText(d.kind().equals("text"))
+                .setPath(d.path().toAbsolutePath().toString())
+                .setFormat(f.format().isEmpty() ? onebyte.core.data.DataFormat.infer(d.path()).name().toLowerCase(java.util.Locale.ROOT) : f.format())
+                .setTextColumn(f.textColumn()).setLabelColumn(d.labelColumn()).setGroupColumn(f.groupColumn())
+                .addAllGroups(f.groups())
+                .setSourcePath(f.sourcePath() == null ? "" : f.sourcePath().toAbsolutePath().toString())
+                .addAllSourceGroups(f.sourceGroups())
+                .setSourceFraction(f.sourceFraction()).setEvalFraction(f.evalFraction()).setHashedFeatures(f.hashedFeatures())
+                .build();
+    }
+
+    /** The task the scenario's files give (read once per JVM; bad files fail with file:line). */
+    public static onebyte.core.data.FileTask fileTask(Scenario s) {
+        return onebyte.node.engine.FileWorkloadFactory.task(fileData(s), s.run().seed());
     }
 
     /**

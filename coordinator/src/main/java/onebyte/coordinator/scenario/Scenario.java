@@ -30,7 +30,8 @@ public record Scenario(
         FedSpeed fedspeed,
         FedAvg fedavg,
         Churn churn,
-        Clock clock) {
+        Clock clock,
+        Sweep sweep) {
 
     public record Run(String id, long seed, Path outputDir, List<Algorithm> algorithms) {}
 
@@ -38,8 +39,18 @@ public record Scenario(
 
     public record Pretrain(int steps, double lr, int batchSize) {}
 
+    /** The data; {@code files} only for kind csv or text (null otherwise). */
     public record Data(String kind, int features, int classes, double shift, int trainSize, int evalSize,
-                       Path path, String labelColumn, String partition) {}
+                       Path path, String labelColumn, String partition, Files files) {
+        /** True for the user's own files (kind csv or text). */
+        public boolean fromFiles() {
+            return files != null;
+        }
+    }
+
+    /** The keys of kind csv / text (scenario-defaults.conf, data section). */
+    public record Files(String format, String textColumn, String groupColumn, List<String> groups, Path sourcePath,
+                        List<String> sourceGroups, double sourceFraction, double evalFraction, int hashedFeatures) {}
 
     public record NodeClass(String name, double uplinkMbps, double downlinkMbps, double latencyMs) {}
 
@@ -111,12 +122,15 @@ public record Scenario(
     /** Churn as written; {@link ChurnSchedule#resolve} turns it into one concrete event list. */
     public record Churn(List<ChurnEvent> events, RandomChurn random, Path trace) {}
 
+    /** The points of {@code onebyte sweep}: each the {@code key=value} overrides it sets on top of the scenario. */
+    public record Sweep(List<List<String>> points) {}
+
     /**
      * This scenario with other clock costs, its resolved text saying so: a run that measured its
      * costs records them here, so its run directory states the costs its virtual times used.
      */
     public Scenario withClock(Clock c) {
         return new Scenario(file, ScenarioLoader.withClock(resolved, c), run, model, pretrain, data, nodes, budget, eval, spsa,
-                fedspeed, fedavg, churn, c);
+                fedspeed, fedavg, churn, c, sweep);
     }
 }

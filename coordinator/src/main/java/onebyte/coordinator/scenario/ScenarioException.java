@@ -1,7 +1,7 @@
 package onebyte.coordinator.scenario;
 
 /** A scenario that cannot run, with where (file:line), which key, and what was expected. */
-public final class ScenarioException extends RuntimeException {
+public final class ScenarioException extends onebyte.core.input.BadInputException {
     private final String where;
     private final String key;
 

@@ -45,6 +45,7 @@ public final class ScenarioLoader {
         if (!Files.isRegularFile(file)) {
             throw new ScenarioException(file.toString(), "(file)", "no such scenario file");
         }
+        ScenarioIncludes.check(file);
         Config user;
         try {
             user = ConfigFactory.parseFile(file.toFile(),
@@ -216,19 +217,20 @@ public final class ScenarioLoader {
 
             String dataKind = oneOf("data.kind", "synthetic", "csv", "synthetic-text", "text");
             boolean lm = kind.equals("transformer-lm");
-            if (lm != dataKind.endsWith("text")) {
-                fail("data.kind", "model.kind = " + kind + " needs " + (lm ? "synthetic-text or text" : "synthetic or csv") + " data, got " + dataKind);
+            if (lm != dataKind.equals("synthetic-text")) {
+                fail("data.kind", "model.kind = " + kind + " needs " + (lm ? "synthetic-text" : "synthetic, csv or text") + " data, got " + dataKind);
             }
             Path dataPath = str("data.path").isEmpty() ? null : path("data.path");
-            if ((dataKind.equals("csv") || dataKind.equals("text")) && (dataPath == null || !Files.exists(dataPath))) {
-                fail("data.path", "data.kind = " + dataKind + " needs an existing file, got '" + str("data.path") + "'");
+            boolean files = dataKind.equals("csv") || dataKind.equals("text");
+            if (files && (dataPath == null || !Files.exists(dataPath))) {
+                fail("data.path", "data.kind = " + dataKind + " needs an existing file" + (dataKind.equals("text") ? " or directory" : "")
+                        + ", got '" + str("data.path") + "'" + (dataPath == null ? "" : " (" + dataPath.toAbsolutePath() + " does not exist)"));
             }
             String partition = str("data.partition");
             checkPartition(partition);
             var data = new Scenario.Data(dataKind, intIn("data.features", 1, 1 << 20), intIn("data.classes", 2, 1 << 16),
                     fraction("data.shift", true), intIn("data.train-size", 1, 100_000_000), intIn("data.eval-size", 1, 100_000_000),
-                    dataPath, str("data.label-column"), partition);
-
+                    dataPath, str("data.label-column"), partition, files ? dataFiles(dataKind, model, pretrain) : null);
             Map<String, Scenario.NodeClass> classes = new LinkedHashMap<>();
             for (String name : c.getObject("nodes.classes").keySet()) {
                 String p = "nodes.classes." + quoteKey(name);
@@ -282,7 +284,58 @@ public final class ScenarioLoader {
             var churn = new Scenario.Churn(events(classes.keySet()), random, trace);
             var clock = new Scenario.Clock(oneOf("clock.costs", "fixed", "measured").equals("measured"),
                     nonNegative("clock.forward-us"), nonNegative("clock.gradient-us"), nonNegative("clock.element-ns"));
-            return new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg, churn, clock);
+            return new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg, churn, clock,
+                    new Scenario.Sweep(sweepPoints()));
+        }
+
+        /** The data section's keys of the user's own files, checked against the model and pretraining. */
+        private Scenario.Files dataFiles(String dataKind, Scenario.ModelSection model, Scenario.Pretrain pretrain) {
+            String format = oneOf("data.format", "", "csv", "tsv", "jsonl", "dir");
+            if (dataKind.equals("csv") && (format.equals("jsonl") || format.equals("dir"))) {
+                fail("data.format", "data.kind = csv reads csv or tsv files, got " + format);
+            }
+            Path sourcePath = str("data.source-path").isEmpty() ? null : path("data.source-path");
+            if (sourcePath != null && !Files.exists(sourcePath)) {
+                fail("data.source-path", "no such file: " + sourcePath.toAbsolutePath());
+            }
+            double sourceFraction = fraction("data.source-fraction", true);
+            if (sourceFraction >= 1) fail("data.source-fraction", "expected a fraction in [0, 1), got " + sourceFraction);
+            double evalFraction = fraction("data.eval-fraction", false);
+            if (evalFraction >= 1) fail("data.eval-fraction", "expected a fraction in (0, 1), got " + evalFraction);
+            var f = new Scenario.Files(format, str("data.text-column"), str("data.group-column"), strings("data.groups"), sourcePath,
+                    strings("data.source-groups"), sourceFraction, evalFraction, intIn("data.hashed-features", 2, 1 << 20));
+            boolean hasSource = sourcePath != null || !f.sourceGroups().isEmpty() || sourceFraction > 0;
+            if (!hasSource && model.checkpoint() == null && pretrain.steps() > 0) {
+                fail("pretrain.steps", "data.kind = " + dataKind + " with no source split to pretrain on: set data.source-fraction "
+                        + "(e.g. 0.3), data.source-path or data.source-groups, or pretrain.steps = 0 (start from the model's initialisation)");
+            }
+            if (dataKind.equals("csv") && (!f.groups().isEmpty() || !f.sourceGroups().isEmpty())) {
+                fail("data.groups", "groups are for data.kind = text");
+            }
+            return f;
+        }
+
+        /** sweep.points: each object's keys flattened into "key=value" overrides (checked when the sweep loads each point). */
+        private List<List<String>> sweepPoints() {
+            List<List<String>> points = new ArrayList<>();
+            ConfigValue list = c.getValue("sweep.points");
+            if (list.valueType() != ConfigValueType.LIST) fail("sweep.points", "expected a list of objects [ { key = value, ... }, ... ]");
+            for (ConfigValue p : (ConfigList) list) {
+                if (p.valueType() != ConfigValueType.OBJECT || ((ConfigObject) p).isEmpty()) {
+                    throw new ScenarioException(where(p.origin()), "sweep.points", "expected an object of scenario keys { key = value, ... }, got "
+                            + describe(p));
+                }
+                List<String> overrides = new ArrayList<>();
+                for (Map.Entry<String, ConfigValue> e : ((ConfigObject) p).toConfig().entrySet()) {
+                    if (e.getKey().startsWith("sweep")) {
+                        throw new ScenarioException(where(e.getValue().origin()), "sweep.points", "a point cannot set " + e.getKey());
+                    }
+                    overrides.add(e.getKey() + "=" + e.getValue().render(ConfigRenderOptions.concise()));
+                }
+                overrides.sort(null);
+                points.add(List.copyOf(overrides));
+            }
+            return List.copyOf(points);
         }
 
         private List<ChurnEvent> events(Set<String> classes) {

@@ -1,88 +1,51 @@
 package onebyte.core.data;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import onebyte.core.input.BadInputException;
 
 /**
- * Loads a classification dataset from CSV: a header row, one named label column, every other
- * column a numeric feature. Separator ',' (no quoting); blank lines are skipped; cells are trimmed.
- * Labels are class names (any text); classes are numbered 0.. in order of first appearance, or,
- * when every label is a non-negative integer, by that integer.
- *
- * <p>Errors name the file and 1-based line: {@code data.csv:7: expected 5 columns, got 4} and
+ * A tabular classification file: a header row, one named label column, every other column a
+ * numeric feature (CSV or TSV, see {@link DelimitedTable}). Labels are any text; {@link ClassLabels}
+ * maps them to classes. Errors name the file and 1-based line, e.g.
+ * {@code data.csv:7: expected 5 columns (as the header [..]), got 4} and
  * {@code data.csv:9: column 'age': 'abc' is not a number}.
  */
 public final class CsvDataset {
-    private final InMemoryDataset data;
+    private final Path file;
     private final List<String> featureNames;
-    private final List<String> classNames;
+    private final float[] features;
+    private final List<String> labels;
 
-    private CsvDataset(InMemoryDataset data, List<String> featureNames, List<String> classNames) {
-        this.data = data;
+    private CsvDataset(Path file, List<String> featureNames, float[] features, List<String> labels) {
+        this.file = file;
         this.featureNames = featureNames;
-        this.classNames = classNames;
+        this.features = features;
+        this.labels = labels;
     }
 
-    public InMemoryDataset dataset() {
-        return data;
+    /** Reads a CSV file; its classes are its own labels' ({@link #classNames}). */
+    public static CsvDataset load(Path file, String labelColumn) {
+        return read(file, DataFormat.CSV, labelColumn);
     }
 
-    public List<String> featureNames() {
-        return featureNames;
-    }
-
-    /** Class c's label text. */
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    public static CsvDataset load(Path file, String labelColumn) throws IOException {
-        List<String[]> rows = new ArrayList<>();
-        List<Integer> lineNos = new ArrayList<>();
-        String[] header = null;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) continue;
-                String[] cells = line.split(",", -1);
-                for (int i = 0; i < cells.length; i++) cells[i] = cells[i].trim();
-                if (header == null) {
-                    header = cells;
-                    continue;
-                }
-                if (cells.length != header.length) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": expected " + header.length + " columns, got " + cells.length);
-                }
-                rows.add(cells);
-                lineNos.add(lineNo);
-            }
+    public static CsvDataset read(Path file, DataFormat format, String labelColumn) {
+        if (format != DataFormat.CSV && format != DataFormat.TSV) {
+            throw BadInputException.at(file, 0, "tabular data must be csv or tsv, got " + format.name().toLowerCase());
         }
-        if (header == null) throw new IllegalArgumentException(file + ": empty file (no header)");
-        int labelIdx = Arrays.asList(header).indexOf(labelColumn);
-        if (labelIdx < 0) {
-            throw new IllegalArgumentException(file + ":1: no label column '" + labelColumn + "' in header " + Arrays.toString(header));
-        }
-        if (rows.isEmpty()) throw new IllegalArgumentException(file + ": no data rows");
-        int f = header.length - 1;
-        List<String> featureNames = new ArrayList<>();
-        for (int c = 0; c < header.length; c++) if (c != labelIdx) featureNames.add(header[c]);
-        boolean integerLabels = rows.stream().allMatch(row -> row[labelIdx].matches("\\d{1,9}"));
-        Map<String, Integer> classes = new LinkedHashMap<>();
-        float[] x = new float[rows.size() * f];
-        float[] y = new float[rows.size()];
-        int maxLabel = -1;
-        for (int i = 0; i < rows.size(); i++) {
-            String[] row = rows.get(i);
+        DelimitedTable table = DelimitedTable.read(file, format.delimiter());
+        int labelIdx = table.column(labelColumn, "label");
+        List<String> header = table.header();
+        int f = header.size() - 1;
+        if (f == 0) throw BadInputException.at(file, 1, "no feature columns besides the label column '" + labelColumn + "'");
+        List<String> featureNames = new ArrayList<>(header);
+        featureNames.remove(labelIdx);
+        float[] x = new float[table.rows().size() * f];
+        List<String> labels = new ArrayList<>(table.rows().size());
+        for (int i = 0; i < table.rows().size(); i++) {
+            String[] row = table.rows().get(i);
+            int line = table.lines()[i];
             int k = 0;
             for (int c = 0; c < row.length; c++) {
                 if (c == labelIdx) continue;
@@ -91,22 +54,61 @@ public final class CsvDataset {
                     if (!Float.isFinite(v)) throw new NumberFormatException();
                     x[i * f + k++] = v;
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(file + ":" + lineNos.get(i) + ": column '" + header[c] + "': '" + row[c] + "' is not a number");
+                    throw BadInputException.at(file, line, "column '" + header.get(c) + "': '" + row[c] + "' is not a number");
                 }
             }
-            String label = row[labelIdx];
-            if (label.isEmpty()) throw new IllegalArgumentException(file + ":" + lineNos.get(i) + ": empty label in column '" + labelColumn + "'");
-            int cls = integerLabels ? Integer.parseInt(label) : classes.computeIfAbsent(label, s -> classes.size());
-            maxLabel = Math.max(maxLabel, cls);
-            y[i] = cls;
+            if (row[labelIdx].isEmpty()) throw BadInputException.at(file, line, "empty label in column '" + labelColumn + "'");
+            labels.add(row[labelIdx]);
         }
-        List<String> classNames = new ArrayList<>();
-        if (integerLabels) {
-            for (int c = 0; c <= maxLabel; c++) classNames.add(Integer.toString(c));
-        } else {
-            classNames.addAll(classes.keySet());
-        }
-        if (f == 0) throw new IllegalArgumentException(file + ": no feature columns besides '" + labelColumn + "'");
-        return new CsvDataset(new InMemoryDataset(f, x, 1, y, classNames.size()), List.copyOf(featureNames), List.copyOf(classNames));
+        ClassLabels.of(labels, file); // a single class fails here, naming the file
+        return new CsvDataset(file, List.copyOf(featureNames), x, List.copyOf(labels));
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public int size() {
+        return labels.size();
+    }
+
+    public List<String> featureNames() {
+        return featureNames;
+    }
+
+    /** Each row's label text. */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** The mapping of this file's own labels. */
+    public ClassLabels classes() {
+        return ClassLabels.of(labels, file);
+    }
+
+    /** Class c's label text (this file's own mapping). */
+    public List<String> classNames() {
+        return classes().names();
+    }
+
+    /** The features of the rows at these indices, row after row ({@code featureNames().size()} floats each). */
+    public float[] features(int[] rows) {
+        int f = featureNames.size();
+        float[] out = new float[rows.length * f];
+        for (int j = 0; j < rows.length; j++) System.arraycopy(features, rows[j] * f, out, j * f, f);
+        return out;
+    }
+
+    /** The rows with this file's own class mapping. */
+    public InMemoryDataset dataset() {
+        return dataset(classes());
+    }
+
+    /** The rows with classes from {@code classes} (e.g. built over this file and a source file). */
+    public InMemoryDataset dataset(ClassLabels classes) {
+        int[] c = classes.indices(labels, file);
+        float[] y = new float[c.length];
+        for (int i = 0; i < c.length; i++) y[i] = c[i];
+        return new InMemoryDataset(featureNames.size(), features.clone(), 1, y, classes.size());
     }
 }

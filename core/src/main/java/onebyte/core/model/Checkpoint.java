@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import onebyte.core.input.BadInputException;
 import onebyte.core.tensor.ParameterVector;
 import onebyte.proto.CheckpointFile;
 import onebyte.proto.ModelSpecMsg;
@@ -104,6 +105,8 @@ public final class Checkpoint {
             raw = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new CheckpointException(file + ": checkpoint file not found");
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read the checkpoint: " + e);
         }
         CheckpointFile msg;
         try {
@@ -173,8 +176,8 @@ public final class Checkpoint {
                 m.getVocab(), m.getLayers(), m.getHeads(), m.getWidth(), m.getContext());
     }
 
-    /** A checkpoint that cannot be read; the message names the file and what is wrong. */
-    public static final class CheckpointException extends IOException {
+    /** A checkpoint that cannot be read; the message names the file and what is wrong (bad input: exit 2). */
+    public static final class CheckpointException extends BadInputException {
         public CheckpointException(String message) {
             super(message);
         }

@@ -38,19 +38,19 @@ class LoadersTest {
 
     @Test
     void csvRaggedRowNamesFileAndLine() throws Exception {
-        var e = assertThrows(IllegalArgumentException.class, () -> CsvDataset.load(csv("a,b,y\n1,2,0\n1,2\n"), "y"));
-        assertTrue(e.getMessage().endsWith("data.csv:3: expected 3 columns, got 2"), e.getMessage());
+        var e = assertThrows(onebyte.core.input.BadInputException.class, () -> CsvDataset.load(csv("a,b,y\n1,2,0\n1,2\n"), "y"));
+        assertTrue(e.getMessage().endsWith("data.csv:3: expected 3 columns (as the header [a, b, y]), got 2"), e.getMessage());
     }
 
     @Test
     void csvNonNumericCellNamesTheColumn() throws Exception {
-        var e = assertThrows(IllegalArgumentException.class, () -> CsvDataset.load(csv("age,y\n1,0\nabc,1\n"), "y"));
+        var e = assertThrows(onebyte.core.input.BadInputException.class, () -> CsvDataset.load(csv("age,y\n1,0\nabc,1\n"), "y"));
         assertTrue(e.getMessage().endsWith("data.csv:3: column 'age': 'abc' is not a number"), e.getMessage());
     }
 
     @Test
     void csvMissingLabelColumn() throws Exception {
-        var e = assertThrows(IllegalArgumentException.class, () -> CsvDataset.load(csv("a,b\n1,2\n"), "label"));
+        var e = assertThrows(onebyte.core.input.BadInputException.class, () -> CsvDataset.load(csv("a,b\n1,2\n"), "label"));
         assertTrue(e.getMessage().contains("no label column 'label'"), e.getMessage());
     }
 

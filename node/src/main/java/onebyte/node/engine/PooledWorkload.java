@@ -48,7 +48,7 @@ record PooledWorkload(ModelSpec spec, float[] theta0, InMemoryDataset pool, InMe
             try {
                 Checkpoint cp = Checkpoint.read(Path.of(checkpoint));
                 if (!cp.spec().equals(spec)) {
-                    throw new IllegalArgumentException("checkpoint " + checkpoint + " holds " + cp.spec() + ", the run needs " + spec);
+                    throw new onebyte.core.input.BadInputException(checkpoint + ": the checkpoint holds " + cp.spec() + ", the run needs " + spec);
                 }
                 theta0 = cp.parameters();
             } catch (IOException e) {

@@ -38,6 +38,7 @@ public final class Workloads {
         Workload.Factory f = switch (spec.getData().getKindCase()) {
             case SYNTHETIC -> new SyntheticWorkloadFactory();
             case SYNTHETIC_TEXT -> new SyntheticTextWorkloadFactory();
+            case FILE -> new FileWorkloadFactory();
             case KIND_NOT_SET -> throw new IllegalArgumentException("the workload names no data kind: " + spec);
         };
         return f.create(spec, runSeed);
