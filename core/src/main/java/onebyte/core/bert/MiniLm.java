@@ -2,6 +2,8 @@ package onebyte.core.bert;
 
 import java.io.IOException;
 import java.io.InputStream;
+import onebyte.core.text.TokenizerJson;
+import onebyte.core.text.WordPieceTokenizer;
 
 /**
  * all-MiniLM-L6-v2 (sentence-transformers), the built-in pretrained BERT encoder: 6 blocks,
@@ -21,6 +23,13 @@ public final class MiniLm {
     public static BertWeights weights() throws IOException {
         try (InputStream in = open(ONNX_RESOURCE)) {
             return OnnxBertReader.read(in, "classpath:" + ONNX_RESOURCE);
+        }
+    }
+
+    /** Its WordPiece tokenizer, read from the classpath tokenizer.json. */
+    public static WordPieceTokenizer tokenizer() throws IOException {
+        try (InputStream in = open(TOKENIZER_RESOURCE)) {
+            return TokenizerJson.read(in, "classpath:" + TOKENIZER_RESOURCE);
         }
     }
 
