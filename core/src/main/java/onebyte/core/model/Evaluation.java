@@ -7,7 +7,7 @@ import onebyte.core.tensor.ParameterVector;
 /**
  * Loss and accuracy of θ over a whole dataset, taken in chunks of at most {@link #CHUNK_EXAMPLES}
  * examples so that the evaluation's intermediate arrays stay the size of a few minibatches (one
- * batch of lm-finetune's 2,000 eval sequences needs ~2 GB of SameDiff activations). Chunk results
+ * batch of lm-finetune's 2,000 eval sequences would need ~400 MB of transformer activations). Chunk results
  * are weighted by their example count, which is exact for both models: every example carries the
  * same number of predictions (one label, or T next tokens).
  */

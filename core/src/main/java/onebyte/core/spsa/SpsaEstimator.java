@@ -19,11 +19,11 @@ import onebyte.core.model.SymmetricPerturbedLoss;
  * <b>θ is never written</b>, and <b>z is generated once</b> per evaluation. Two ways, chosen by the model:
  *
  * <ul>
- *   <li><b>Fused</b> (the model implements {@link SymmetricPerturbedLoss}, e.g. the dense logreg/mlp):
+ *   <li><b>Fused</b> (the model implements {@link SymmetricPerturbedLoss}, the dense logreg/mlp and the transformer):
  *       the model evaluates both points in one pass over θ, building θ ± εz slice by slice
  *       ({@link PerturbedSlices}); no scratch vector is used or needed. <b>Memory</b>: θ (4d bytes) +
  *       the model's slice buffers (a few MiB at most, see the model) + two sets of activations.
- *   <li><b>Scratch copy</b> (any other model, e.g. the transformer): chunk by chunk, z's chunk is
+ *   <li><b>Scratch copy</b> (any other model): chunk by chunk, z's chunk is
  *       generated into a per-thread buffer and {@code scratch[i] = θ[i] + e * z[i]} with
  *       {@code e = (float) eps} (plain float32 Java arithmetic), then l+ = loss(scratch); then, without
  *       generating z again, {@code scratch[i] = θ[i] - (scratch[i] - θ[i])}, i.e. θ − εz up to one

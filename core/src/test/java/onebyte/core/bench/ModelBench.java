@@ -28,8 +28,7 @@ import onebyte.core.spsa.SpsaEstimator;
  *
  * <p>SPSA step = {@link SpsaEstimator#evaluate(ParameterVector, long, Batch)}, the path a node runs
  * (through its engine): z generated once with the engine's chunked generator (default chunk size),
- * for the dense models both points evaluated in one fused pass, for the transformer on the
- * estimator's scratch copy. Each step uses a new seed. It is measured per distribution (gaussian,
+ * both points evaluated in one fused pass (every model kind has it). Each step uses a new seed. It is measured per distribution (gaussian,
  * rademacher) and per estimator thread count ({@code threads}: 1 = everything on the calling
  * thread; 2 = one helper thread builds θ ± εz ahead for the fused models, or the chunks of the
  * scratch path are split over two threads). ND4J runs on one native thread throughout (as the

@@ -1,0 +1,146 @@
+package onebyte.core.model.transformer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A contiguous run of float32 or float64 values off the Java heap, the storage of every tensor the
+ * transformer reads or writes: θ (wrapped in place, never copied), the slices of a perturbed pass,
+ * activations and gradients. Element access is by index as {@code double} (a float32 buffer rounds
+ * on {@link #set}); the matrix products run on the same memory through {@link Blas}. The float64
+ * kind exists for the gradient check; the model runs on float32.
+ *
+ * <p>A buffer made by {@link #view} shares the memory of its parent.
+ */
+public abstract sealed class DenseBuffer permits DenseBuffer.F32, DenseBuffer.F64 {
+    /** A new zero float32 buffer of {@code n} elements. */
+    public static DenseBuffer floats(int n) {
+        return new F32(direct(n, 4).asFloatBuffer());
+    }
+
+    /** A new zero float64 buffer of {@code n} elements. */
+    public static DenseBuffer doubles(int n) {
+        return new F64(direct(n, 8).asDoubleBuffer());
+    }
+
+    /** Wraps (does not copy) a contiguous 1-D float32 or float64 ND4J array. */
+    public static DenseBuffer of(INDArray a) {
+        if (a.length() > Integer.MAX_VALUE || a.rank() > 1 && a.ordering() != 'c' || a.isView() && !a.isVector()) {
+            throw new IllegalArgumentException("expected a contiguous vector, got shape " + java.util.Arrays.toString(a.shape()));
+        }
+        int n = (int) a.length();
+        int size = a.dataType() == DataType.FLOAT ? 4 : a.dataType() == DataType.DOUBLE ? 8 : 0;
+        if (size == 0) throw new IllegalArgumentException("expected float32 or float64, got " + a.dataType());
+        ByteBuffer bytes = a.data().pointer().asByteBuffer().order(ByteOrder.nativeOrder());
+        long from = a.offset() * size;
+        bytes.position((int) from);
+        bytes.limit((int) (from + (long) size * n));
+        ByteBuffer mine = bytes.slice().order(ByteOrder.nativeOrder());
+        return size == 4 ? new F32(mine.asFloatBuffer()) : new F64(mine.asDoubleBuffer());
+    }
+
+    private static ByteBuffer direct(int n, int size) {
+        if (n < 0) throw new IllegalArgumentException("negative length " + n);
+        return ByteBuffer.allocateDirect(Math.max(1, n) * size).order(ByteOrder.nativeOrder());
+    }
+
+    private DenseBuffer() {}
+
+    public abstract int length();
+
+    public abstract double get(int i);
+
+    public abstract void set(int i, double v);
+
+    /** True for float64. */
+    public abstract boolean isDouble();
+
+    /** Elements [offset, offset + length) of this buffer, sharing its memory. */
+    public abstract DenseBuffer view(int offset, int length);
+
+    /** A new zero buffer of the same precision. */
+    public abstract DenseBuffer like(int n);
+
+    /** The native address of element {@code offset} (for BLAS). */
+    abstract Pointer at(int offset);
+
+    public void add(int i, double v) {
+        set(i, get(i) + v);
+    }
+
+    /** Sets elements [from, from + n) to v. */
+    public void fill(int from, int n, double v) {
+        for (int i = from; i < from + n; i++) set(i, v);
+    }
+
+    /** dst[dstFrom + i] = this[from + i] for i < n. */
+    public void copyTo(int from, DenseBuffer dst, int dstFrom, int n) {
+        for (int i = 0; i < n; i++) dst.set(dstFrom + i, get(from + i));
+    }
+
+    /** All values as a new heap array. */
+    public float[] toFloatArray() {
+        float[] out = new float[length()];
+        for (int i = 0; i < out.length; i++) out[i] = (float) get(i);
+        return out;
+    }
+
+    static final class F32 extends DenseBuffer {
+        private final FloatBuffer values;
+        private final FloatPointer base;
+
+        F32(FloatBuffer values) {
+            this.values = values;
+            this.base = new FloatPointer(values);
+        }
+
+        @Override public int length() { return values.capacity(); }
+        @Override public double get(int i) { return values.get(i); }
+        @Override public void set(int i, double v) { values.put(i, (float) v); }
+        @Override public boolean isDouble() { return false; }
+        @Override public DenseBuffer like(int n) { return floats(n); }
+
+        @Override
+        public DenseBuffer view(int offset, int length) {
+            return new F32(values.slice(offset, length));
+        }
+
+        @Override
+        Pointer at(int offset) {
+            return new FloatPointer(base).position(base.position() + offset);
+        }
+    }
+
+    static final class F64 extends DenseBuffer {
+        private final DoubleBuffer values;
+        private final DoublePointer base;
+
+        F64(DoubleBuffer values) {
+            this.values = values;
+            this.base = new DoublePointer(values);
+        }
+
+        @Override public int length() { return values.capacity(); }
+        @Override public double get(int i) { return values.get(i); }
+        @Override public void set(int i, double v) { values.put(i, v); }
+        @Override public boolean isDouble() { return true; }
+        @Override public DenseBuffer like(int n) { return doubles(n); }
+
+        @Override
+        public DenseBuffer view(int offset, int length) {
+            return new F64(values.slice(offset, length));
+        }
+
+        @Override
+        Pointer at(int offset) {
+            return new DoublePointer(base).position(base.position() + offset);
+        }
+    }
+}
