@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import onebyte.core.model.transformer.TransformerConfig;
 import onebyte.proto.onnx.AttributeProto;
 import onebyte.proto.onnx.GraphProto;
 import onebyte.proto.onnx.ModelProto;
@@ -84,7 +85,7 @@ public final class OnnxBertReader {
             }
         }
         List<NodeProto> matmuls = weightMatMuls(graph, values);
-        BertConfig config = config(graph, values, byName, matmuls);
+        TransformerConfig config = config(graph, values, byName, matmuls);
         if (matmuls.size() != 6 * config.layers()) {
             throw new IllegalArgumentException("found " + matmuls.size() + " MatMul nodes with a weight matrix, expected 6 per block ("
                     + 6 * config.layers() + " for " + config.layers() + " blocks)");
@@ -97,15 +98,9 @@ public final class OnnxBertReader {
             }
         }
         Map<String, BertWeights.Tensor> tensors = new HashMap<>();
-        for (String name : BertWeights.names(config)) {
-            TensorProto t = byName.get(name);
-            if (t == null) throw new IllegalArgumentException("no tensor " + name);
-            long[] shape = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
-            if (!java.util.Arrays.equals(shape, BertWeights.shape(config, name))) {
-                throw new IllegalArgumentException(name + " has shape " + java.util.Arrays.toString(shape) + ", expected "
-                        + java.util.Arrays.toString(BertWeights.shape(config, name)));
-            }
-            tensors.put(name, new BertWeights.Tensor(name, shape, OnnxValues.floats(t)));
+        for (Map.Entry<String, TensorProto> e : byName.entrySet()) {
+            long[] shape = e.getValue().getDimsList().stream().mapToLong(Long::longValue).toArray();
+            tensors.put(e.getKey(), new BertWeights.Tensor(e.getKey(), shape, OnnxValues.floats(e.getValue())));
         }
         return new BertWeights(config, tensors);
     }
@@ -130,7 +125,7 @@ public final class OnnxBertReader {
         return BertWeights.linearLayers(k / 6).get(k % 6) + ".weight";
     }
 
-    private static BertConfig config(GraphProto graph, OnnxValues values, Map<String, TensorProto> byName, List<NodeProto> matmuls) {
+    private static TransformerConfig config(GraphProto graph, OnnxValues values, Map<String, TensorProto> byName, List<NodeProto> matmuls) {
         long[] words = dims(byName, "embeddings.word_embeddings.weight", 2);
         long[] positions = dims(byName, "embeddings.position_embeddings.weight", 2);
         long[] types = dims(byName, "embeddings.token_type_embeddings.weight", 2);
@@ -145,7 +140,7 @@ public final class OnnxBertReader {
         }
         int hidden = (int) words[1];
         int heads = heads(values, matmuls.isEmpty() ? null : matmuls.get(0), hidden);
-        return new BertConfig((int) words[0], hidden, layers.size(), heads, (int) ffn[0], (int) positions[0], (int) types[0],
+        return TransformerConfig.bert((int) words[0], (int) positions[0], (int) types[0], hidden, layers.size(), heads, (int) ffn[0],
                 layerNormEps(graph, values));
     }
 
