@@ -1,5 +1,6 @@
 package onebyte.coordinator.bench;
 
+import onebyte.proto.WorkloadSpec;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,10 +41,10 @@ public final class Bench {
         Map<String, Object> machine = BenchOutput.machine();
         long t0 = System.nanoTime();
         int maxN = plan.nodes().stream().mapToInt(Integer::intValue).max().orElseThrow();
-        SpsaRunSettings spsaBase = SpsaRunSettings.builder().runSeed(plan.seed()).lr(1e-3).build();
+        SpsaRunSettings spsaBase = ScenarioSettings.spsaDefaults().runSeed(plan.seed()).lr(1e-3).build();
         for (int target : plan.parts().contains("scaling") ? plan.params() : List.<Integer>of()) {
             String model = "mlp-" + BenchPlan.label(target);
-            String spec = BenchPlan.workloadFor(target);
+            WorkloadSpec spec = BenchPlan.workloadFor(target);
             Footprint.Result fp = footprint(model, spec, maxN, spsaBase);
             for (int n : plan.nodes()) {
                 if (plan.spsa()) {
@@ -59,7 +60,7 @@ public final class Bench {
                         continue;
                     }
                     log.printf("fedspeed %s N=%d ...%n", model, n);
-                    FedSpeedParams client = FedSpeedParams.fedSpeedDefaults();
+                    FedSpeedParams client = ScenarioSettings.fedClient(ScenarioSettings.DEFAULTS, "fedspeed");
                     client = new FedSpeedParams(plan.fedLocalSteps(), client.lr(), client.lrDecay(), client.invLambda(),
                             client.rho(), client.alpha(), client.batchSize(), true);
                     FedRunSettings fed = new FedRunSettings("bench", "fedspeed", plan.seed(), n, 3, client, 1.0,
@@ -100,7 +101,7 @@ public final class Bench {
 
     private static final String EXITING_TIMEOUT = "akka.coordinated-shutdown.phases.cluster-exiting.timeout";
 
-    private Footprint.Result footprint(String model, String spec, int commitSize, SpsaRunSettings s) throws Exception {
+    private Footprint.Result footprint(String model, WorkloadSpec spec, int commitSize, SpsaRunSettings s) throws Exception {
         int d = Workloads.get(spec, plan.seed()).numParams();
         Footprint.Result fp = Footprint.measure(spec, plan.seed(), s.batchSize(), commitSize, s.distribution(), s.chunkSize(),
                 s.codec(), s.eps(), s.threads(), d);

@@ -1,5 +1,6 @@
 package onebyte.coordinator.bench;
 
+import onebyte.proto.WorkloadSpec;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -53,11 +54,14 @@ public record BenchPlan(List<Integer> nodes, List<Integer> params, boolean spsa,
         return Math.max(1, h);
     }
 
-    /** The synthetic workload of a scaling point: no pretraining (θ_0 = the seeded initialisation). */
-    static String workloadFor(int d) {
+    /** The default scenario's synthetic workload with the MLP of a scaling point and no pretraining (θ_0 = the seeded initialisation). */
+    static WorkloadSpec workloadFor(int d) {
         int h = hiddenFor(d);
-        return "synthetic;model=mlp:inputs=20,hidden=" + h + "x" + h + ",classes=4,activation=relu;features=20;classes=4;"
-                + "pretrain-steps=0";
+        WorkloadSpec.Builder w = onebyte.coordinator.experiment.ScenarioSettings.workload(
+                onebyte.coordinator.experiment.ScenarioSettings.DEFAULTS, null).toBuilder();
+        w.getModelBuilder().clearHidden().addHidden(h).addHidden(h);
+        w.getPretrainingBuilder().setSteps(0);
+        return w.build();
     }
 
     /** Label of a target size: 100K, 1M, 4M, 2000. */

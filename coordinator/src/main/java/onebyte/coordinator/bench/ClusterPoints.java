@@ -1,5 +1,6 @@
 package onebyte.coordinator.bench;
 
+import onebyte.proto.WorkloadSpec;
 import static onebyte.coordinator.bench.BenchTable.put;
 
 import java.time.Duration;
@@ -25,7 +26,7 @@ final class ClusterPoints {
     static Map<String, Object> spsa(BenchTable table, String model, SpsaRunSettings base, int nodes, int warmup, int measured,
                                     Footprint.Result fp, double latencyS) throws Exception {
         RoundWindow w = new RoundWindow(warmup, measured);
-        String spec = TimedWorkloadFactory.wrap(base.workload());
+        WorkloadSpec spec = TimedWorkloadFactory.wrap(base.workload());
         SpsaRunSettings s = base.toBuilder().runId("bench-spsa-" + model + "-n" + nodes).nodes(nodes).rounds(RoundWindow.ROUND_CAP)
                 .workload(spec).engine(TimedEngineFactory.ENGINE).evalEvery(Integer.MAX_VALUE).roundDeadline(DEADLINE)
                 .churn(java.util.List.of()).build();
@@ -66,7 +67,7 @@ final class ClusterPoints {
     static Map<String, Object> fed(BenchTable table, String model, FedRunSettings base, int nodes, int warmup, int measured,
                                    Footprint.Result fp, double latencyS) throws Exception {
         RoundWindow w = new RoundWindow(warmup, measured);
-        String spec = TimedWorkloadFactory.wrap(base.workload());
+        WorkloadSpec spec = TimedWorkloadFactory.wrap(base.workload());
         FedRunSettings s = new FedRunSettings("bench-" + base.algorithm() + "-" + model + "-n" + nodes, base.algorithm(),
                 base.runSeed(), nodes, RoundWindow.ROUND_CAP, base.client(), base.participation(), DEADLINE, Integer.MAX_VALUE, spec,
                 base.uplinkMbps(), base.downlinkMbps(), base.latencyMs(), base.workCosts());

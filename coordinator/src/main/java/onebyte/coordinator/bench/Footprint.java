@@ -1,5 +1,6 @@
 package onebyte.coordinator.bench;
 
+import onebyte.proto.WorkloadSpec;
 import java.io.IOException;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
@@ -81,9 +82,9 @@ final class Footprint {
         }
     }
 
-    static Result measure(String spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize, String codec,
+    static Result measure(WorkloadSpec spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize, String codec,
                           float eps, int threads, int d) throws IOException, InterruptedException {
-        List<String> args = List.of(spec, Long.toString(seed), Integer.toString(batchSize), Integer.toString(commitSize),
+        List<String> args = List.of(FootprintChild.argument(spec), Long.toString(seed), Integer.toString(batchSize), Integer.toString(commitSize),
                 distribution, Integer.toString(chunkSize), codec, Float.toString(eps), Integer.toString(threads));
         Child inference = child("inference", args);
         Child spsa = child("spsa", args);

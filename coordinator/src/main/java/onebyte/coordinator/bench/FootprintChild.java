@@ -1,5 +1,7 @@
 package onebyte.coordinator.bench;
 
+import com.google.protobuf.TextFormat;
+import onebyte.proto.WorkloadSpec;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.nio.file.Files;
@@ -23,15 +25,27 @@ import onebyte.node.engine.Workloads;
  * {@code inference} (a model, a fresh θ, three forward passes of one batch) or {@code spsa} (model,
  * θ and the core engine with whatever it allocates, as on a node: three SPSA samples and one commit
  * of n codes applied)
- * or {@code fedspeed} (a model, x^t and one FedSpeed client round with the SPEC defaults, its
+ * or {@code fedspeed} (a model, x^t and one FedSpeed client round with the scenario defaults, its
  * dual state and the returned x̂ alive).
  * It prints {@code FOOTPRINT <off-heap peak bytes> <heap retained bytes>}: peak RSS above the
  * baseline (native memory: ND4J's arrays) and heap in use after a GC with everything still alive.
  * Arguments: mode spec seed batch n distribution chunkSize codec eps [threads (default 1, the run's default)].
  */
 public final class FootprintChild {
-    private static final String WARM_UP = "synthetic;model=mlp:inputs=20,hidden=4x4,classes=4;features=20;classes=4;"
-            + "pretrain-steps=0;train=400;eval=100";
+    /** A tiny workload (MLP 20-4-4-4, 400 examples, no pretraining) run first, so class loading and JIT are not measured. */
+    private static WorkloadSpec warmUp() {
+        WorkloadSpec.Builder w = onebyte.coordinator.experiment.ScenarioSettings.workload(
+                onebyte.coordinator.experiment.ScenarioSettings.DEFAULTS, null).toBuilder();
+        w.getModelBuilder().clearHidden().addHidden(4).addHidden(4);
+        w.getPretrainingBuilder().setSteps(0);
+        w.getDataBuilder().setTrainSize(400).setEvalSize(100);
+        return w.build();
+    }
+
+    /** A workload as one command-line argument (protobuf text format on one line). */
+    static String argument(WorkloadSpec spec) {
+        return TextFormat.printer().emittingSingleLine(true).printToString(spec);
+    }
 
     private FootprintChild() {}
 
@@ -44,9 +58,10 @@ public final class FootprintChild {
         ReplicaEngine.EngineSpec es = new ReplicaEngine.EngineSpec(seed, 1, Float.parseFloat(a[8]), a[7], a[5],
                 Integer.parseInt(a[6]), threads, 0);
         Models.limitNativeThreads(1);
-        Workload w = Workloads.get(a[1], seed);
+        WorkloadSpec spec = TextFormat.parse(a[1], WorkloadSpec.class);
+        Workload w = Workloads.get(spec, seed);
         Batch batch = w.draw(w.shard(1), batchSize, 7);
-        Workload tiny = Workloads.get(WARM_UP, seed);
+        Workload tiny = Workloads.get(warmUp(), seed);
         run(mode, tiny, tiny.draw(tiny.shard(1), batchSize, 7), es, n);
         for (int i = 0; i < 3; i++) {
             System.gc();
@@ -96,9 +111,9 @@ public final class FootprintChild {
                 return new Object[] {m, theta, engine};
             }
             case "fedspeed" -> {
-                // one FedSpeed round with the SPEC defaults (K = 10, ascent step, dual state): x^t received, x̂ returned
+                // one FedSpeed round with the scenario defaults (K = 10, ascent step, dual state): x^t received, x̂ returned
                 onebyte.core.fed.FedSpeedClient client = new onebyte.core.fed.FedSpeedClient();
-                ParameterVector xHat = client.localRound(m, theta, w.shard(1), onebyte.core.fed.FedSpeedParams.fedSpeedDefaults(), 5);
+                ParameterVector xHat = client.localRound(m, theta, w.shard(1), onebyte.coordinator.experiment.ScenarioSettings.fedClient(onebyte.coordinator.experiment.ScenarioSettings.DEFAULTS, "fedspeed"), 5);
                 return new Object[] {m, theta, client, xHat};
             }
             default -> throw new IllegalArgumentException("mode must be inference, spsa or fedspeed: " + mode);

@@ -1,5 +1,6 @@
 package onebyte.coordinator.bench;
 
+import onebyte.proto.WorkloadSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,7 +68,7 @@ final class TimeToTarget {
         return new VirtualClock.WorkCosts(0, 0, 0);
     }
 
-    private static int numParams(String spec, long seed) {
+    private static int numParams(WorkloadSpec spec, long seed) {
         return onebyte.node.engine.Workloads.get(spec, seed).numParams();
     }
 

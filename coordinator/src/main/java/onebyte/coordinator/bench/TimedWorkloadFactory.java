@@ -9,36 +9,35 @@ import onebyte.core.tensor.ParameterVector;
 import onebyte.core.perturbation.PerturbationStream;
 import onebyte.node.engine.Workload;
 import onebyte.node.engine.Workloads;
+import onebyte.proto.WorkloadSpec;
 
 /**
  * A workload plug-in that wraps another workload and times every forward pass ({@code loss},
  * {@code accuracy}) and gradient pass of its models into {@link BenchProbe}. A model with the fused
  * SPSA evaluation ({@link SymmetricPerturbedLoss}) keeps it (not timed here: it is the whole SPSA
- * sample, which {@link TimedEngineFactory} times). Spec:
- * {@code class:onebyte.coordinator.bench.TimedWorkloadFactory;inner=<inner spec with ';' written as '|'>}
- * (see {@link #wrap}). Data, θ_0 and results are the inner workload's, unchanged.
+ * sample, which {@link TimedEngineFactory} times). Its spec is the inner workload's with
+ * {@code factory} set to this class (see {@link #wrap}). Data, θ_0 and results are the inner
+ * workload's, unchanged.
  */
 public final class TimedWorkloadFactory implements Workload.Factory {
-    private static final String PREFIX = "class:" + TimedWorkloadFactory.class.getName() + ";inner=";
-
-    /** The spec of the timed version of {@code innerSpec}. */
-    public static String wrap(String innerSpec) {
-        if (innerSpec.contains("|")) {
-            throw new IllegalArgumentException("a workload spec to time must not contain '|': " + innerSpec);
+    /** The spec of the timed version of {@code inner}. */
+    public static WorkloadSpec wrap(WorkloadSpec inner) {
+        if (!inner.getFactory().isEmpty()) {
+            throw new IllegalArgumentException("a workload to time must be a built-in one, got factory " + inner.getFactory());
         }
-        return PREFIX + innerSpec.replace(';', '|');
+        return inner.toBuilder().setFactory(TimedWorkloadFactory.class.getName()).build();
     }
 
     /** The inner spec of a spec made by {@link #wrap}. */
-    public static String unwrap(String spec) {
-        if (!spec.startsWith(PREFIX)) {
+    public static WorkloadSpec unwrap(WorkloadSpec spec) {
+        if (!spec.getFactory().equals(TimedWorkloadFactory.class.getName())) {
             throw new IllegalArgumentException("not a timed workload spec: " + spec);
         }
-        return spec.substring(PREFIX.length()).replace('|', ';');
+        return spec.toBuilder().clearFactory().build();
     }
 
     @Override
-    public Workload create(String spec, long runSeed) {
+    public Workload create(WorkloadSpec spec, long runSeed) {
         Workload inner = Workloads.get(unwrap(spec), runSeed);
         return new Workload() {
             @Override

@@ -4,12 +4,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import com.google.protobuf.TextFormat;
 import onebyte.coordinator.cluster.SpsaRunSettings;
+import onebyte.coordinator.experiment.ScenarioSettings;
+import onebyte.proto.WorkloadSpec;
 import picocli.CommandLine.Option;
 
-/** Flags of one SPSA run (every field of {@link SpsaRunSettings}); defaults are the settings' defaults. */
+/** Flags of one SPSA run (every field of {@link SpsaRunSettings}); defaults are scenario-defaults.conf's ({@link ScenarioSettings#spsaDefaults}). */
 public final class RunOptions {
-    private static final SpsaRunSettings D = SpsaRunSettings.builder().build();
+    private static final SpsaRunSettings D = ScenarioSettings.spsaDefaults().build();
 
     @Option(names = "--run-id", description = "Run name (default: ${DEFAULT-VALUE}).")
     String runId = D.runId();
@@ -35,10 +38,11 @@ public final class RunOptions {
     int batchSize = D.batchSize();
     @Option(names = "--eval-every", description = "Evaluate every E rounds (default: ${DEFAULT-VALUE}).")
     int evalEvery = D.evalEvery();
-    @Option(names = "--round-deadline", description = "Round deadline, e.g. 5s or 500ms (default: 5s).")
-    String roundDeadline = "5s";
-    @Option(names = "--workload", description = "Workload spec (default: ${DEFAULT-VALUE}).")
-    String workload = D.workload();
+    @Option(names = "--round-deadline", description = "Round deadline, e.g. 5s or 500ms (default: ${DEFAULT-VALUE}).")
+    String roundDeadline = D.roundDeadline().toMillis() + "ms";
+    @Option(names = "--workload", description = "Workload fields in protobuf text format (proto/src/main/proto/workload.proto) over the"
+            + " default scenario's workload, e.g. 'pretraining { steps: 1600 }'; a model's hidden sizes given here replace the default's (default: none).")
+    String workload = "";
     @Option(names = "--engine", description = "Replica engine (default: ${DEFAULT-VALUE}).")
     String engine = D.engine();
     @Option(names = "--join-sync", description = "auto | snapshot | replay for joining nodes (default: ${DEFAULT-VALUE}).")
@@ -61,12 +65,27 @@ public final class RunOptions {
     Path out;
 
     SpsaRunSettings settings() {
-        return SpsaRunSettings.builder().runId(runId).runSeed(seed).nodes(nodes).rounds(rounds).samplesPerNode(samples).eps(eps)
+        return ScenarioSettings.spsaDefaults().runId(runId).runSeed(seed).nodes(nodes).rounds(rounds).samplesPerNode(samples).eps(eps)
                 .lr(lr).codec(codec).distribution(distribution).chunkSize(chunkSize).batchSize(batchSize).evalEvery(evalEvery)
-                .roundDeadline(parseDuration(roundDeadline)).workload(workload).engine(engine).joinSync(joinSync)
+                .roundDeadline(parseDuration(roundDeadline)).workload(workload(workload)).engine(engine).joinSync(joinSync)
                 .churn(churn.stream().map(SpsaRunSettings.Churn::parse).toList()).bandwidthMbps(bandwidthMbps)
                 .latencyMs(latencyMs).threads(threads).weightDecay(weightDecay).maxVirtualSeconds(maxVirtualSeconds).maxBytes(maxBytes)
                 .build();
+    }
+
+    /** {@code text} (protobuf text format) merged over the default workload. */
+    static WorkloadSpec workload(String text) {
+        WorkloadSpec over;
+        try {
+            over = TextFormat.parse(text, WorkloadSpec.class);
+        } catch (TextFormat.ParseException e) {
+            throw new IllegalArgumentException("--workload: expected WorkloadSpec fields in protobuf text format: " + e.getMessage());
+        }
+        WorkloadSpec.Builder b = D.workload().toBuilder();
+        if (over.getModel().getHiddenCount() > 0) {
+            b.getModelBuilder().clearHidden();
+        }
+        return b.mergeFrom(over).build();
     }
 
     /** "5s", "500ms", "2m" or ISO-8601 "PT5S". */

@@ -4,13 +4,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import onebyte.coordinator.clock.NodeLinks;
 import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
+import onebyte.proto.WorkloadSpec;
 
 /**
- * Everything one SPSA cluster run needs. A plain record; {@link #builder()} starts from the
- * defaults below (SPEC defaults where the SPEC gives one).
+ * Everything one SPSA cluster run needs. A plain record without defaults of its own: a scenario's
+ * settings come from {@code ScenarioSettings.spsa}, runs without a scenario file start from
+ * {@code ScenarioSettings.spsaDefaults()} (scenario-defaults.conf) and change what they need.
  *
  * @param runId name of the run (metrics rows carry it)
  * @param runSeed the one seed of the run: data, partition, θ_0, directions
@@ -25,7 +28,7 @@ import onebyte.coordinator.clock.VirtualClock;
  * @param batchSize minibatch size per sample
  * @param evalEvery evaluate the coordinator's replica every E rounds (and at the last)
  * @param roundDeadline a round closes at this deadline even if members did not report
- * @param workload workload spec string (model, data, partition, θ_0), see onebyte.node.engine.Workloads
+ * @param workload model, data, partition and θ_0, see onebyte.node.engine.Workloads
  * @param engine replica engine name ("core", or "class:&lt;factory&gt;")
  * @param joinSync default sync of nodes joining a running cluster: auto | snapshot | replay
  * @param churn scheduled membership events (embedded runs execute them)
@@ -52,7 +55,7 @@ public record SpsaRunSettings(
         int batchSize,
         int evalEvery,
         Duration roundDeadline,
-        String workload,
+        WorkloadSpec workload,
         String engine,
         String joinSync,
         List<Churn> churn,
@@ -65,6 +68,8 @@ public record SpsaRunSettings(
 
     public SpsaRunSettings {
         churn = List.copyOf(churn);
+        Objects.requireNonNull(workload, "workload");
+        Objects.requireNonNull(roundDeadline, "roundDeadline");
         if (nodes < 1) throw new IllegalArgumentException("nodes must be >= 1, got " + nodes);
         if (rounds < 1) throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
         if (samplesPerNode < 1) throw new IllegalArgumentException("samplesPerNode must be >= 1, got " + samplesPerNode);
@@ -157,10 +162,6 @@ public record SpsaRunSettings(
         }
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
     public Builder toBuilder() {
         Builder b = new Builder();
         b.runId = runId; b.runSeed = runSeed; b.nodes = nodes; b.rounds = rounds; b.samplesPerNode = samplesPerNode;
@@ -172,31 +173,31 @@ public record SpsaRunSettings(
         return b;
     }
 
-    /** Builder with the defaults. */
+    /** Builder of settings; every value must be set (start from {@code ScenarioSettings.spsaDefaults()} or {@link #toBuilder}). */
     public static final class Builder {
-        private String runId = "spsa";
-        private long runSeed = 42;
-        private int nodes = 4;
-        private long rounds = 200;
-        private int samplesPerNode = 1;
-        private float eps = 1e-3f;
-        private double lr = 1e-3;
-        private String codec = "log8";
-        private String distribution = "gaussian";
-        private int chunkSize = 65536;
-        private int batchSize = 64;
-        private int evalEvery = 10;
-        private Duration roundDeadline = Duration.ofSeconds(5);
-        private String workload = "synthetic";
-        private String engine = "core";
-        private String joinSync = "auto";
+        private String runId;
+        private long runSeed;
+        private int nodes;
+        private long rounds;
+        private int samplesPerNode;
+        private float eps;
+        private double lr;
+        private String codec;
+        private String distribution;
+        private int chunkSize;
+        private int batchSize;
+        private int evalEvery;
+        private Duration roundDeadline;
+        private WorkloadSpec workload;
+        private String engine;
+        private String joinSync;
         private List<Churn> churn = new ArrayList<>();
-        private NodeLinks links = NodeLinks.single(10.0, 10.0, 10.0);
-        private int threads = 1;
-        private double weightDecay = 0;
+        private NodeLinks links;
+        private int threads;
+        private double weightDecay;
         private VirtualClock.WorkCosts workCosts;
-        private double maxVirtualSeconds = 0;
-        private long maxBytes = 0;
+        private double maxVirtualSeconds;
+        private long maxBytes;
 
         public Builder runId(String v) { runId = v; return this; }
         public Builder runSeed(long v) { runSeed = v; return this; }
@@ -211,7 +212,7 @@ public record SpsaRunSettings(
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder evalEvery(int v) { evalEvery = v; return this; }
         public Builder roundDeadline(Duration v) { roundDeadline = v; return this; }
-        public Builder workload(String v) { workload = v; return this; }
+        public Builder workload(WorkloadSpec v) { workload = v; return this; }
         public Builder engine(String v) { engine = v; return this; }
         public Builder joinSync(String v) { joinSync = v; return this; }
         public Builder churn(List<Churn> v) { churn = new ArrayList<>(v); return this; }

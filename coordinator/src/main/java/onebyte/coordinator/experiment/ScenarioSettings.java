@@ -12,28 +12,41 @@ import onebyte.coordinator.fed.FedRunSettings;
 import onebyte.core.fed.FedSpeedParams;
 import onebyte.coordinator.scenario.ChurnSchedule;
 import onebyte.coordinator.scenario.Scenario;
+import onebyte.coordinator.scenario.ScenarioLoader;
+import onebyte.core.data.Partitioner;
+import onebyte.node.engine.WorkloadSpecs;
+import onebyte.proto.WorkloadSpec;
 
 /** Maps a validated scenario onto the settings of one algorithm's cluster run. */
 public final class ScenarioSettings {
     private ScenarioSettings() {}
 
+    /** The scenario of the defaults alone (scenario-defaults.conf): the defaults of runs built without a scenario file. */
+    public static final Scenario DEFAULTS = new ScenarioLoader().defaults();
+
     /**
-     * The workload spec string the cluster's nodes build their data and θ_0 from. With a
-     * checkpoint they load it; without one each process pretrains with the scenario's recipe (the
-     * same recipe and seeds as {@link ScenarioCheckpoint#pretrain}, so the bits agree).
+     * The workload the cluster's nodes build their data and θ_0 from. With a checkpoint they load
+     * it; without one each process pretrains with the scenario's recipe (the same recipe and seeds
+     * as {@link ScenarioCheckpoint#pretrain}, so the bits agree).
      */
-    public static String workload(Scenario s, Path checkpoint) {
-        String common = ";model=" + ScenarioCheckpoint.modelSpec(s) + ";shift=" + s.data().shift()
-                + ";train=" + s.data().trainSize() + ";eval=" + s.data().evalSize() + ";partition=" + s.data().partition()
-                + ";pretrain-steps=" + s.pretrain().steps() + ";pretrain-lr=" + s.pretrain().lr()
-                + ";pretrain-batch=" + s.pretrain().batchSize()
-                + (checkpoint == null ? "" : ";checkpoint=" + checkpoint.toAbsolutePath());
-        return switch (s.data().kind()) {
-            case "synthetic" -> "synthetic;features=" + s.data().features() + ";classes=" + s.data().classes() + common;
-            case "synthetic-text" -> "class:onebyte.node.engine.SyntheticTextWorkloadFactory" + common;
-            default -> throw new IllegalArgumentException("data.kind = " + s.data().kind()
+    public static WorkloadSpec workload(Scenario s, Path checkpoint) {
+        Scenario.Data d = s.data();
+        WorkloadSpec.Data.Builder data = WorkloadSpec.Data.newBuilder().setTrainSize(d.trainSize()).setEvalSize(d.evalSize());
+        switch (d.kind()) {
+            case "synthetic" -> data.setSynthetic(WorkloadSpec.SyntheticData.newBuilder()
+                    .setFeatures(d.features()).setClasses(d.classes()).setShift(d.shift()));
+            case "synthetic-text" -> data.setSyntheticText(WorkloadSpec.SyntheticTextData.newBuilder().setShift(d.shift()));
+            default -> throw new IllegalArgumentException("data.kind = " + d.kind()
                     + " has no cluster workload yet (synthetic and synthetic-text do)");
-        };
+        }
+        return WorkloadSpec.newBuilder()
+                .setModel(WorkloadSpecs.model(ScenarioCheckpoint.modelSpec(s)))
+                .setData(data)
+                .setPartition(WorkloadSpecs.partition(Partitioner.parse(d.partition())))
+                .setPretraining(WorkloadSpec.Pretraining.newBuilder().setSteps(s.pretrain().steps()).setLr(s.pretrain().lr())
+                        .setBatchSize(s.pretrain().batchSize()))
+                .setCheckpoint(checkpoint == null ? "" : checkpoint.toAbsolutePath().toString())
+                .build();
     }
 
     /**
@@ -74,11 +87,25 @@ public final class ScenarioSettings {
         if (!algorithm.equals("spsa") && !algorithm.equals("spsa-f32")) {
             throw new IllegalArgumentException("not an SPSA algorithm: " + algorithm);
         }
+        return spsaBuilder(s, algorithm).nodes(schedule.initialNodes()).workload(workload(s, checkpoint)).links(links(s))
+                .workCosts(costs).build();
+    }
+
+    /**
+     * The SPSA settings of the defaults ({@link #DEFAULTS}) as a builder, for runs built without a
+     * scenario file: pretraining and data of the default scenario, no checkpoint, the nodes'
+     * measured compute on the virtual clock (no fixed costs).
+     */
+    public static SpsaRunSettings.Builder spsaDefaults() {
+        return spsaBuilder(DEFAULTS, "spsa").runId("spsa").nodes(DEFAULTS.nodes().initial()).workload(workload(DEFAULTS, null))
+                .links(links(DEFAULTS)).workCosts(null);
+    }
+
+    private static SpsaRunSettings.Builder spsaBuilder(Scenario s, String algorithm) {
         Scenario.Spsa p = s.spsa();
-        return SpsaRunSettings.builder()
+        return new SpsaRunSettings.Builder()
                 .runId(s.run().id() + "-" + algorithm)
                 .runSeed(s.run().seed())
-                .nodes(schedule.initialNodes())
                 .rounds(s.budget().rounds())
                 .samplesPerNode(p.samples())
                 .eps((float) p.eps())
@@ -89,15 +116,13 @@ public final class ScenarioSettings {
                 .batchSize(p.batchSize())
                 .evalEvery(s.eval().every())
                 .roundDeadline(p.roundDeadline())
-                .workload(workload(s, checkpoint))
+                .engine("core")
+                .threads(1)
                 .joinSync(p.joinSync().name().toLowerCase(java.util.Locale.ROOT))
                 .churn(List.of()) // the scenario's churn runs through onebyte.coordinator.cluster.ChurnDriver
-                .links(links(s))
                 .weightDecay(p.weightDecay())
-                .workCosts(costs)
                 .maxVirtualSeconds(s.budget().virtualSeconds())
-                .maxBytes(s.budget().bytes())
-                .build();
+                .maxBytes(s.budget().bytes());
     }
 
     /**
@@ -106,26 +131,33 @@ public final class ScenarioSettings {
      */
     public static FedRunSettings fed(Scenario s, String algorithm, ChurnSchedule schedule, Path checkpoint,
                                      VirtualClock.WorkCosts costs) {
-        FedSpeedParams client;
+        FedSpeedParams client = fedClient(s, algorithm);
         double participation;
         java.time.Duration deadline;
-        switch (algorithm) {
-            case "fedspeed" -> {
-                Scenario.FedSpeed f = s.fedspeed();
-                client = new FedSpeedParams(f.localSteps(), f.lr(), f.lrDecay(), f.prox(), f.rho(), f.alpha(), f.batchSize(), true);
-                participation = f.participation();
-                deadline = f.roundDeadline();
-            }
-            case "fedavg" -> {
-                Scenario.FedAvg f = s.fedavg();
-                client = new FedSpeedParams(f.localSteps(), f.lr(), f.lrDecay(), 0, 0, 0, f.batchSize(), false);
-                participation = f.participation();
-                deadline = f.roundDeadline();
-            }
-            default -> throw new IllegalArgumentException("not a federated algorithm: " + algorithm);
+        if (client.isFedAvg()) {
+            participation = s.fedavg().participation();
+            deadline = s.fedavg().roundDeadline();
+        } else {
+            participation = s.fedspeed().participation();
+            deadline = s.fedspeed().roundDeadline();
         }
         return new FedRunSettings(s.run().id() + "-" + algorithm, algorithm, s.run().seed(), schedule.initialNodes(),
                 s.budget().rounds(), client, participation, deadline, s.eval().every(), workload(s, checkpoint), links(s), costs,
                 s.budget().virtualSeconds(), s.budget().bytes());
+    }
+
+    /** The client parameters of {@code fedspeed} or {@code fedavg} in this scenario. */
+    public static FedSpeedParams fedClient(Scenario s, String algorithm) {
+        return switch (algorithm) {
+            case "fedspeed" -> {
+                Scenario.FedSpeed f = s.fedspeed();
+                yield new FedSpeedParams(f.localSteps(), f.lr(), f.lrDecay(), f.prox(), f.rho(), f.alpha(), f.batchSize(), true);
+            }
+            case "fedavg" -> {
+                Scenario.FedAvg f = s.fedavg();
+                yield new FedSpeedParams(f.localSteps(), f.lr(), f.lrDecay(), 0, 0, 0, f.batchSize(), false);
+            }
+            default -> throw new IllegalArgumentException("not a federated algorithm: " + algorithm);
+        };
     }
 }

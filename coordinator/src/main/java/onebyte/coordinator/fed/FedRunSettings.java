@@ -6,6 +6,7 @@ import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.core.fed.FedSpeedParams;
+import onebyte.proto.WorkloadSpec;
 
 /**
  * Everything one federated cluster run (FedSpeed or FedAvg, SPEC §4) needs.
@@ -19,7 +20,7 @@ import onebyte.core.fed.FedSpeedParams;
  * @param participation p, the fraction of live members sampled each round
  * @param roundDeadline a round closes at this deadline even if participants did not return
  * @param evalEvery evaluate the global model every E rounds (and at round 0 and the last)
- * @param workload workload spec string (model, data, partition, θ_0), see onebyte.node.engine.Workloads
+ * @param workload model, data, partition and θ_0, see onebyte.node.engine.Workloads
  * @param links each node class's links for virtual time; a node names its class when it joins
  * @param workCosts unit costs of the virtual clock, the same for every algorithm of a comparison;
  *     null = the coordinator measures them itself at start ({@link WorkCalibration})
@@ -27,7 +28,7 @@ import onebyte.core.fed.FedSpeedParams;
  * @param maxBytes stop after the round at whose end bytes_cum reached this (0 = no limit)
  */
 public record FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
-                             double participation, Duration roundDeadline, int evalEvery, String workload, NodeLinks links,
+                             double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, NodeLinks links,
                              VirtualClock.WorkCosts workCosts, double maxVirtualSeconds, long maxBytes) {
     public FedRunSettings {
         if (!algorithm.equals("fedspeed") && !algorithm.equals("fedavg")) {
@@ -46,7 +47,7 @@ public record FedRunSettings(String runId, String algorithm, long runSeed, int n
 
     /** Every node with the same links, stopping on rounds only. */
     public FedRunSettings(String runId, String algorithm, long runSeed, int nodes, long rounds, FedSpeedParams client,
-                          double participation, Duration roundDeadline, int evalEvery, String workload, double uplinkMbps,
+                          double participation, Duration roundDeadline, int evalEvery, WorkloadSpec workload, double uplinkMbps,
                           double downlinkMbps, double latencyMs, VirtualClock.WorkCosts workCosts) {
         this(runId, algorithm, runSeed, nodes, rounds, client, participation, roundDeadline, evalEvery, workload,
                 NodeLinks.single(uplinkMbps, downlinkMbps, latencyMs), workCosts, 0, 0);

@@ -67,6 +67,15 @@ public final class ScenarioLoader {
         return new Reader(c, file).scenario(render(c));
     }
 
+    /**
+     * The scenario of the defaults alone (what a scenario file that sets nothing gives): the one
+     * source of default values for settings built without a scenario file (CLI flags, tests, benches).
+     */
+    public Scenario defaults() {
+        Config c = defaults.resolve();
+        return new Reader(c, Path.of(DEFAULTS)).scenario(render(c));
+    }
+
     private static String render(Config c) {
         return c.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
     }

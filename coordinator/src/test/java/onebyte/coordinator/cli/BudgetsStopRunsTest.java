@@ -48,7 +48,7 @@ class BudgetsStopRunsTest {
     void embeddedTakesTheBudgetsAsFlags(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("embedded");
         RunCommandTest.Console c = RunCommandTest.Console.execute("embedded", "--nodes", "3", "--rounds", "100", "--eval-every", "50",
-                "--workload", TinyWorkloadFactory.SPEC, "--engine", "core", "--max-bytes", "20000", "--out", out.toString());
+                "--workload", TinyWorkloadFactory.FLAG, "--engine", "core", "--max-bytes", "20000", "--out", out.toString());
         assertEquals(0, c.code(), c.out());
         List<MetricsRow> rows = MetricsFiles.readCsv(out.resolve(MetricsFiles.CSV));
         assertTrue(rows.size() > 1 && rows.size() < 100, "ran " + rows.size() + " rounds");
@@ -57,7 +57,7 @@ class BudgetsStopRunsTest {
 
         Path timed = dir.resolve("embedded-vt");
         c = RunCommandTest.Console.execute("embedded", "--nodes", "3", "--rounds", "100", "--eval-every", "50",
-                "--workload", TinyWorkloadFactory.SPEC, "--engine", "core", "--max-virtual-seconds", "0.2", "--out", timed.toString());
+                "--workload", TinyWorkloadFactory.FLAG, "--engine", "core", "--max-virtual-seconds", "0.2", "--out", timed.toString());
         assertEquals(0, c.code(), c.out());
         rows = MetricsFiles.readCsv(timed.resolve(MetricsFiles.CSV));
         assertTrue(rows.size() > 1 && rows.size() < 100, "ran " + rows.size() + " rounds");

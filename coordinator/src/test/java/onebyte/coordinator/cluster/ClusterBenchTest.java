@@ -1,5 +1,6 @@
 package onebyte.coordinator.cluster;
 
+import onebyte.coordinator.experiment.ScenarioSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,7 +37,7 @@ class ClusterBenchTest {
                 }
             }
         };
-        SpsaRunSettings s = SpsaRunSettings.builder().workload(EmbeddedClusterTest.SYNTHETIC).engine("core").nodes(nodes)
+        SpsaRunSettings s = ScenarioSettings.spsaDefaults().workload(EmbeddedClusterTest.SYNTHETIC).engine("core").nodes(nodes)
                 .samplesPerNode(samples).rounds(rounds).lr(0.02).evalEvery(1_000_000).build();
         RunResult r = EmbeddedCluster.run(s, null, l, Duration.ofMinutes(10));
         rows.forEach(row -> assertEquals(Boolean.TRUE, row.replicasAgree()));

@@ -1,5 +1,6 @@
 package onebyte.coordinator.cluster;
 
+import onebyte.coordinator.experiment.ScenarioSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -97,8 +98,8 @@ class EmbeddedChurnTest {
     /** θ of 51 204 floats travels as two SnapshotChunks; the joiner agrees from its first round. */
     @Test
     void largeSnapshotInChunks() throws Exception {
-        SpsaRunSettings s = SpsaRunSettings.builder().runId("big-snapshot").engine("core").nodes(3).rounds(8).lr(1e-3)
-                .workload("synthetic;model=mlp:inputs=20,hidden=2048,classes=4;train=1000;eval=200;pretrain-steps=0")
+        SpsaRunSettings s = ScenarioSettings.spsaDefaults().runId("big-snapshot").engine("core").nodes(3).rounds(8).lr(1e-3)
+                .workload(TestWorkloads.synthetic(2048, 1000, 200, 0))
                 .churn(List.of(Churn.parse("4:join-snapshot"))).roundDeadline(Duration.ofSeconds(10)).build();
         RunResult r = EmbeddedCluster.run(s, null, new ProgressPrinter(System.out), Duration.ofMinutes(3));
         r.rows().forEach(row -> assertEquals(Boolean.TRUE, row.replicasAgree(), "round " + row.round()));

@@ -1,5 +1,7 @@
 package onebyte.coordinator.cluster;
 
+import onebyte.proto.WorkloadSpec;
+import onebyte.coordinator.experiment.ScenarioSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** A 4-node embedded cluster (5 ActorSystems on loopback, Artery TCP) fine-tunes the tiny task. */
 class EmbeddedClusterTest {
     static SpsaRunSettings.Builder tiny() {
-        return SpsaRunSettings.builder().workload(TinyWorkloadFactory.SPEC).engine("core")
+        return ScenarioSettings.spsaDefaults().workload(TinyWorkloadFactory.SPEC).engine("core")
                 .nodes(4).lr(0.05).batchSize(32).evalEvery(10).roundDeadline(Duration.ofSeconds(5)).runSeed(42);
     }
 
@@ -30,12 +32,11 @@ class EmbeddedClusterTest {
     }
 
     /** The real workload: an MLP pretrained with Adam on the source distribution, fine-tuned on the shifted target. */
-    static final String SYNTHETIC = "synthetic;model=mlp:inputs=20,hidden=16,classes=4;features=20;classes=4;shift=0.5;"
-            + "train=4000;eval=1000;pretrain-steps=400";
+    static final WorkloadSpec SYNTHETIC = TestWorkloads.synthetic(16, 4000, 1000, 400);
 
     @Test
     void fourNodesFineTuneThePretrainedModelWithAgreeingReplicas() throws Exception {
-        SpsaRunSettings s = SpsaRunSettings.builder().runId("embedded-4").workload(SYNTHETIC).engine("core").nodes(4)
+        SpsaRunSettings s = ScenarioSettings.spsaDefaults().runId("embedded-4").workload(SYNTHETIC).engine("core").nodes(4)
                 .rounds(80).lr(0.02).batchSize(64).evalEvery(10).roundDeadline(Duration.ofSeconds(5)).runSeed(42).build();
         ListSink sink = new ListSink();
         RunResult r = EmbeddedCluster.run(s, sink, new ProgressPrinter(System.out), Duration.ofMinutes(3));

@@ -64,7 +64,7 @@ class MalformedMessagesTest {
                     left.complete(id[0]);
                 } else if (m instanceof RoundOpen o && o.getRound() == 0) {
                     int me = id[0];
-                    coordinator.tell(contribution(me, 0).setVersion(2).setReplicaHash(Wire.hash4(h0[0])).build());
+                    coordinator.tell(contribution(me, 0).setVersion(9).setReplicaHash(Wire.hash4(h0[0])).build());
                     coordinator.tell(contribution(999, 0).setReplicaHash(Wire.hash4(h0[0])).build());
                     coordinator.tell(contribution(me, 77).setReplicaHash(Wire.hash4(h0[0])).build());
                     coordinator.tell(contribution(me, 0).setCode(ByteString.copyFrom(new byte[] {1, 2})).setReplicaHash(Wire.hash4(h0[0])).build());

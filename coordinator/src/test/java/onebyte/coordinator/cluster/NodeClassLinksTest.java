@@ -81,8 +81,7 @@ class NodeClassLinksTest {
         VirtualClock.WorkCosts costs = new VirtualClock.WorkCosts(0, 0.01, 0);
         FedSpeedParams client = new FedSpeedParams(3, 0.05, 0.99, 0.1, 0.1, 1.0, 16, true);
         FedRunSettings s = new FedRunSettings("classes-fed", "fedspeed", 7, 3, 9, client, 1.0, Duration.ofSeconds(30), 5,
-                "synthetic;model=mlp:inputs=20,hidden=16,classes=4;features=20;classes=4;shift=0.5;train=1200;eval=300;"
-                        + "partition=iid;pretrain-steps=20", links(), costs, 0, 0);
+                TestWorkloads.synthetic(16, 1200, 300, 20), links(), costs, 0, 0);
         ChurnDriver churn = slowJoiner();
         RunResult r = FederatedCluster.run(s, null, RunListener.all(churn, new ProgressPrinter(System.out)), churn,
                 Duration.ofMinutes(3));

@@ -39,7 +39,7 @@ class ProcessClusterTest {
         int port = CliProcesses.freePort();
         Path out = dir.resolve("run");
         Process coordinator = start("coordinator", "coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--nodes", "3", "--rounds", "300", "--round-deadline", "5s", "--workload", TinyWorkloadFactory.SPEC,
+                "--nodes", "3", "--rounds", "300", "--round-deadline", "5s", "--workload", TinyWorkloadFactory.FLAG,
                 "--engine", "core", "--lr", "0.05", "--batch-size", "32", "--run-id", "processes", "--out", out.toString());
         List<Process> nodes = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {

@@ -1,7 +1,6 @@
 package onebyte.coordinator.cluster;
 
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
@@ -9,25 +8,24 @@ import onebyte.core.data.InMemoryDataset;
 import onebyte.core.model.Model;
 import onebyte.core.tensor.ParameterVector;
 import onebyte.node.engine.Workload;
-import onebyte.node.engine.Workloads;
+import onebyte.proto.WorkloadSpec;
 
 /**
  * Test workload: softmax regression (d = C·F + C) on Gaussian class clusters. θ_0 is fitted by
  * full-batch gradient descent on the source distribution; the target distribution moves every
  * class mean, so θ_0 starts clearly below what fine-tuning on the target reaches. Deterministic
  * plain-Java math, so every JVM builds bit-identical data and θ_0.
- * Spec: "class:onebyte.coordinator.cluster.TinyWorkloadFactory;features=8;classes=3;shift=2.0".
+ * A fixed task of its own (8 features, 3 classes, shift 3.0): the spec only names this factory.
  */
 public final class TinyWorkloadFactory implements Workload.Factory {
-    public static final String SPEC = "class:" + TinyWorkloadFactory.class.getName();
+    /** The workload: this factory. */
+    public static final WorkloadSpec SPEC = WorkloadSpec.newBuilder().setFactory(TinyWorkloadFactory.class.getName()).build();
+    /** {@link #SPEC} as the {@code --workload} flag of the CLI (protobuf text format). */
+    public static final String FLAG = "factory: \"" + TinyWorkloadFactory.class.getName() + "\"";
 
     @Override
-    public Workload create(String spec, long seed) {
-        Map<String, String> p = Workloads.params(spec);
-        int f = Integer.parseInt(p.getOrDefault("features", "8"));
-        int c = Integer.parseInt(p.getOrDefault("classes", "3"));
-        double shift = Double.parseDouble(p.getOrDefault("shift", "3.0"));
-        return new Tiny(f, c, shift, seed);
+    public Workload create(WorkloadSpec spec, long seed) {
+        return new Tiny(8, 3, 3.0, seed);
     }
 
     static final class Tiny implements Workload {

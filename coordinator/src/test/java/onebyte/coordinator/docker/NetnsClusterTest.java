@@ -392,7 +392,7 @@ class NetnsClusterTest {
         DockerTestSupport.Result r = script(1000, "--nodes", "" + nodes, "--latency-ms", "20", "--capture", "--classpath", classpath(),
                 "--java-opts", "-Xmx768m", "--timeout", "900", "--out", out.toString(), "--",
                 "--rounds", "" + rounds, "--samples", "32", "--distribution", "rademacher", "--round-deadline", "60s",
-                "--eval-every", "" + rounds, "--workload", "synthetic;pretrain-steps=" + PRETRAIN_STEPS);
+                "--eval-every", "" + rounds, "--workload", "pretraining { steps: " + PRETRAIN_STEPS + " }");
         String logs = r.output() + tail(out.resolve("logs/coordinator.log"));
         assertEquals(0, r.exitCode(), logs);
 

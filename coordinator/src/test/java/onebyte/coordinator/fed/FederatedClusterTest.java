@@ -1,5 +1,7 @@
 package onebyte.coordinator.fed;
 
+import onebyte.proto.WorkloadSpec;
+import onebyte.coordinator.cluster.TestWorkloads;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -34,12 +36,10 @@ import org.junit.jupiter.api.Test;
 /** FedSpeed rounds on a real embedded cluster (loopback Artery TCP, protobuf chunks, ND4J). */
 class FederatedClusterTest {
     /** An MLP 20-1700-4: d = 42,504, two FedModelChunks per vector. */
-    static final String WIDE = "synthetic;model=mlp:inputs=20,hidden=1700,classes=4;features=20;classes=4;shift=0.5;"
-            + "train=1200;eval=300;partition=iid;pretrain-steps=0";
-    static final String SMALL = "synthetic;model=mlp:inputs=20,hidden=16,classes=4;features=20;classes=4;shift=0.5;"
-            + "train=1200;eval=300;partition=iid;pretrain-steps=20";
+    static final WorkloadSpec WIDE = TestWorkloads.synthetic(1700, 1200, 300, 0);
+    static final WorkloadSpec SMALL = TestWorkloads.synthetic(16, 1200, 300, 20);
 
-    static FedRunSettings settings(String id, String workload, int nodes, long rounds, Duration deadline) {
+    static FedRunSettings settings(String id, WorkloadSpec workload, int nodes, long rounds, Duration deadline) {
         FedSpeedParams client = new FedSpeedParams(3, 0.05, 0.99, 0.1, 0.1, 1.0, 16, true);
         return new FedRunSettings(id, "fedspeed", 7, nodes, rounds, client, 1.0, deadline, 1, workload, 10, 10, 10, null);
     }

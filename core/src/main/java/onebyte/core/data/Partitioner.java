@@ -85,6 +85,29 @@ public final class Partitioner {
         return new Partitioner(kind, param, v, spec.trim());
     }
 
+    /**
+     * The partitioner of this scheme ({@code iid}, {@code dirichlet}, {@code pathological},
+     * {@code quantity}), its parameter (α, or C for pathological; ignored for iid) and V shards.
+     */
+    public static Partitioner of(String scheme, double param, int shards) {
+        String arg = switch (scheme) {
+            case "iid" -> "";
+            case "pathological" -> ":" + (long) param;
+            default -> ":" + param;
+        };
+        return parse(scheme + arg + ",shards=" + shards);
+    }
+
+    /** iid | dirichlet | pathological | quantity. */
+    public String scheme() {
+        return kind;
+    }
+
+    /** α of dirichlet and quantity, C of pathological, 0 for iid. */
+    public double param() {
+        return param;
+    }
+
     private static int parseInt(String spec, String v) {
         try {
             return Integer.parseInt(v.trim());

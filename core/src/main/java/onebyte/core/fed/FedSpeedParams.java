@@ -1,7 +1,8 @@
 package onebyte.core.fed;
 
 /**
- * Client-side hyper-parameters of FedSpeed / FedAvg (SPEC §4).
+ * Client-side hyper-parameters of FedSpeed / FedAvg (SPEC §4). Their defaults are the scenario's
+ * (coordinator/src/main/resources/onebyte/scenario-defaults.conf, sections fedspeed and fedavg).
  *
  * @param localSteps K, local steps per round
  * @param lr η_l for this round (see {@link #forRound})
@@ -23,16 +24,6 @@ public record FedSpeedParams(int localSteps, double lr, double lrDecay, double i
         if (alpha < 0 || alpha > 1) throw new IllegalArgumentException("alpha must be in [0, 1]");
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be ≥ 1");
         if (correction && !(invLambda > 0)) throw new IllegalArgumentException("FedSpeed needs 1/λ > 0");
-    }
-
-    /** SPEC defaults: K = 10, η_l = 0.1 decaying 0.998/round, 1/λ = 0.1, ρ = 0.1, α = 1, batch 32. */
-    public static FedSpeedParams fedSpeedDefaults() {
-        return new FedSpeedParams(10, 0.1, 0.998, 0.1, 0.1, 1.0, 32, true);
-    }
-
-    /** FedAvg: the same loop with α = 0, ρ = 0, no ĝ_i and no prox term; K = 10, η_l = 0.1, batch 32. */
-    public static FedSpeedParams fedAvgDefaults() {
-        return new FedSpeedParams(10, 0.1, 0.998, 0, 0, 0, 32, false);
     }
 
     /** FedAvg with these steps, rate and batch size. */

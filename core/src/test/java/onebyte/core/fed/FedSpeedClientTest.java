@@ -141,9 +141,9 @@ class FedSpeedClientTest {
 
     @Test
     void lrDecaysPerRound() {
-        FedSpeedParams p = FedSpeedParams.fedSpeedDefaults();
+        FedSpeedParams p = new FedSpeedParams(10, 0.1, 0.998, 0.1, 0.1, 1.0, 32, true);
         assertEquals(0.1 * Math.pow(0.998, 10), p.forRound(10).lr(), 1e-12);
-        assertTrue(FedSpeedParams.fedAvgDefaults().isFedAvg());
+        assertTrue(new FedSpeedParams(10, 0.1, 0.998, 0, 0, 0, 32, false).isFedAvg());
         assertFalse(p.isFedAvg());
     }
 }

@@ -64,7 +64,7 @@ class FineTuneClassificationTest {
 
         FedSpeedClient client = new FedSpeedClient();
         ParameterVector x = ck.parameters().copy();
-        FedSpeedParams p = FedSpeedParams.fedSpeedDefaults();
+        FedSpeedParams p = new FedSpeedParams(10, 0.1, 0.998, 0.1, 0.1, 1.0, 32, true);
         int localSteps = 0;
         double accFed = model.accuracy(x, targetEval);
         while (accFed < accSpsa && localSteps < steps) {

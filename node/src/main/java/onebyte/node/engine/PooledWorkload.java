@@ -3,7 +3,6 @@ package onebyte.node.engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.function.Supplier;
 import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
@@ -16,6 +15,7 @@ import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
 import onebyte.core.tensor.ParameterVector;
 import onebyte.core.train.SourcePretraining;
+import onebyte.proto.WorkloadSpec;
 
 /**
  * A workload over an in-memory target pool cut into node shards by a {@link Partitioner}, with
@@ -28,18 +28,21 @@ record PooledWorkload(ModelSpec spec, float[] theta0, InMemoryDataset pool, InMe
     /** Source data for pretraining, made only when no checkpoint is given. */
     record Source(InMemoryDataset train, InMemoryDataset eval) {}
 
-    /** Reads the spec keys shared by the pooled workloads and builds θ_0. */
-    static PooledWorkload build(Map<String, String> p, ModelSpec spec, InMemoryDataset pool, InMemoryDataset eval,
+    /** The model the workload names. */
+    static ModelSpec model(WorkloadSpec w) {
+        return WorkloadSpecs.model(w.getModel());
+    }
+
+    /** Builds θ_0 (from the checkpoint, or pretrained on the source data) and the partitioner the workload names. */
+    static PooledWorkload build(WorkloadSpec w, ModelSpec spec, InMemoryDataset pool, InMemoryDataset eval,
             Supplier<Source> source, long seed) {
-        Partitioner partitioner = Partitioner.parse(p.getOrDefault("partition", "iid"));
-        String checkpoint = p.getOrDefault("checkpoint", "");
+        Partitioner partitioner = WorkloadSpecs.partitioner(w.getPartition());
+        String checkpoint = w.getCheckpoint();
         ParameterVector theta0;
         if (checkpoint.isEmpty()) {
             Source s = source.get();
-            SourcePretraining.Recipe recipe = new SourcePretraining.Recipe(
-                    Integer.parseInt(p.getOrDefault("pretrain-steps", "400")),
-                    Double.parseDouble(p.getOrDefault("pretrain-lr", "0.01")),
-                    Integer.parseInt(p.getOrDefault("pretrain-batch", "64")));
+            WorkloadSpec.Pretraining p = w.getPretraining();
+            SourcePretraining.Recipe recipe = new SourcePretraining.Recipe(p.getSteps(), p.getLr(), p.getBatchSize());
             theta0 = SourcePretraining.run(spec, s.train(), s.eval(), recipe, seed, null).parameters();
         } else {
             try {

@@ -4,10 +4,11 @@ import onebyte.core.data.Batch;
 import onebyte.core.data.Dataset;
 import onebyte.core.model.Model;
 import onebyte.core.tensor.ParameterVector;
+import onebyte.proto.WorkloadSpec;
 
 /**
  * A model, its shared initial parameters θ_0 and the data of a run, built deterministically from
- * a spec string and the run seed, so every process builds the same thing (see {@link Workloads}).
+ * a {@link WorkloadSpec} and the run seed, so every process builds the same thing (see {@link Workloads}).
  */
 public interface Workload {
     int numParams();
@@ -27,8 +28,8 @@ public interface Workload {
     /** A minibatch of this many examples drawn with this seed. */
     Batch draw(Dataset data, int batchSize, long seed);
 
-    /** Builds a workload from a spec string and the run seed. */
+    /** Builds a workload from its spec and the run seed. */
     interface Factory {
-        Workload create(String spec, long runSeed);
+        Workload create(WorkloadSpec spec, long runSeed);
     }
 }

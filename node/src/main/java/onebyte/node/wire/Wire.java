@@ -27,7 +27,7 @@ import java.nio.ByteOrder;
  */
 public final class Wire {
     /** The protocol version every message carries in field 1. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** Per-message Artery TCP framing: 4-byte frame length + 28-byte envelope header + 2-byte empty sender literal. */
     public static final int ENVELOPE_BYTES = 34;
     /** Floats per SnapshotChunk: 128 KiB of payload, well under Artery's 256 KiB maximum frame. */
