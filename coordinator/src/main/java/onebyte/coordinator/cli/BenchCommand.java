@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
  * {@code onebyte bench}: cost per round and its parts, scaling with nodes and model size, memory
  * per node, wire bytes per node and time to a target accuracy at three link rates, for SPSA and
  * FedSpeed on the embedded cluster. Writes bench.json, bench.csv and two plots into {@code --out}.
+ * {@code onebyte bench transformer} measures the transformer alone ({@link TransformerBenchCommand}).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = TransformerBenchCommand.class,
         description = "Measure round time and its parts, memory, wire bytes and time to target for SPSA and FedSpeed "
                 + "at several cluster and model sizes; writes bench.csv, bench.json and plots.")
 public final class BenchCommand implements Callable<Integer> {

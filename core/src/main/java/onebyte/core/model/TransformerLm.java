@@ -136,20 +136,24 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
     private double crossEntropy(DenseBuffer logits, int[] targets, DenseBuffer dLogits) {
         int v = spec.vocab();
         int rows = targets.length;
+        double[] row = new double[v];
         double total = 0;
         for (int n = 0; n < rows; n++) {
             int o = n * v;
+            logits.read(o, row, 0, v);
             double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < v; j++) max = Math.max(max, logits.get(o + j));
+            for (int j = 0; j < v; j++) max = Math.max(max, row[j]);
+            double target = row[targets[n]] - max;
             double sum = 0;
-            for (int j = 0; j < v; j++) sum += Math.exp(logits.get(o + j) - max);
-            double logSum = Math.log(sum);
-            total += logSum - (logits.get(o + targets[n]) - max);
+            for (int j = 0; j < v; j++) {
+                row[j] = Math.exp(row[j] - max);
+                sum += row[j];
+            }
+            total += Math.log(sum) - target;
             if (dLogits != null) {
-                for (int j = 0; j < v; j++) {
-                    double p = Math.exp(logits.get(o + j) - max) / sum;
-                    dLogits.set(o + j, (p - (j == targets[n] ? 1 : 0)) / rows);
-                }
+                for (int j = 0; j < v; j++) row[j] = row[j] / sum / rows;
+                row[targets[n]] -= 1.0 / rows;
+                dLogits.write(o, row, 0, v);
             }
         }
         return total / rows;

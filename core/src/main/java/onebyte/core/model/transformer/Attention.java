@@ -31,12 +31,17 @@ final class Attention {
                  int batch, int len) {
         double scale = 1 / Math.sqrt(headWidth);
         int tt = len * len;
+        double[] p = new double[tt];
+        boolean[] visible = new boolean[len];
         for (int b = 0; b < batch; b++) {
+            boolean any = keys(tokens, b * len, len, visible);
             for (int h = 0; h < heads; h++) {
                 int at = b * len * width + h * headWidth;
                 int p0 = keepAll ? (b * heads + h) * tt : 0;
                 Blas.gemm(false, true, len, len, headWidth, scale, q, at, width, k, at, width, 0, probs, p0, len);
-                for (int i = 0; i < len; i++) softmaxRow(probs, p0 + i * len, i, tokens, b * len, len);
+                probs.read(p0, p, 0, tt);
+                for (int i = 0; i < len; i++) softmaxRow(p, i * len, i, visible, any, len);
+                probs.write(p0, p, 0, tt);
                 Blas.gemm(false, false, len, headWidth, len, 1, probs, p0, len, v, at, width, 0, ctx, at, width);
             }
         }
@@ -49,55 +54,61 @@ final class Attention {
                   DenseBuffer dv, DenseBuffer dP, int[] tokens, int batch, int len) {
         double scale = 1 / Math.sqrt(headWidth);
         int tt = len * len;
+        double[] p = new double[tt];
+        double[] dp = new double[tt];
+        boolean[] visible = new boolean[len];
         for (int b = 0; b < batch; b++) {
+            boolean any = keys(tokens, b * len, len, visible);
             for (int h = 0; h < heads; h++) {
                 int at = b * len * width + h * headWidth;
                 int p0 = (b * heads + h) * tt;
                 Blas.gemm(false, true, len, len, headWidth, 1, dCtx, at, width, v, at, width, 0, dP, 0, len);
                 Blas.gemm(true, false, len, headWidth, len, 1, probs, p0, len, dCtx, at, width, 0, dv, at, width);
+                probs.read(p0, p, 0, tt);
+                dP.read(0, dp, 0, tt);
                 for (int i = 0; i < len; i++) {
                     int row = i * len;
-                    if (!anyVisible(i, tokens, b * len, len)) {
-                        dP.fill(row, len, 0);
+                    if (!any) {
+                        java.util.Arrays.fill(dp, row, row + len, 0);
                         continue;
                     }
                     double dot = 0;
-                    for (int j = 0; j < len; j++) dot += probs.get(p0 + row + j) * dP.get(row + j);
-                    for (int j = 0; j < len; j++) {
-                        dP.set(row + j, probs.get(p0 + row + j) * (dP.get(row + j) - dot) * scale);
-                    }
+                    for (int j = 0; j < len; j++) dot += p[row + j] * dp[row + j];
+                    for (int j = 0; j < len; j++) dp[row + j] = p[row + j] * (dp[row + j] - dot) * scale;
                 }
+                dP.write(0, dp, 0, tt);
                 Blas.gemm(false, false, len, headWidth, len, 1, dP, 0, len, k, at, width, 0, dq, at, width);
                 Blas.gemm(true, false, len, headWidth, len, 1, dP, 0, len, q, at, width, 0, dk, at, width);
             }
         }
     }
 
-    private boolean visible(int query, int key, int[] tokens, int first) {
-        return causal ? key <= query : tokens[first + key] != 0;
-    }
-
-    private boolean anyVisible(int query, int[] tokens, int first, int len) {
-        if (causal) return true;
-        for (int j = 0; j < len; j++) if (tokens[first + j] != 0) return true;
-        return false;
+    /** Which keys of the sequence starting at row {@code first} are not padding; whether any is (always, when causal). */
+    private boolean keys(int[] tokens, int first, int len, boolean[] visible) {
+        boolean any = false;
+        for (int j = 0; j < len; j++) {
+            visible[j] = causal || tokens[first + j] != 0;
+            any |= visible[j];
+        }
+        return any;
     }
 
     /** Row {@code query} of the scores at s[from, from + len) → probabilities, in place. */
-    private void softmaxRow(DenseBuffer s, int from, int query, int[] tokens, int first, int len) {
-        if (!anyVisible(query, tokens, first, len)) {
-            s.fill(from, len, 1.0 / len);
+    private void softmaxRow(double[] s, int from, int query, boolean[] visible, boolean any, int len) {
+        if (!any) {
+            java.util.Arrays.fill(s, from, from + len, 1.0 / len);
             return;
         }
+        int end = causal ? query + 1 : len;
         double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < len; j++) if (visible(query, j, tokens, first)) max = Math.max(max, s.get(from + j));
+        for (int j = 0; j < end; j++) if (visible[j]) max = Math.max(max, s[from + j]);
         double sum = 0;
         for (int j = 0; j < len; j++) {
-            double e = visible(query, j, tokens, first) ? Math.exp(s.get(from + j) - max) : 0;
-            s.set(from + j, e);
+            double e = j < end && visible[j] ? Math.exp(s[from + j] - max) : 0;
+            s[from + j] = e;
             sum += e;
         }
         double inv = 1 / sum;
-        for (int j = 0; j < len; j++) s.set(from + j, s.get(from + j) * inv);
+        for (int j = 0; j < end; j++) s[from + j] *= inv;
     }
 }

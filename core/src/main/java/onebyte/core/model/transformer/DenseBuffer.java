@@ -85,6 +85,18 @@ public abstract sealed class DenseBuffer permits DenseBuffer.F32, DenseBuffer.F6
         for (int i = 0; i < n; i++) dst.set(dstFrom + i, get(from + i));
     }
 
+    /** dst[off + i] = (float) this[from + i] for i < n (one bulk copy for float32). */
+    public abstract void read(int from, float[] dst, int off, int n);
+
+    /** this[from + i] = src[off + i] for i < n. */
+    public abstract void write(int from, float[] src, int off, int n);
+
+    /** dst[off + i] = this[from + i] for i < n (bulk copies). */
+    public abstract void read(int from, double[] dst, int off, int n);
+
+    /** this[from + i] = src[off + i] for i < n (rounded to float32 for a float32 buffer). */
+    public abstract void write(int from, double[] src, int off, int n);
+
     /** All values as a new heap array. */
     public float[] toFloatArray() {
         float[] out = new float[length()];
@@ -106,6 +118,33 @@ public abstract sealed class DenseBuffer permits DenseBuffer.F32, DenseBuffer.F6
         @Override public void set(int i, double v) { values.put(i, (float) v); }
         @Override public boolean isDouble() { return false; }
         @Override public DenseBuffer like(int n) { return floats(n); }
+        @Override public void read(int from, float[] dst, int off, int n) { values.get(from, dst, off, n); }
+        @Override public void write(int from, float[] src, int off, int n) { values.put(from, src, off, n); }
+
+        @Override
+        public void read(int from, double[] dst, int off, int n) {
+            float[] t = scratch(n);
+            values.get(from, t, 0, n);
+            for (int i = 0; i < n; i++) dst[off + i] = t[i];
+        }
+
+        @Override
+        public void write(int from, double[] src, int off, int n) {
+            float[] t = scratch(n);
+            for (int i = 0; i < n; i++) t[i] = (float) src[off + i];
+            values.put(from, t, 0, n);
+        }
+
+        private static float[] scratch(int n) {
+            float[] t = SCRATCH.get();
+            if (t.length < n) {
+                t = new float[Math.max(n, 2 * t.length)];
+                SCRATCH.set(t);
+            }
+            return t;
+        }
+
+        private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[4096]);
 
         @Override
         public DenseBuffer view(int offset, int length) {
@@ -132,6 +171,19 @@ public abstract sealed class DenseBuffer permits DenseBuffer.F32, DenseBuffer.F6
         @Override public void set(int i, double v) { values.put(i, v); }
         @Override public boolean isDouble() { return true; }
         @Override public DenseBuffer like(int n) { return doubles(n); }
+
+        @Override
+        public void read(int from, float[] dst, int off, int n) {
+            for (int i = 0; i < n; i++) dst[off + i] = (float) values.get(from + i);
+        }
+
+        @Override
+        public void write(int from, float[] src, int off, int n) {
+            for (int i = 0; i < n; i++) values.put(from + i, src[off + i]);
+        }
+
+        @Override public void read(int from, double[] dst, int off, int n) { values.get(from, dst, off, n); }
+        @Override public void write(int from, double[] src, int off, int n) { values.put(from, src, off, n); }
 
         @Override
         public DenseBuffer view(int offset, int length) {

@@ -13,20 +13,22 @@ final class Embeddings {
      * adds) row {@code ids[i]} of it into row i of every point's {@code out}, for i < ids.length.
      */
     static void gather(Weights w, int points, DenseBuffer[] out, int[] ids, int rows, int width, boolean add) {
+        double[] e = new double[width];
+        double[] o = new double[width];
         for (int r0 = 0; r0 < rows; ) {
             int r = w.next() / width;
+            DenseBuffer[] block = new DenseBuffer[points];
+            for (int p = 0; p < points; p++) block[p] = w.at(p);
             for (int i = 0; i < ids.length; i++) {
                 int id = ids[i];
                 if (id < r0 || id >= r0 + r) continue;
-                int src = (id - r0) * width;
-                int dst = i * width;
                 for (int p = 0; p < points; p++) {
-                    DenseBuffer block = w.at(p);
-                    DenseBuffer o = out[p];
-                    for (int j = 0; j < width; j++) {
-                        double e = block.get(src + j);
-                        o.set(dst + j, add ? o.get(dst + j) + e : e);
+                    block[p].read((id - r0) * width, e, 0, width);
+                    if (add) {
+                        out[p].read(i * width, o, 0, width);
+                        for (int j = 0; j < width; j++) e[j] += o[j];
                     }
+                    out[p].write(i * width, e, 0, width);
                 }
             }
             r0 += r;

@@ -3,8 +3,8 @@ package onebyte.core.model.transformer;
 /**
  * Layer normalisation over the last axis of a row-major [rows, width] matrix:
  * {@code y = (x − μ)·r·γ + β} with μ the row mean, r = 1/√(var + eps) and var the biased row
- * variance (as PyTorch's LayerNorm). Statistics are computed in double precision and kept per row
- * ({@code stats}: μ at [0, rows), r at [rows, 2·rows)) for the backward pass.
+ * variance (as PyTorch's LayerNorm). Rows are processed as double arrays; the statistics are kept
+ * per row ({@code stats}: μ at [0, rows), r at [rows, 2·rows)) for the backward pass.
  */
 final class LayerNorm {
     private LayerNorm() {}
@@ -24,20 +24,27 @@ final class LayerNorm {
 
     static void forward(DenseBuffer in, DenseBuffer out, double[] stats, DenseBuffer gain, DenseBuffer bias, int rows, int width,
                         double eps) {
+        double[] g = new double[width];
+        double[] b = new double[width];
+        double[] x = new double[width];
+        gain.read(0, g, 0, width);
+        bias.read(0, b, 0, width);
         for (int r = 0; r < rows; r++) {
             int o = r * width;
+            in.read(o, x, 0, width);
             double sum = 0;
-            for (int j = 0; j < width; j++) sum += in.get(o + j);
+            for (int j = 0; j < width; j++) sum += x[j];
             double mean = sum / width;
             double sq = 0;
             for (int j = 0; j < width; j++) {
-                double d = in.get(o + j) - mean;
+                double d = x[j] - mean;
                 sq += d * d;
             }
             double rstd = 1 / Math.sqrt(sq / width + eps);
             stats[r] = mean;
             stats[rows + r] = rstd;
-            for (int j = 0; j < width; j++) out.set(o + j, (in.get(o + j) - mean) * rstd * gain.get(j) + bias.get(j));
+            for (int j = 0; j < width; j++) x[j] = (x[j] - mean) * rstd * g[j] + b[j];
+            out.write(o, x, 0, width);
         }
     }
 
@@ -48,28 +55,42 @@ final class LayerNorm {
      */
     static void backward(DenseBuffer in, double[] stats, DenseBuffer gain, DenseBuffer dOut, DenseBuffer dIn, boolean accumulate,
                          DenseBuffer dGain, DenseBuffer dBias, int rows, int width) {
+        double[] g = new double[width];
+        double[] dg = new double[width];
+        double[] db = new double[width];
+        double[] x = new double[width];
+        double[] dy = new double[width];
+        double[] dx = new double[width];
+        gain.read(0, g, 0, width);
         for (int r = 0; r < rows; r++) {
             int o = r * width;
             double mean = stats[r];
             double rstd = stats[rows + r];
+            in.read(o, x, 0, width);
+            dOut.read(o, dy, 0, width);
             double m1 = 0;
             double m2 = 0;
             for (int j = 0; j < width; j++) {
-                double xhat = (in.get(o + j) - mean) * rstd;
-                double dy = dOut.get(o + j);
-                dGain.add(j, dy * xhat);
-                dBias.add(j, dy);
-                double g = dy * gain.get(j);
-                m1 += g;
-                m2 += g * xhat;
+                double xhat = (x[j] - mean) * rstd;
+                x[j] = xhat;
+                dg[j] += dy[j] * xhat;
+                db[j] += dy[j];
+                double gj = dy[j] * g[j];
+                m1 += gj;
+                m2 += gj * xhat;
             }
             m1 /= width;
             m2 /= width;
+            if (accumulate) dIn.read(o, dx, 0, width);
             for (int j = 0; j < width; j++) {
-                double xhat = (in.get(o + j) - mean) * rstd;
-                double dx = rstd * (dOut.get(o + j) * gain.get(j) - m1 - xhat * m2);
-                dIn.set(o + j, accumulate ? dIn.get(o + j) + dx : dx);
+                double d = rstd * (dy[j] * g[j] - m1 - x[j] * m2);
+                dx[j] = accumulate ? dx[j] + d : d;
             }
+            dIn.write(o, dx, 0, width);
+        }
+        for (int j = 0; j < width; j++) {
+            dGain.add(j, dg[j]);
+            dBias.add(j, db[j]);
         }
     }
 }

@@ -1,0 +1,44 @@
+package onebyte.core.model.transformer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.commons.math3.special.Erf;
+import org.junit.jupiter.api.Test;
+
+class GeluTest {
+    @Test
+    void floatErfIsWithinFloatResolutionOfErf() {
+        double worst = 0;
+        for (double x = -8; x <= 8; x += 1e-4) worst = Math.max(worst, Math.abs(Erf.erf(x) - Gelu.erf((float) x)));
+        assertTrue(worst < 5e-7, "max |erf error| " + worst);
+    }
+
+    @Test
+    void float32AndFloat64GeluAgree() {
+        int n = 9000; // more than one chunk
+        DenseBuffer f = DenseBuffer.floats(n);
+        DenseBuffer d = DenseBuffer.doubles(n);
+        for (int i = 0; i < n; i++) {
+            double u = -9 + 18.0 * i / n;
+            f.set(i, u);
+            d.set(i, u);
+        }
+        DenseBuffer fo = DenseBuffer.floats(n);
+        DenseBuffer dOut = DenseBuffer.doubles(n);
+        Gelu.forward(f, fo, n);
+        Gelu.forward(d, dOut, n);
+        DenseBuffer ones32 = DenseBuffer.floats(n);
+        DenseBuffer ones64 = DenseBuffer.doubles(n);
+        ones32.fill(0, n, 1);
+        ones64.fill(0, n, 1);
+        Gelu.backward(f, ones32, ones32, n);
+        Gelu.backward(d, ones64, ones64, n);
+        for (int i = 0; i < n; i++) {
+            double u = d.get(i);
+            assertEquals(dOut.get(i), fo.get(i), 1e-6 * Math.max(1, Math.abs(u)), "gelu(" + u + ")");
+            assertEquals(ones64.get(i), ones32.get(i), 1e-6, "gelu'(" + u + ")");
+        }
+        assertEquals(0.8413447460685429, dOut.get(n / 2 + 500) / d.get(n / 2 + 500), 1e-12); // gelu(1)/1 = Φ(1)
+    }
+}
