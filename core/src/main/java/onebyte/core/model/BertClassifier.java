@@ -39,7 +39,7 @@ final class BertClassifier implements Model, SymmetricPerturbedLoss {
     private final List<TensorShape> tensors;
     private final int[] sliceLengths;
     private final int maxSliceLength;
-    private PerturbedSlices perturbedSlices;
+    private PassBuffers passBuffers;
 
     BertClassifier(TransformerConfig config, int classes) {
         if (!config.isEncoder()) throw new IllegalArgumentException("BertClassifier needs a BERT encoder config, got " + config.layout());
@@ -107,7 +107,7 @@ final class BertClassifier implements Model, SymmetricPerturbedLoss {
                                            int threads) {
         theta(theta);
         Tokens x = tokens(batch);
-        PerturbedSlices slices = perturbedSlices(stream, threads);
+        PerturbedSlices slices = passBuffers(stream, threads);
         double[] plus;
         double[] minus;
         try (PerturbedSlices.Pass pass = slices.start(theta, seed, eps, sliceLengths)) {
@@ -267,15 +267,8 @@ final class BertClassifier implements Model, SymmetricPerturbedLoss {
         return new Tokens(ids, labels, counts, b, t);
     }
 
-    /** The pass buffers for this stream and thread mode (kept between calls). */
-    private PerturbedSlices perturbedSlices(PerturbationStream stream, int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        PerturbedSlices s = perturbedSlices;
-        if (s == null || s.stream() != stream || s.prefetches() != (threads >= 2)) {
-            perturbedSlices = null; // let the old buffers go before allocating new ones
-            s = new PerturbedSlices(stream, maxSliceLength, threads);
-            perturbedSlices = s;
-        }
-        return s;
+    private PerturbedSlices passBuffers(PerturbationStream stream, int threads) {
+        if (passBuffers == null) passBuffers = new PassBuffers(maxSliceLength);
+        return passBuffers.forStream(stream, threads);
     }
 }
