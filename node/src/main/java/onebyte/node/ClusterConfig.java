@@ -5,7 +5,10 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.util.List;
 
-/** Builds the Akka config of one onebyte ActorSystem from onebyte/cluster.conf plus addresses. */
+/**
+ * Builds the Akka config of one onebyte ActorSystem: its addresses, then the JVM's system
+ * properties ({@code -Dakka....}), then onebyte/cluster.conf, then Akka's defaults.
+ */
 public final class ClusterConfig {
     /** The name of every onebyte ActorSystem; members of one cluster must share it. */
     public static final String SYSTEM_NAME = "onebyte";
@@ -54,7 +57,10 @@ public final class ClusterConfig {
         if (crashable) {
             c = sharedJvm(c.withValue("akka.coordinated-shutdown.run-by-actor-system-terminate", ConfigValueFactory.fromAnyRef("off")));
         }
-        return c.withFallback(ConfigFactory.parseResources(ClusterConfig.class.getClassLoader(), "onebyte/cluster.conf"))
+        // JVM -D options (e.g. -Dakka.cluster.failure-detector.acceptable-heartbeat-pause=10s in
+        // ONEBYTE_JAVA_OPTS on an overloaded host) override onebyte/cluster.conf, not the addresses above
+        return c.withFallback(ConfigFactory.systemProperties())
+                .withFallback(ConfigFactory.parseResources(ClusterConfig.class.getClassLoader(), "onebyte/cluster.conf"))
                 .withFallback(ConfigFactory.load())
                 .resolve();
     }

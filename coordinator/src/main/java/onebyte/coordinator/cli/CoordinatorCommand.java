@@ -38,6 +38,12 @@ public final class CoordinatorCommand implements Callable<Integer> {
                     + "unless --out is given.")
     java.nio.file.Path scenario;
 
+    @picocli.CommandLine.Option(names = "--round-pace", paramLabel = "DURATION", defaultValue = "0s",
+            description = "Open each round no sooner than this much wall time after the previous one began, e.g. 500ms "
+                    + "(default 0: as fast as the nodes go). For runs churned by hand, e.g. with docker kill; "
+                    + "only wall_time_s changes.")
+    String roundPace;
+
     @picocli.CommandLine.Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a scenario key (repeatable).")
     List<String> overrides = new java.util.ArrayList<>();
 
@@ -72,17 +78,27 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 out = runDir.path();
             }
         }
+        java.time.Duration pace;
+        try {
+            pace = RunOptions.parseDuration(roundPace);
+        } catch (RuntimeException e) {
+            System.err.println("onebyte: --round-pace must be a duration such as 500ms or 2s, got '" + roundPace + "'");
+            return 2;
+        }
+        onebyte.coordinator.cluster.RunListener listener = pace.isZero() || pace.isNegative()
+                ? new ProgressPrinter(System.out)
+                : onebyte.coordinator.cluster.RunListener.all(new RoundPacer(pace), new ProgressPrinter(System.out));
         int port = net.port == 0 ? 25520 : net.port;
         CompletableFuture<RunResult> result = new CompletableFuture<>();
         try (onebyte.coordinator.experiment.RunDirectory closeLog = runDir;
              MetricsSink sink = out == null ? null : MetricsFiles.open(out)) {
             ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
-                ctx.spawn(Coordinator.create(s, sink, new ProgressPrinter(System.out), result), "coordinator");
+                ctx.spawn(Coordinator.create(s, sink, listener, result), "coordinator");
                 return Behaviors.empty();
             }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(net.host, port, net.bindHost, List.of(net.host + ":" + port), false));
             net.startReadiness(system);
             System.out.println("coordinator listening at " + net.host + ":" + port + "; waiting for " + s.nodes() + " nodes");
-            Duration timeout = s.roundDeadline().multipliedBy(s.rounds() + 10).plusMinutes(10);
+            Duration timeout = s.roundDeadline().plus(pace.isNegative() ? Duration.ZERO : pace).multipliedBy(s.rounds() + 10).plusMinutes(10);
             RunResult r;
             try {
                 r = result.get(timeout.toSeconds(), TimeUnit.SECONDS);

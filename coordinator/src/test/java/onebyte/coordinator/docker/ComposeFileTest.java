@@ -23,10 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docker/compose.yml and docker/Dockerfile. No Docker engine runs on our machines: the compose
- * file is validated by Debian's {@code docker-compose config} when that binary is installed
- * (the tests that need it skip with a message otherwise), and the Dockerfile is checked
- * statically (stages, non-root user, the linux-x86_64 platform restriction, COPY sources).
+ * docker/compose.yml and docker/Dockerfile, without a Docker engine: the compose file is validated
+ * by Debian's {@code docker-compose config} when that binary is installed (the tests that need it
+ * skip with a message otherwise), and the Dockerfile is checked statically (stages and their base
+ * image arguments, non-root user, the linux-x86_64 platform restriction, COPY sources).
+ * {@link DockerComposeClusterTest} builds the image and runs the cluster on a real engine.
  */
 class ComposeFileTest {
     private static final Path ROOT = DockerTestSupport.repoRoot();
@@ -138,7 +139,12 @@ class ComposeFileTest {
     void dockerfileHasABuildAndAJreStageAndRunsAsANonRootUser() throws IOException {
         List<String> ins = instructions(DOCKERFILE);
         List<String> froms = ins.stream().filter(l -> l.startsWith("FROM ")).toList();
-        assertEquals(List.of("FROM maven:3.9-eclipse-temurin-17 AS build", "FROM eclipse-temurin:17-jre AS runtime"), froms);
+        assertEquals(List.of("FROM ${BUILD_IMAGE} AS build", "FROM ${RUNTIME_IMAGE} AS runtime"), froms);
+        // the base images are build arguments whose defaults are the public images
+        assertTrue(ins.indexOf("ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17") >= 0
+                && ins.indexOf("ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17") < ins.indexOf(froms.get(0)), String.join("\n", ins));
+        assertTrue(ins.indexOf("ARG RUNTIME_IMAGE=eclipse-temurin:17-jre") >= 0
+                && ins.indexOf("ARG RUNTIME_IMAGE=eclipse-temurin:17-jre") < ins.indexOf(froms.get(0)), String.join("\n", ins));
         int runtimeStart = ins.indexOf(froms.get(1));
         List<String> runtime = ins.subList(runtimeStart, ins.size());
         List<String> users = runtime.stream().filter(l -> l.startsWith("USER ")).toList();
@@ -157,10 +163,11 @@ class ComposeFileTest {
     @Test
     void mavenInTheImageFetchesOnlyLinuxX8664Natives() throws IOException {
         List<String> ins = instructions(DOCKERFILE);
-        List<String> mvn = ins.stream().filter(l -> l.startsWith("RUN mvn ")).toList();
-        assertFalse(mvn.isEmpty());
-        for (String run : mvn) {
-            assertTrue(run.contains("-Djavacpp.platform=linux-x86_64"), run);
+        List<String> mvnCalls = ins.stream().filter(l -> l.startsWith("RUN "))
+                .flatMap(l -> java.util.Arrays.stream(l.split("(?=\\bmvn )")).skip(1)).toList();
+        assertEquals(2, mvnCalls.size(), "dependency:go-offline and package: " + mvnCalls);
+        for (String call : mvnCalls) {
+            assertTrue(call.contains("-Djavacpp.platform=linux-x86_64"), call);
         }
         assertTrue(ins.contains("COPY .mvn/ .mvn/"), "the image build must see .mvn/maven.config");
         assertTrue(Files.readString(ROOT.resolve(".mvn/maven.config")).contains("-Djavacpp.platform=linux-x86_64"));
