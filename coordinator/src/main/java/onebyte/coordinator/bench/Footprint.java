@@ -84,14 +84,19 @@ final class Footprint {
 
     static Result measure(WorkloadSpec spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize, String codec,
                           float eps, int threads, int d) throws IOException, InterruptedException {
-        List<String> args = List.of(FootprintChild.argument(spec), Long.toString(seed), Integer.toString(batchSize), Integer.toString(commitSize),
-                distribution, Integer.toString(chunkSize), codec, Float.toString(eps), Integer.toString(threads));
-        Child inference = child("inference", args);
-        Child spsa = child("spsa", args);
-        Child fed = child("fedspeed", args);
+        Child inference = replica("inference", spec, seed, batchSize, commitSize, distribution, chunkSize, codec, eps, threads);
+        Child spsa = replica("spsa", spec, seed, batchSize, commitSize, distribution, chunkSize, codec, eps, threads);
+        Child fed = replica("fedspeed", spec, seed, batchSize, commitSize, distribution, chunkSize, codec, eps, threads);
         double gen = generateOnce(new PerturbationStream(onebyte.core.perturbation.Distribution.parse(distribution), chunkSize), d);
         double forward = forwardOnce(Workloads.get(spec, seed), batchSize);
         return new Result(inference, spsa, fed, gen, forward);
+    }
+
+    /** One footprint of {@code mode} (inference, spsa or fedspeed) from a fresh child JVM ({@link FootprintChild}). */
+    static Child replica(String mode, WorkloadSpec spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize,
+                         String codec, float eps, int threads) throws IOException, InterruptedException {
+        return child(mode, List.of(FootprintChild.argument(spec), Long.toString(seed), Integer.toString(batchSize), Integer.toString(commitSize),
+                distribution, Integer.toString(chunkSize), codec, Float.toString(eps), Integer.toString(threads)));
     }
 
     private static Child child(String mode, List<String> args) throws IOException, InterruptedException {

@@ -12,10 +12,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.experiment.ScenarioSettings;
-import onebyte.coordinator.scenario.Scenario;
 import onebyte.core.bert.MiniLm;
 import onebyte.core.data.Batch;
+import onebyte.core.data.Partitioner;
+import onebyte.node.engine.WorkloadSpecs;
+import onebyte.proto.WorkloadSpec;
 import onebyte.core.model.Model;
 import onebyte.core.model.ModelSpec;
 import onebyte.core.model.Models;
@@ -50,14 +53,17 @@ import org.bytedeco.javacpp.FloatPointer;
  * config runs the bare {@link Transformer} stack (forward to last_hidden_state, the two-point pass
  * over slices of θ, forwardTraced + backward with a fixed dL/d(hidden)). The operations alternate
  * call by call (so load from other processes hits them alike) for at least the given seconds; each
- * figure is the median thread CPU time of its calls. Memory (SPSA replica / inference, fresh JVMs)
- * comes from {@link Footprint} for a model spec.
+ * figure is the median thread CPU time of its calls. Memory for a model spec: the median of three
+ * fresh-JVM footprints ({@link Footprint#replica}: peak resident set above a warmed-up baseline plus
+ * retained heap) of an inference replica (model, θ, three forward passes) and of an SPSA replica
+ * (model, θ, the node's engine, three SPSA samples and a commit), at the bench's batch size.
  */
 public final class TransformerBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final int GEMM_M = 1024;
     private static final int GEMM_K = 384;
     private static final int GEMM_N = 1536;
+    private static final int FOOTPRINT_RUNS = 3;
 
     /** What to measure: exactly one of {@code lm} (a transformer-lm spec) or {@code encoder}. */
     public record Plan(ModelSpec lm, TransformerConfig encoder, int batch, int len, double seconds, boolean memory, long seed) {}
@@ -130,21 +136,32 @@ public final class TransformerBench {
         if (plan.memory() && plan.lm() != null && !plan.lm().isLanguageModel()) {
             out.println("memory: no workload for " + plan.lm() + " yet (it needs labelled text); ModelBench measures it (see BENCHMARKS.md)");
         } else if (plan.memory() && plan.lm() != null) {
-            Scenario.Spsa d = ScenarioSettings.DEFAULTS.spsa();
-            WorkloadSpec.Builder w = ScenarioSettings.workload(ScenarioSettings.DEFAULTS, null).toBuilder()
-                    .setModel(WorkloadSpecs.model(plan.lm()));
-            w.getDataBuilder().setTrainSize(512).setEvalSize(64).setSyntheticText(WorkloadSpec.SyntheticTextData.newBuilder().setShift(0.5));
-            w.getPretrainingBuilder().setSteps(0);
-            Footprint.Result fp = Footprint.measure(w.build(), plan.seed(), plan.batch(), 4, d.distribution(), d.chunkSize(), d.codec(),
-                    (float) d.eps(), 1, params);
-            inf = fp.inferenceBytes();
-            spsa = fp.spsaBytes();
+            WorkloadSpec workload = WorkloadSpec.newBuilder()
+                    .setModel(WorkloadSpecs.model(plan.lm()))
+                    .setData(WorkloadSpec.Data.newBuilder().setTrainSize(512).setEvalSize(64)
+                            .setSyntheticText(WorkloadSpec.SyntheticTextData.newBuilder().setShift(0.5)))
+                    .setPartition(WorkloadSpecs.partition(Partitioner.parse("iid")))
+                    .build();
+            inf = medianFootprint("inference", workload, plan);
+            spsa = medianFootprint("spsa", workload, plan);
             memRatio = (double) spsa / inf;
         }
         Result res = new Result(label, params, flops, sgemmGflops, median(t, 1) * 1e3, median(t, 2) * 1e3, median(t, 3) * 1e3,
                 memRatio, inf, spsa);
         print(res, t.size(), out);
         return res;
+    }
+
+    /** Median of {@value #FOOTPRINT_RUNS} fresh-JVM footprints ({@link Footprint#replica}) of one replica at the plan's batch. */
+    private static long medianFootprint(String mode, WorkloadSpec workload, Plan plan) throws Exception {
+        SpsaRunSettings d = ScenarioSettings.spsaDefaults().build();
+        long[] v = new long[FOOTPRINT_RUNS];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Footprint.replica(mode, workload, plan.seed(), plan.batch(), 4, d.distribution(), d.chunkSize(), d.codec(), d.eps(), 1)
+                    .total();
+        }
+        Arrays.sort(v);
+        return v[v.length / 2];
     }
 
     static void print(Result r, int rounds, PrintStream out) {
@@ -236,8 +253,8 @@ public final class TransformerBench {
             for (int i = 0; i < y.length; i++) y[i] = lm ? ids[i + 1] : labels[i];
             batch = new Batch(org.nd4j.linalg.factory.Nd4j.create(x, new long[] {b, t}, 'c'),
                     org.nd4j.linalg.factory.Nd4j.create(y, lm ? new long[] {b, t} : new long[] {b}, 'c'));
-            Scenario.Spsa d = ScenarioSettings.DEFAULTS.spsa();
-            estimator = new SpsaEstimator(model, new PerturbationStream(Distribution.parse(d.distribution()), d.chunkSize()), (float) d.eps(), 1);
+            SpsaRunSettings d = ScenarioSettings.spsaDefaults().build();
+            estimator = new SpsaEstimator(model, new PerturbationStream(Distribution.parse(d.distribution()), d.chunkSize()), d.eps(), 1);
         }
 
         @Override public void forward() { model.loss(theta, batch); }
@@ -272,7 +289,7 @@ public final class TransformerBench {
             for (int i = 0; i < dHidden.length(); i++) dHidden.set(i, r.nextGaussian() * 1e-3);
             tokens = randomIds(b * t, 1, c.vocab(), seed);
             slices = stack.layout().sliceLengths((int) Math.max(1 << 16, Math.min(1 << 18, d / 16)));
-            Scenario.Spsa s = ScenarioSettings.DEFAULTS.spsa();
+            SpsaRunSettings s = ScenarioSettings.spsaDefaults().build();
             perturbed = new PerturbedSlices(new PerturbationStream(Distribution.parse(s.distribution()), s.chunkSize()),
                     Arrays.stream(slices).max().orElseThrow(), 1);
         }

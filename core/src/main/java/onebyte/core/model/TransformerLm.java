@@ -3,6 +3,7 @@ package onebyte.core.model;
 import java.util.List;
 import onebyte.core.data.Batch;
 import onebyte.core.model.transformer.DenseBuffer;
+import onebyte.core.model.transformer.Exp;
 import onebyte.core.model.transformer.ParameterLayout;
 import onebyte.core.model.transformer.Transformer;
 import onebyte.core.model.transformer.TransformerConfig;
@@ -146,7 +147,7 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
             double target = row[targets[n]] - max;
             double sum = 0;
             for (int j = 0; j < v; j++) {
-                row[j] = Math.exp(row[j] - max);
+                row[j] = Exp.exp(row[j] - max, logits.isDouble());
                 sum += row[j];
             }
             total += Math.log(sum) - target;

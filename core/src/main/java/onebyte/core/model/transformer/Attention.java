@@ -40,7 +40,7 @@ final class Attention {
                 int p0 = keepAll ? (b * heads + h) * tt : 0;
                 Blas.gemm(false, true, len, len, headWidth, scale, q, at, width, k, at, width, 0, probs, p0, len);
                 probs.read(p0, p, 0, tt);
-                for (int i = 0; i < len; i++) softmaxRow(p, i * len, i, visible, any, len);
+                for (int i = 0; i < len; i++) softmaxRow(p, i * len, i, visible, any, len, probs.isDouble());
                 probs.write(p0, p, 0, tt);
                 Blas.gemm(false, false, len, headWidth, len, 1, probs, p0, len, v, at, width, 0, ctx, at, width);
             }
@@ -94,7 +94,7 @@ final class Attention {
     }
 
     /** Row {@code query} of the scores at s[from, from + len) → probabilities, in place. */
-    private void softmaxRow(double[] s, int from, int query, boolean[] visible, boolean any, int len) {
+    private void softmaxRow(double[] s, int from, int query, boolean[] visible, boolean any, int len, boolean exact) {
         if (!any) {
             java.util.Arrays.fill(s, from, from + len, 1.0 / len);
             return;
@@ -104,7 +104,7 @@ final class Attention {
         for (int j = 0; j < end; j++) if (visible[j]) max = Math.max(max, s[from + j]);
         double sum = 0;
         for (int j = 0; j < len; j++) {
-            double e = j < end && visible[j] ? Math.exp(s[from + j] - max) : 0;
+            double e = j < end && visible[j] ? Exp.exp(s[from + j] - max, exact) : 0;
             s[from + j] = e;
             sum += e;
         }

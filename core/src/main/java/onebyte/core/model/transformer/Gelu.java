@@ -61,7 +61,7 @@ final class Gelu {
             for (int i = 0; i < len; i++) {
                 float x = u[i];
                 float cdf = 0.5f * (1f + erf(x * (float) INV_SQRT2));
-                d[i] *= cdf + x * (float) INV_SQRT_2PI * (float) Math.exp(-0.5f * x * x);
+                d[i] *= cdf + x * (float) INV_SQRT_2PI * (float) Exp.fast(-0.5f * x * x);
             }
             dIn.write(from, d, 0, len);
         }

@@ -3,7 +3,7 @@ package onebyte.core.model.transformer;
 /**
  * Layer normalisation over the last axis of a row-major [rows, width] matrix:
  * {@code y = (x − μ)·r·γ + β} with μ the row mean, r = 1/√(var + eps) and var the biased row
- * variance (as PyTorch's LayerNorm). Rows are processed as double arrays; the statistics are kept
+ * variance (as PyTorch's LayerNorm), from the row's sum and sum of squares in double precision. Rows are processed as double arrays; the statistics are kept
  * per row ({@code stats}: μ at [0, rows), r at [rows, 2·rows)) for the backward pass.
  */
 final class LayerNorm {
@@ -32,18 +32,27 @@ final class LayerNorm {
         for (int r = 0; r < rows; r++) {
             int o = r * width;
             in.read(o, x, 0, width);
-            double sum = 0;
-            for (int j = 0; j < width; j++) sum += x[j];
-            double mean = sum / width;
-            double sq = 0;
-            for (int j = 0; j < width; j++) {
-                double d = x[j] - mean;
-                sq += d * d;
+            double s0 = 0;
+            double s1 = 0;
+            double q0 = 0;
+            double q1 = 0;
+            int j = 0;
+            for (; j + 1 < width; j += 2) {
+                s0 += x[j];
+                s1 += x[j + 1];
+                q0 += x[j] * x[j];
+                q1 += x[j + 1] * x[j + 1];
             }
-            double rstd = 1 / Math.sqrt(sq / width + eps);
+            for (; j < width; j++) {
+                s0 += x[j];
+                q0 += x[j] * x[j];
+            }
+            double mean = (s0 + s1) / width;
+            double var = Math.max(0, (q0 + q1) / width - mean * mean);
+            double rstd = 1 / Math.sqrt(var + eps);
             stats[r] = mean;
             stats[rows + r] = rstd;
-            for (int j = 0; j < width; j++) x[j] = (x[j] - mean) * rstd * g[j] + b[j];
+            for (j = 0; j < width; j++) x[j] = (x[j] - mean) * rstd * g[j] + b[j];
             out.write(o, x, 0, width);
         }
     }

@@ -41,4 +41,12 @@ class GeluTest {
         }
         assertEquals(0.8413447460685429, dOut.get(n / 2 + 500) / d.get(n / 2 + 500), 1e-12); // gelu(1)/1 = Φ(1)
     }
+
+    @Test
+    void fastExpIsWithinFloatResolutionOfExp() {
+        double worst = 0;
+        for (double x = -80; x <= 80; x += 1e-3) worst = Math.max(worst, Math.abs(Exp.fast(x) / Math.exp(x) - 1));
+        assertTrue(worst < 2e-7, "max relative error " + worst);
+        assertEquals(0, Exp.fast(-800), 0);
+    }
 }
