@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.experiment.ScenarioSettings;
+import onebyte.core.bert.MiniLm;
 import onebyte.core.data.Batch;
 import onebyte.core.data.Partitioner;
 import onebyte.node.engine.WorkloadSpecs;
@@ -30,6 +31,8 @@ import onebyte.core.perturbation.PerturbationStream;
 import onebyte.core.perturbation.PerturbedSlices;
 import onebyte.core.spsa.SpsaEstimator;
 import onebyte.core.tensor.ParameterVector;
+import onebyte.node.engine.WorkloadSpecs;
+import onebyte.proto.WorkloadSpec;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
@@ -45,7 +48,7 @@ import org.bytedeco.javacpp.FloatPointer;
  *       one forward.
  * </ul>
  *
- * A {@code transformer-lm} spec runs the model a node runs ({@link Model#loss}, {@link
+ * A {@code transformer-lm} or {@code minilm} spec runs the model a node runs ({@link Model#loss}, {@link
  * SpsaEstimator#evaluate}, {@link Model#lossAndGradient}, on a batch of random tokens); an encoder
  * config runs the bare {@link Transformer} stack (forward to last_hidden_state, the two-point pass
  * over slices of θ, forwardTraced + backward with a fixed dL/d(hidden)). The operations alternate
@@ -91,9 +94,9 @@ public final class TransformerBench {
         TransformerConfig c;
         if (plan.lm() != null) {
             ModelSpec s = plan.lm();
-            c = TransformerConfig.causalLm(s.vocab(), s.context(), s.width(), s.layers(), s.heads());
+            c = s.isLanguageModel() ? TransformerConfig.causalLm(s.vocab(), s.context(), s.width(), s.layers(), s.heads()) : MiniLm.CONFIG;
             label = s + " batch " + plan.batch() + "×" + plan.len();
-            LmSubject lm = new LmSubject(s, plan.batch(), plan.len(), plan.seed());
+            ModelSubject lm = new ModelSubject(s, plan.batch(), plan.len(), plan.seed());
             params = lm.model.numParams();
             subject = lm;
         } else {
@@ -132,7 +135,9 @@ public final class TransformerBench {
         Double memRatio = null;
         long inf = 0;
         long spsa = 0;
-        if (plan.memory() && plan.lm() != null) {
+        if (plan.memory() && plan.lm() != null && !plan.lm().isLanguageModel()) {
+            out.println("memory: no workload for " + plan.lm() + " yet (it needs labelled text); ModelBench measures it (see BENCHMARKS.md)");
+        } else if (plan.memory() && plan.lm() != null) {
             WorkloadSpec workload = WorkloadSpec.newBuilder()
                     .setModel(WorkloadSpecs.model(plan.lm()))
                     .setData(WorkloadSpec.Data.newBuilder().setTrainSize(512).setEvalSize(64)
@@ -226,27 +231,30 @@ public final class TransformerBench {
         }
     }
 
-    /** transformer-lm as a node runs it. */
-    private static final class LmSubject implements Subject {
+    /**
+     * transformer-lm or minilm as a node runs it; the batch is random tokens (LM: next-token
+     * targets; minilm: ids 1.. with no padding, random class labels).
+     */
+    private static final class ModelSubject implements Subject {
         final Model model;
         final ParameterVector theta;
         final ParameterVector grad;
         final Batch batch;
         final SpsaEstimator estimator;
 
-        LmSubject(ModelSpec spec, int b, int t, long seed) {
+        ModelSubject(ModelSpec spec, int b, int t, long seed) {
             model = Models.create(spec);
             theta = Models.initialParameters(spec, seed);
             grad = new ParameterVector(model.numParams());
             float[] x = new float[b * t];
-            float[] y = new float[b * t];
-            int[] ids = randomIds(b * t + 1, 0, spec.vocab(), seed);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = ids[i];
-                y[i] = ids[i + 1];
-            }
+            boolean lm = spec.isLanguageModel();
+            float[] y = new float[lm ? b * t : b];
+            int[] ids = lm ? randomIds(b * t + 1, 0, spec.vocab(), seed) : randomIds(b * t, 1, MiniLm.CONFIG.vocab(), seed);
+            for (int i = 0; i < x.length; i++) x[i] = ids[i];
+            int[] labels = lm ? null : randomIds(b, 0, spec.classes(), seed + 1);
+            for (int i = 0; i < y.length; i++) y[i] = lm ? ids[i + 1] : labels[i];
             batch = new Batch(org.nd4j.linalg.factory.Nd4j.create(x, new long[] {b, t}, 'c'),
-                    org.nd4j.linalg.factory.Nd4j.create(y, new long[] {b, t}, 'c'));
+                    org.nd4j.linalg.factory.Nd4j.create(y, lm ? new long[] {b, t} : new long[] {b}, 'c'));
             SpsaRunSettings d = ScenarioSettings.spsaDefaults().build();
             estimator = new SpsaEstimator(model, new PerturbationStream(Distribution.parse(d.distribution()), d.chunkSize()), d.eps(), 1);
         }

@@ -7,6 +7,7 @@ import onebyte.coordinator.bench.TransformerBench;
 import onebyte.core.model.ModelSpec;
 import onebyte.core.model.transformer.TransformerConfig;
 import picocli.CommandLine.Command;
+import onebyte.core.bert.MiniLm;
 import picocli.CommandLine.Option;
 
 /** {@code onebyte bench transformer}: see {@link TransformerBench}. */
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
         description = "Transformer speed on one thread against a plain sgemm (forward throughput, SPSA step and gradient pass "
                 + "in forwards) and SPSA replica memory against inference, measured in one run.")
 public final class TransformerBenchCommand implements Callable<Integer> {
-    @Option(names = "--model", description = "A transformer-lm spec (default: the default LM, "
+    @Option(names = "--model", description = "A transformer-lm or minilm spec, e.g. minilm:classes=2 (default: the default LM, "
             + "transformer-lm:vocab=256,layers=4,heads=4,width=128,context=64).")
     String model;
 
@@ -47,11 +48,14 @@ public final class TransformerBenchCommand implements Callable<Integer> {
                 enc = parseEncoder(encoder);
             } else {
                 lm = model == null ? ModelSpec.defaultTransformerLm() : ModelSpec.parse(model);
-                if (!lm.isLanguageModel()) throw new IllegalArgumentException("--model must be a transformer-lm spec, got " + lm);
+                if (!lm.isLanguageModel() && !lm.kind().equals(ModelSpec.MINILM)) {
+                    throw new IllegalArgumentException("--model must be a transformer-lm or minilm spec, got " + lm);
+                }
             }
-            int b = batch != null ? batch : enc != null ? 16 : 8;
-            int t = len != null ? len : enc != null ? 64 : lm.context();
-            int maxLen = enc != null ? enc.maxPositions() : lm.context();
+            boolean bert = enc != null || !lm.isLanguageModel();
+            int b = batch != null ? batch : bert ? 16 : 8;
+            int t = len != null ? len : bert ? 64 : lm.context();
+            int maxLen = enc != null ? enc.maxPositions() : bert ? MiniLm.CONFIG.maxPositions() : lm.context();
             if (b < 1 || t < 1 || t > maxLen) throw new IllegalArgumentException("need --batch >= 1 and 1 <= --len <= " + maxLen);
             if (!(seconds > 0)) throw new IllegalArgumentException("--seconds must be positive");
             TransformerBench.run(new TransformerBench.Plan(lm, enc, b, t, seconds, !noMemory, seed), System.out);

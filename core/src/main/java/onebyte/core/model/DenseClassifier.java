@@ -74,7 +74,7 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
     private final int[] sliceLengths;
     private final int maxSliceLength;
     /** Buffers of the perturbed pass, kept between calls (rebuilt when the stream or the thread mode changes). */
-    private PerturbedSlices perturbedSlices;
+    private PassBuffers passBuffers;
     /**
      * Activations kept between calls (rebuilt when the batch size changes): [0] one point, of
      * {@link #loss} and {@link #accuracy}; [1] the two points of the fused pass.
@@ -184,7 +184,7 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
     public Losses symmetricPerturbedLosses(ParameterVector theta, PerturbationStream stream, long seed, float eps, Batch batch,
                                            int threads) {
         check(theta);
-        PerturbedSlices slices = perturbedSlices(stream, threads);
+        PerturbedSlices slices = passBuffers(stream, threads);
         Activations a = loadInputs(2, batch);
         try (PerturbedSlices.Pass pass = slices.start(theta, seed, eps, sliceLengths)) {
             forwardLayers(a, new PerturbedBlocks(pass));
@@ -354,18 +354,6 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
         return a;
     }
 
-    /** The pass buffers for this stream and thread mode (kept between calls). */
-    private PerturbedSlices perturbedSlices(PerturbationStream stream, int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        PerturbedSlices s = perturbedSlices;
-        if (s == null || s.stream() != stream || s.prefetches() != (threads >= 2)) {
-            perturbedSlices = null; // let the old buffers go before allocating new ones
-            s = new PerturbedSlices(stream, maxSliceLength, threads);
-            perturbedSlices = s;
-        }
-        return s;
-    }
-
     /** The address of element 0 of a float32 array that owns its buffer from offset 0 (no view). */
     private static FloatPointer pointer(INDArray a) {
         if (a.dataType() != DataType.FLOAT || a.offset() != 0) {
@@ -480,5 +468,10 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
             dLogits.divi(b);
         }
         return total / b;
+    }
+
+    private PerturbedSlices passBuffers(PerturbationStream stream, int threads) {
+        if (passBuffers == null) passBuffers = new PassBuffers(maxSliceLength);
+        return passBuffers.forStream(stream, threads);
     }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * What model to build. Three kinds:
+ * What model to build. Four kinds:
  *
  * <ul>
  *   <li>{@code logreg}: softmax regression, {@code inputs} features to {@code classes} classes;
@@ -16,11 +16,14 @@ import java.util.stream.Collectors;
  *   <li>{@code transformer-lm}: decoder-only byte-level language model with a {@code vocab}-symbol
  *       vocabulary (256), {@code layers} pre-LayerNorm blocks of {@code heads}-head causal
  *       self-attention and a 4×{@code width} GELU MLP, learned positions over {@code context}.
+ *   <li>{@code minilm}: the pretrained all-MiniLM-L6-v2 sentence encoder (a 6-layer BERT, hidden 384,
+ *       WordPiece vocabulary of 30,522; inputs are its token ids, 0 = [PAD]) with mean pooling and a
+ *       linear head to {@code classes} classes.
  * </ul>
  *
  * <p>The canonical text form (see {@link #toString()}) is what {@link #parse} reads, e.g. {@code
  * logreg:inputs=32,classes=4}, {@code mlp:inputs=32,hidden=64x64,classes=4,activation=relu},
- * {@code transformer-lm:layers=4,heads=4,width=128,context=64}. Fields that do not apply to a
+ * {@code transformer-lm:layers=4,heads=4,width=128,context=64}, {@code minilm:classes=2}. Fields that do not apply to a
  * kind are 0 / empty.
  */
 public record ModelSpec(
@@ -38,6 +41,7 @@ public record ModelSpec(
     public static final String LOGREG = "logreg";
     public static final String MLP = "mlp";
     public static final String TRANSFORMER_LM = "transformer-lm";
+    public static final String MINILM = "minilm";
 
     public ModelSpec {
         hidden = List.copyOf(hidden == null ? List.of() : hidden);
@@ -67,8 +71,15 @@ public record ModelSpec(
                     throw new IllegalArgumentException("width " + width + " is not divisible by heads " + heads);
                 }
             }
+            case MINILM -> {
+                if (classes < 2) throw new IllegalArgumentException("minilm needs at least 2 classes, got " + classes);
+                if (inputs != 0 || !hidden.isEmpty() || !activation.isEmpty() || vocab != 0 || layers != 0 || heads != 0
+                        || width != 0 || context != 0) {
+                    throw new IllegalArgumentException("minilm takes only classes (its shape is the pretrained model's)");
+                }
+            }
             default -> throw new IllegalArgumentException(
-                    "unknown model kind '" + kind + "' (expected logreg, mlp or transformer-lm)");
+                    "unknown model kind '" + kind + "' (expected logreg, mlp, transformer-lm or minilm)");
         }
     }
 
@@ -92,6 +103,11 @@ public record ModelSpec(
     /** The default LM: 4 layers, 4 heads, width 128, context 64 (≈ 0.84M parameters). */
     public static ModelSpec defaultTransformerLm() {
         return transformerLm(4, 4, 128, 64);
+    }
+
+    /** all-MiniLM-L6-v2 with a {@code classes}-way head. */
+    public static ModelSpec minilm(int classes) {
+        return new ModelSpec(MINILM, 0, classes, List.of(), "", 0, 0, 0, 0, 0);
     }
 
     public boolean isLanguageModel() {
@@ -118,8 +134,14 @@ public record ModelSpec(
                         kv.getOrDefault("activation", "relu"));
                 case TRANSFORMER_LM -> new ModelSpec(TRANSFORMER_LM, 0, 0, List.of(), "", intOf(kv, "vocab", 256),
                         intOf(kv, "layers", 4), intOf(kv, "heads", 4), intOf(kv, "width", 128), intOf(kv, "context", 64));
+                case MINILM -> {
+                    if (!List.of("classes").containsAll(kv.keySet())) {
+                        throw new IllegalArgumentException("minilm takes only classes, got " + kv.keySet());
+                    }
+                    yield minilm(intOf(kv, "classes", -1));
+                }
                 default -> throw new IllegalArgumentException(
-                        "unknown model kind '" + kind + "' (expected logreg, mlp or transformer-lm)");
+                        "unknown model kind '" + kind + "' (expected logreg, mlp, transformer-lm or minilm)");
             };
             kv.keySet().removeAll(List.of("inputs", "classes", "hidden", "activation", "vocab", "layers", "heads", "width", "context"));
             if (!kv.isEmpty()) throw new IllegalArgumentException("unknown keys " + kv.keySet());
@@ -162,6 +184,7 @@ public record ModelSpec(
             case MLP -> MLP + ":inputs=" + inputs + ",hidden="
                     + hidden.stream().map(String::valueOf).collect(Collectors.joining("x"))
                     + ",classes=" + classes + ",activation=" + activation;
+            case MINILM -> MINILM + ":classes=" + classes;
             default -> TRANSFORMER_LM + ":vocab=" + vocab + ",layers=" + layers + ",heads=" + heads
                     + ",width=" + width + ",context=" + context;
         };

@@ -1,7 +1,11 @@
 package onebyte.core.model;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.SplittableRandom;
+import onebyte.core.bert.BertWeights;
+import onebyte.core.bert.MiniLm;
 import onebyte.core.tensor.ParameterVector;
 import onebyte.core.perturbation.SeedMixer;
 
@@ -26,6 +30,7 @@ public final class Models {
         return switch (spec.kind()) {
             case ModelSpec.LOGREG, ModelSpec.MLP -> new DenseClassifier(spec);
             case ModelSpec.TRANSFORMER_LM -> new TransformerLm(spec);
+            case ModelSpec.MINILM -> new BertClassifier(MiniLm.CONFIG, spec.classes());
             default -> throw new IllegalArgumentException("unknown model kind " + spec.kind());
         };
     }
@@ -39,14 +44,22 @@ public final class Models {
      *   <li>names ending {@code .bias}: 0; names ending {@code .gain} (LayerNorm): 1;
      *   <li>dense {@code layer<l>.weight} [in, out]: N(0, g²/in) with g = √2 before a ReLU, else 1;
      *   <li>transformer embeddings and weights: N(0, 0.02²); residual output projections
-     *       ({@code .attn.out.weight}, {@code .mlp.down.weight}): N(0, (0.02/√(2·layers))²).
+     *       ({@code .attn.out.weight}, {@code .mlp.down.weight}): N(0, (0.02/√(2·layers))²);
+     *   <li>{@code minilm}: the encoder's tensors are the pretrained weights ({@link MiniLm#weights()},
+     *       from the ONNX file on the classpath), the head is a dense layer as above.
      * </ul>
      */
     public static ParameterVector initialParameters(ModelSpec spec, long seed) {
         Model model = create(spec);
         ParameterVector theta = new ParameterVector(model.numParams());
         List<Model.TensorShape> tensors = model.tensors();
-        for (int t = 0; t < tensors.size(); t++) {
+        int first = 0;
+        if (spec.kind().equals(ModelSpec.MINILM)) {
+            BertWeights pretrained = pretrainedMiniLm();
+            pretrained.copyInto(theta, 0);
+            first = pretrained.all().size();
+        }
+        for (int t = first; t < tensors.size(); t++) {
             Model.TensorShape ts = tensors.get(t);
             SplittableRandom rng = new SplittableRandom(SeedMixer.derive(seed, t + 1));
             String name = ts.name();
@@ -76,5 +89,13 @@ public final class Models {
             }
         }
         return theta;
+    }
+
+    private static BertWeights pretrainedMiniLm() {
+        try {
+            return MiniLm.weights();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + MiniLm.ONNX_RESOURCE + " from the classpath", e);
+        }
     }
 }

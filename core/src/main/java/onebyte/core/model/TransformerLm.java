@@ -41,7 +41,7 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
     private final List<TensorShape> tensors;
     private final int[] sliceLengths;
     private final int maxSliceLength;
-    private PerturbedSlices perturbedSlices;
+    private PassBuffers passBuffers;
     /** dL/dlogits of the gradient pass, kept between calls. */
     private DenseBuffer dLogits;
 
@@ -97,7 +97,7 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
                                            int threads) {
         theta(theta);
         Tokens x = tokens(batch);
-        PerturbedSlices slices = perturbedSlices(stream, threads);
+        PerturbedSlices slices = passBuffers(stream, threads);
         DenseBuffer[] logits;
         try (PerturbedSlices.Pass pass = slices.start(theta, seed, eps, sliceLengths)) {
             logits = decoder.forward(Weights.perturbed(pass), 2, x.inputs, null, x.batch, x.len);
@@ -187,15 +187,8 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
         return new Tokens(in, out, (int) x.size(0), (int) x.size(1));
     }
 
-    /** The pass buffers for this stream and thread mode (kept between calls). */
-    private PerturbedSlices perturbedSlices(PerturbationStream stream, int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        PerturbedSlices s = perturbedSlices;
-        if (s == null || s.stream() != stream || s.prefetches() != (threads >= 2)) {
-            perturbedSlices = null; // let the old buffers go before allocating new ones
-            s = new PerturbedSlices(stream, maxSliceLength, threads);
-            perturbedSlices = s;
-        }
-        return s;
+    private PerturbedSlices passBuffers(PerturbationStream stream, int threads) {
+        if (passBuffers == null) passBuffers = new PassBuffers(maxSliceLength);
+        return passBuffers.forStream(stream, threads);
     }
 }

@@ -64,12 +64,13 @@ import onebyte.core.spsa.SpsaEstimator;
  * where $CP is core's test classpath (e.g. {@code mvn -pl core dependency:build-classpath}, or the
  * {@code -classpath} of {@code mvn -X -pl core -am test-compile}). Args: seconds of alternating
  * calls per model (default 3), estimator thread counts (default {@code 1,2}), models
- * ({@code all} (default), {@code mlp}: the 100K–4M MLPs at batch 64 and 256, or {@code small}: logreg,
- * a 77K MLP and two transformers).
+ * ({@code all} (default), {@code mlp}: the 100K–4M MLPs at batch 64 and 256, {@code small}: logreg,
+ * a 77K MLP and two transformers, or {@code minilm}: all-MiniLM-L6-v2 + a 2-class head at 16 × 64 tokens).
  */
 public final class ModelBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final float EPS = SpsaEstimator.DEFAULT_EPS;
+    private static final int MINILM_TOKENS = 64;
 
     private ModelBench() {}
 
@@ -117,12 +118,22 @@ public final class ModelBench {
             }
             case "mlp" -> mlp;
             case "small" -> small;
-            default -> throw new IllegalArgumentException("models must be all, mlp or small: " + models);
+            case "minilm" -> List.of(new Case("minilm 16x64 tokens", ModelSpec.minilm(2), 16));
+            default -> throw new IllegalArgumentException("models must be all, mlp, small or minilm: " + models);
         };
     }
 
     /** Classification: {@code batch} examples of the model's features; LM: {@code batch} windows of the full context. */
     private static Batch batchFor(ModelSpec spec, int batch) {
+        if (spec.kind().equals(ModelSpec.MINILM)) { // MINILM_TOKENS random word pieces per sequence, no padding; random labels
+            java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+            float[] ids = new float[batch * MINILM_TOKENS];
+            float[] labels = new float[batch];
+            for (int i = 0; i < ids.length; i++) ids[i] = 1 + r.nextInt(30521);
+            for (int i = 0; i < batch; i++) labels[i] = r.nextInt(spec.classes());
+            return new Batch(org.nd4j.linalg.factory.Nd4j.create(ids, new long[] {batch, MINILM_TOKENS}, 'c'),
+                    org.nd4j.linalg.factory.Nd4j.create(labels, new long[] {batch}, 'c'));
+        }
         if (spec.isLanguageModel()) {
             return MinibatchSampler.draw(new SyntheticText(0.5, 1).targetTrain(64, spec.context(), 1), batch, 3);
         }
@@ -233,7 +244,8 @@ public final class ModelBench {
     /** Child: warm up on a tiny model, take a baseline, then do the work on the real one; print off-heap peak and heap. */
     private static void child(String mode, ModelSpec spec, int batch, int threads) throws Exception {
         Models.limitNativeThreads(1);
-        ModelSpec tiny = spec.isLanguageModel() ? ModelSpec.transformerLm(1, 1, 8, 8) : ModelSpec.mlp(spec.inputs(), List.of(4, 4),
+        ModelSpec tiny = spec.kind().equals(ModelSpec.MINILM) ? spec // one shape only: warm up on itself
+                : spec.isLanguageModel() ? ModelSpec.transformerLm(1, 1, 8, 8) : ModelSpec.mlp(spec.inputs(), List.of(4, 4),
                 spec.classes(), "relu");
         Reference.reachabilityFence(work(mode, tiny, batch, threads));
         for (int i = 0; i < 3; i++) {
