@@ -220,7 +220,7 @@ public final class ScenarioLoader {
             if (lm != dataKind.equals("synthetic-text")) {
                 fail("data.kind", "model.kind = " + kind + " needs " + (lm ? "synthetic-text" : "synthetic, csv or text") + " data, got " + dataKind);
             }
-            Path dataPath = str("data.path").isEmpty() ? null : path("data.path");
+            Path dataPath = str("data.path").isEmpty() ? null : inputPath("data.path");
             boolean files = dataKind.equals("csv") || dataKind.equals("text");
             if (files && (dataPath == null || !Files.exists(dataPath))) {
                 fail("data.path", "data.kind = " + dataKind + " needs an existing file" + (dataKind.equals("text") ? " or directory" : "")
@@ -294,7 +294,7 @@ public final class ScenarioLoader {
             if (dataKind.equals("csv") && (format.equals("jsonl") || format.equals("dir"))) {
                 fail("data.format", "data.kind = csv reads csv or tsv files, got " + format);
             }
-            Path sourcePath = str("data.source-path").isEmpty() ? null : path("data.source-path");
+            Path sourcePath = str("data.source-path").isEmpty() ? null : inputPath("data.source-path");
             if (sourcePath != null && !Files.exists(sourcePath)) {
                 fail("data.source-path", "no such file: " + sourcePath.toAbsolutePath());
             }
@@ -448,6 +448,19 @@ public final class ScenarioLoader {
 
         private Path path(String key) {
             return Path.of(str(key));
+        }
+
+        /**
+         * A data file: a relative path written in a scenario file is relative to that file's
+         * directory (a scenario runs from any directory); one given with --set, relative to the
+         * working directory.
+         */
+        private Path inputPath(String key) {
+            Path p = path(key);
+            String file = c.getValue(key).origin().filename();
+            if (p.isAbsolute() || file == null) return p;
+            Path dir = Path.of(file).toAbsolutePath().getParent();
+            return dir == null ? p : dir.resolve(p).normalize();
         }
 
         private List<String> strings(String key) {
