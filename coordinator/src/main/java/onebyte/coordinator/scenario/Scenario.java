@@ -50,7 +50,7 @@ public record Scenario(
 
     /** The keys of kind csv / text (scenario-defaults.conf, data section). */
     public record Files(String format, String textColumn, String groupColumn, List<String> groups, Path sourcePath,
-                        List<String> sourceGroups, double sourceFraction, double evalFraction, int hashedFeatures) {}
+                        List<String> sourceGroups, double sourceFraction, double evalFraction, int hashedFeatures, int maxTokens) {}
 
     public record NodeClass(String name, double uplinkMbps, double downlinkMbps, double latencyMs) {}
 
