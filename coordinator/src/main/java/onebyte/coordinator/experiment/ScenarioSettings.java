@@ -168,7 +168,7 @@ public final class ScenarioSettings {
             deadline = s.fedspeed().roundDeadline();
         }
         return new FedRunSettings(s.run().id() + "-" + algorithm, algorithm, s.run().seed(), schedule.initialNodes(),
-                s.budget().rounds(), client, participation, deadline, s.eval().every(), workload(s, checkpoint), links(s), costs,
+                s.budget().rounds(), client, participation, deadline, s.eval().federatedEvery(), workload(s, checkpoint), links(s), costs,
                 s.budget().virtualSeconds(), s.budget().bytes(),
                 algorithm.equals("fedspeed") ? s.fedspeed().server() : FedSpeedServer.Form.PAPER);
     }

@@ -101,7 +101,8 @@ public record Scenario(
         }
     }
 
-    public record Eval(int every, double targetAccuracy) {}
+    /** {@code federatedEvery}: the interval of fedspeed/fedavg runs (0 in the file: {@code every}, resolved here). */
+    public record Eval(int every, double targetAccuracy, int federatedEvery) {}
 
     public record Spsa(double eps, double lr, int samples, String codec, String distribution, int chunkSize, int batchSize,
                        Duration roundDeadline, ChurnEvent.Sync joinSync, double weightDecay, boolean sharedRegeneration) {}

@@ -257,7 +257,9 @@ public final class ScenarioLoader {
             if (target > 1) {
                 fail("eval.target-accuracy", "expected a fraction in 0..1, got " + target);
             }
-            var eval = new Scenario.Eval(intIn("eval.every", 1, 1_000_000), target);
+            int every = intIn("eval.every", 1, 1_000_000);
+            int federatedEvery = intIn("eval.federated-every", 0, 1_000_000);
+            var eval = new Scenario.Eval(every, target, federatedEvery == 0 ? every : federatedEvery);
 
             var spsa = new Scenario.Spsa(positive("spsa.eps"), positive("spsa.lr"), intIn("spsa.samples", 1, 1024),
                     oneOf("spsa.codec", "log8", "f32", "sign", "paper"), oneOf("spsa.distribution", "gaussian", "rademacher"),
