@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import onebyte.coordinator.metrics.MetricsFiles;
+import onebyte.coordinator.scenario.Scenario;
+import onebyte.coordinator.scenario.ScenarioLoader;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.core.model.Checkpoint;
 import onebyte.core.model.ModelSpec;
@@ -89,6 +91,24 @@ class MiniLmScenarioTest {
         }
         double start = rows.stream().filter(r -> r.algorithm().equals("spsa") && r.round() == 0).findFirst().orElseThrow().evalAccuracy();
         assertEquals(start, MetricsFiles.readCsv(again.resolve(MetricsFiles.CSV)).get(0).evalAccuracy());
+    }
+
+    @Test
+    void theHeadlineScenarioIsMiniLmOnTheSpamAssassinShift() {
+        FetchedData.fetch("spam-assassin", "spam-assassin.jsonl");
+        Scenario s = new ScenarioLoader().load(Path.of("..", "scenarios", "minilm-spam.conf"), List.of());
+        assertEquals("minilm", s.model().kind());
+        assertEquals(64, s.data().files().maxTokens());
+        assertEquals(List.of("hard-ham-1", "easy-ham-2", "spam-2"), s.data().files().groups());
+        assertEquals(List.of("easy-ham-1", "spam-1"), s.data().files().sourceGroups());
+        assertEquals(8, s.nodes().initial());
+        assertTrue(s.spsa().sharedRegeneration());
+        assertEquals(20, s.eval().every());
+        assertEquals(1, s.eval().federatedEvery());
+        assertEquals(2, s.churn().events().size());
+        // eval.federated-every = 0 (the default) is eval.every
+        assertEquals(20, new ScenarioLoader().load(Path.of("..", "scenarios", "minilm-spam.conf"), List.of("eval.federated-every=0"))
+                .eval().federatedEvery());
     }
 
     @Test
