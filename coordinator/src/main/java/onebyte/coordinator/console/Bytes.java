@@ -3,10 +3,10 @@ package onebyte.coordinator.console;
 import java.util.Locale;
 
 /** Byte counts for people: 361.6 KB, 2.31 GB (decimal units, as the comparison table prints). */
-final class Bytes {
+public final class Bytes {
     private Bytes() {}
 
-    static String human(long bytes) {
+    public static String human(long bytes) {
         if (bytes < 1000) return bytes + " B";
         String[] units = {"KB", "MB", "GB", "TB"};
         double v = bytes;
