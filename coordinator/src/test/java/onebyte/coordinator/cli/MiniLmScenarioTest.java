@@ -41,7 +41,10 @@ class MiniLmScenarioTest {
             String group = i < 5 ? "src" : "tgt";
             b.append("{\"text\": \"").append(SPAM[i]).append("\", \"label\": \"spam\", \"group\": \"").append(group).append("\"}\n");
             b.append("{\"text\": \"").append(HAM[i]).append("\", \"label\": \"ham\", \"group\": \"").append(group).append("\"}\n");
-            b.append("{\"text\": \"re: ").append(HAM[i]).append("\", \"label\": \"ham\", \"group\": \"tgt\"}\n");
+            for (String prefix : new String[] {"re: ", "fwd: ", "re: re: "}) { // a target pool of 48 (≥ the 32 virtual shards)
+                b.append("{\"text\": \"").append(prefix).append(HAM[i]).append("\", \"label\": \"ham\", \"group\": \"tgt\"}\n");
+                b.append("{\"text\": \"").append(prefix).append(SPAM[i]).append("\", \"label\": \"spam\", \"group\": \"tgt\"}\n");
+            }
         }
         Path f = dir.resolve("mail.jsonl");
         Files.writeString(f, b.toString());
@@ -51,7 +54,7 @@ class MiniLmScenarioTest {
     private Path scenario(String extra) throws Exception {
         Path f = dir.resolve("minilm.conf");
         Files.writeString(f, "run.output-dir = \"" + dir.resolve("runs") + "\"\nmodel.kind = minilm\n"
-                + "data { kind = text, path = \"" + data() + "\", groups = [tgt], source-groups = [src], max-tokens = 12, eval-fraction = 0.3 }\n"
+                + "data { kind = text, path = \"" + data() + "\", groups = [tgt], source-groups = [src], max-tokens = 12, eval-fraction = 0.2 }\n"
                 + "pretrain { steps = 60, lr = 0.01, batch-size = 4 }\nnodes.initial = 3\neval.every = 2\n"
                 + "spsa { batch-size = 2, lr = 1e-4, round-deadline = 60s }\nfedavg { local-steps = 1, batch-size = 2, lr = 1e-3, round-deadline = 120s }\n"
                 + extra);
