@@ -44,6 +44,8 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
     private PassBuffers passBuffers;
     /** dL/dlogits of the gradient pass, kept between calls. */
     private DenseBuffer dLogits;
+    /** One row of logits for the float32 cross-entropy and the accuracy, kept between calls. */
+    private float[] rowScratch = new float[0];
 
     TransformerLm(ModelSpec spec) {
         this.spec = spec;
@@ -75,10 +77,13 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
         Tokens x = tokens(batch);
         DenseBuffer logits = decoder.forward(theta(params), 0, x.inputs, null, x.batch, x.len);
         int v = spec.vocab();
+        if (rowScratch.length < v) rowScratch = new float[v];
+        float[] row = rowScratch;
         int correct = 0;
         for (int n = 0; n < x.targets.length; n++) {
+            logits.read(n * v, row, 0, v);
             int best = 0;
-            for (int j = 1; j < v; j++) if (logits.get(n * v + j) > logits.get(n * v + best)) best = j;
+            for (int j = 1; j < v; j++) if (row[j] > row[best]) best = j;
             if (best == x.targets[n]) correct++;
         }
         return (double) correct / x.targets.length;
@@ -131,10 +136,42 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
     }
 
     /**
-     * Mean softmax cross-entropy of logits [N, vocab] against targets (log-sum-exp in double). When
-     * {@code dLogits} is given, writes d(mean loss)/d(logits) = (softmax − onehot) / N into it.
+     * Mean softmax cross-entropy of logits [N, vocab] against targets (log-sum-exp, the sum and the
+     * mean in double; float32 logits take e^x from {@link Exp#negative}, float64 from
+     * {@link Math#exp}). When {@code dLogits} is given, writes d(mean loss)/d(logits) =
+     * (softmax − onehot) / N into it.
      */
     private double crossEntropy(DenseBuffer logits, int[] targets, DenseBuffer dLogits) {
+        return logits.isDouble() ? crossEntropy64(logits, targets, dLogits) : crossEntropy32(logits, targets, dLogits);
+    }
+
+    private double crossEntropy32(DenseBuffer logits, int[] targets, DenseBuffer dLogits) {
+        int v = spec.vocab();
+        int rows = targets.length;
+        if (rowScratch.length < v) rowScratch = new float[v];
+        float[] row = rowScratch;
+        double total = 0;
+        for (int n = 0; n < rows; n++) {
+            int o = n * v;
+            logits.read(o, row, 0, v);
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < v; j++) max = Math.max(max, row[j]);
+            double target = row[targets[n]] - max;
+            for (int j = 0; j < v; j++) row[j] = Exp.negative(row[j] - max);
+            double sum = 0;
+            for (int j = 0; j < v; j++) sum += row[j];
+            total += Math.log(sum) - target;
+            if (dLogits != null) {
+                float scale = (float) (1 / (sum * rows));
+                for (int j = 0; j < v; j++) row[j] *= scale;
+                row[targets[n]] -= 1f / rows;
+                dLogits.write(o, row, 0, v);
+            }
+        }
+        return total / rows;
+    }
+
+    private double crossEntropy64(DenseBuffer logits, int[] targets, DenseBuffer dLogits) {
         int v = spec.vocab();
         int rows = targets.length;
         double[] row = new double[v];
@@ -147,7 +184,7 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
             double target = row[targets[n]] - max;
             double sum = 0;
             for (int j = 0; j < v; j++) {
-                row[j] = Exp.exp(row[j] - max, logits.isDouble());
+                row[j] = Math.exp(row[j] - max);
                 sum += row[j];
             }
             total += Math.log(sum) - target;
