@@ -1,6 +1,5 @@
 package onebyte.core.model;
 
-import java.util.List;
 import onebyte.core.data.Batch;
 import onebyte.core.model.transformer.DenseBuffer;
 import onebyte.core.model.transformer.Exp;
@@ -8,7 +7,6 @@ import onebyte.core.model.transformer.ParameterLayout;
 import onebyte.core.model.transformer.Transformer;
 import onebyte.core.model.transformer.TransformerConfig;
 import onebyte.core.model.transformer.Weights;
-import onebyte.core.perturbation.PerturbationStream;
 import onebyte.core.perturbation.PerturbedSlices;
 import onebyte.core.tensor.ParameterVector;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -35,41 +33,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * elements, so the losses do not depend on the thread count). Memory on top of θ: the slice buffers
  * and two inference activation sets (see {@code Activations}).
  */
-final class TransformerLm implements Model, SymmetricPerturbedLoss {
+final class TransformerLm extends TransformerModel {
     private final ModelSpec spec;
     private final Transformer decoder;
-    private final List<TensorShape> tensors;
-    private final int[] sliceLengths;
-    private final int maxSliceLength;
-    private PassBuffers passBuffers;
     /** dL/dlogits of the gradient pass, kept between calls. */
     private DenseBuffer dLogits;
     /** One row of logits for the float32 cross-entropy and the accuracy, kept between calls. */
     private float[] rowScratch = new float[0];
 
     TransformerLm(ModelSpec spec) {
+        this(spec, new Transformer(TransformerConfig.causalLm(spec.vocab(), spec.context(), spec.width(), spec.layers(), spec.heads())));
+    }
+
+    private TransformerLm(ModelSpec spec, Transformer decoder) {
+        super(decoder.tensors().stream().map(t -> new TensorShape(t.name(), t.shape(), t.offset(), t.length())).toList(),
+                decoder.layout().sliceLengths(DenseClassifier.defaultSliceElements(decoder.numParams())));
         this.spec = spec;
-        this.decoder = new Transformer(TransformerConfig.causalLm(spec.vocab(), spec.context(), spec.width(), spec.layers(),
-                spec.heads()));
-        this.tensors = decoder.tensors().stream()
-                .map(t -> new TensorShape(t.name(), t.shape(), t.offset(), t.length())).toList();
-        this.sliceLengths = decoder.layout().sliceLengths(DenseClassifier.defaultSliceElements(decoder.numParams()));
-        this.maxSliceLength = java.util.Arrays.stream(sliceLengths).max().orElseThrow();
+        this.decoder = decoder;
     }
 
     @Override
     public int numParams() {
         return decoder.numParams();
-    }
-
-    @Override
-    public List<TensorShape> tensors() {
-        return tensors;
-    }
-
-    @Override
-    public double loss(ParameterVector params, Batch batch) {
-        return lossAt(theta(params), batch);
     }
 
     @Override
@@ -90,27 +75,14 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
     }
 
     @Override
-    public double lossAndGradient(ParameterVector params, Batch batch, ParameterVector gradOut) {
-        if (gradOut.length() != numParams()) {
-            throw new IllegalArgumentException("gradient length " + gradOut.length() + " != " + numParams());
-        }
-        return lossAndGradientAt(theta(params), batch, DenseBuffer.of(gradOut.array()));
-    }
-
-    @Override
-    public Losses symmetricPerturbedLosses(ParameterVector theta, PerturbationStream stream, long seed, float eps, Batch batch,
-                                           int threads) {
-        theta(theta);
+    Losses perturbedLosses(Weights w, Batch batch) {
         Tokens x = tokens(batch);
-        PerturbedSlices slices = passBuffers(stream, threads);
-        DenseBuffer[] logits;
-        try (PerturbedSlices.Pass pass = slices.start(theta, seed, eps, sliceLengths)) {
-            logits = decoder.forward(Weights.perturbed(pass), 2, x.inputs, null, x.batch, x.len);
-        }
+        DenseBuffer[] logits = decoder.forward(w, 2, x.inputs, null, x.batch, x.len);
         return new Losses(crossEntropy(logits[0], x.targets, null), crossEntropy(logits[1], x.targets, null));
     }
 
     /** The loss at θ (float32 or float64, for the gradient check). */
+    @Override
     double lossAt(DenseBuffer theta, Batch batch) {
         Tokens x = tokens(batch);
         return crossEntropy(decoder.forward(theta, 0, x.inputs, null, x.batch, x.len), x.targets, null);
@@ -122,6 +94,7 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
         return decoder.forward(theta, 0, x.inputs, null, x.batch, x.len);
     }
 
+    @Override
     double lossAndGradientAt(DenseBuffer theta, Batch batch, DenseBuffer grad) {
         Tokens x = tokens(batch);
         DenseBuffer logits = decoder.forwardTraced(theta, 0, x.inputs, null, x.batch, x.len);
@@ -197,13 +170,6 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
         return total / rows;
     }
 
-    private DenseBuffer theta(ParameterVector params) {
-        if (params.length() != numParams()) {
-            throw new IllegalArgumentException("parameter length " + params.length() + " != " + numParams());
-        }
-        return DenseBuffer.of(params.array());
-    }
-
     /** Token ids of a batch: inputs and next-token targets, [B, T] flattened. */
     private record Tokens(int[] inputs, int[] targets, int batch, int len) {}
 
@@ -222,10 +188,5 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
             if (y < 0 || y >= spec.vocab()) throw new IllegalArgumentException("target " + y + " outside [0, " + spec.vocab() + ")");
         }
         return new Tokens(in, out, (int) x.size(0), (int) x.size(1));
-    }
-
-    private PerturbedSlices passBuffers(PerturbationStream stream, int threads) {
-        if (passBuffers == null) passBuffers = new PassBuffers(maxSliceLength);
-        return passBuffers.forStream(stream, threads);
     }
 }
