@@ -60,18 +60,32 @@ final class TransformerLm extends TransformerModel {
     @Override
     public double accuracy(ParameterVector params, Batch batch) {
         Tokens x = tokens(batch);
+        return accuracy(decoder.forward(theta(params), 0, x.inputs, null, x.batch, x.len), x.targets);
+    }
+
+    /**
+     * The loss and the accuracy of one forward pass: the same bits as {@link #loss} and
+     * {@link #accuracy} (a whole-set evaluation needs both; this halves its cost).
+     */
+    public Evaluation evaluate(ParameterVector params, Batch batch) {
+        Tokens x = tokens(batch);
         DenseBuffer logits = decoder.forward(theta(params), 0, x.inputs, null, x.batch, x.len);
+        return new Evaluation(crossEntropy(logits, x.targets, null), accuracy(logits, x.targets));
+    }
+
+    /** Next-token argmax accuracy of logits [N, vocab] (the first maximum wins a tie). */
+    private double accuracy(DenseBuffer logits, int[] targets) {
         int v = spec.vocab();
         if (rowScratch.length < v) rowScratch = new float[v];
         float[] row = rowScratch;
         int correct = 0;
-        for (int n = 0; n < x.targets.length; n++) {
+        for (int n = 0; n < targets.length; n++) {
             logits.read(n * v, row, 0, v);
             int best = 0;
             for (int j = 1; j < v; j++) if (row[j] > row[best]) best = j;
-            if (best == x.targets[n]) correct++;
+            if (best == targets[n]) correct++;
         }
-        return (double) correct / x.targets.length;
+        return (double) correct / targets.length;
     }
 
     @Override

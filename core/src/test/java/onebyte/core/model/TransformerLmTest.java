@@ -113,6 +113,9 @@ class TransformerLmTest {
         assertTrue(c.bitEquals(Models.initialParameters(TINY, 2)), "evaluation must not modify θ");
         double acc = m.accuracy(c, b);
         assertTrue(acc >= 0 && acc <= 1);
+        Evaluation both = ((TransformerLm) m).evaluate(c, b); // one forward pass for both
+        assertEquals(lc, both.loss(), 0.0);
+        assertEquals(acc, both.accuracy(), 0.0);
         // untrained LM on 16 symbols: loss ≈ ln 16
         assertEquals(Math.log(16), lc, 0.2);
     }
