@@ -38,8 +38,10 @@ final class TransformerLm extends TransformerModel {
     private final Transformer decoder;
     /** dL/dlogits of the gradient pass, kept between calls. */
     private DenseBuffer dLogits;
-    /** One row of logits for the float32 cross-entropy and the accuracy, kept between calls. */
+    /** One row of logits for the float32 cross-entropy of the gradient pass, kept between calls. */
     private float[] rowScratch = new float[0];
+    /** The inference passes, in sub-batches on up to two threads. */
+    private final LmLanes lanes;
 
     TransformerLm(ModelSpec spec) {
         this(spec, new Transformer(TransformerConfig.causalLm(spec.vocab(), spec.context(), spec.width(), spec.layers(), spec.heads())));
@@ -50,6 +52,7 @@ final class TransformerLm extends TransformerModel {
                 decoder.layout().sliceLengths(DenseClassifier.defaultSliceElements(decoder.numParams())));
         this.spec = spec;
         this.decoder = decoder;
+        this.lanes = new LmLanes(decoder);
     }
 
     @Override
@@ -59,8 +62,7 @@ final class TransformerLm extends TransformerModel {
 
     @Override
     public double accuracy(ParameterVector params, Batch batch) {
-        Tokens x = tokens(batch);
-        return accuracy(decoder.forward(theta(params), 0, x.inputs, null, x.batch, x.len), x.targets);
+        return evaluate(params, batch).accuracy();
     }
 
     /**
@@ -68,24 +70,43 @@ final class TransformerLm extends TransformerModel {
      * {@link #accuracy} (a whole-set evaluation needs both; this halves its cost).
      */
     public Evaluation evaluate(ParameterVector params, Batch batch) {
-        Tokens x = tokens(batch);
-        DenseBuffer logits = decoder.forward(theta(params), 0, x.inputs, null, x.batch, x.len);
-        return new Evaluation(crossEntropy(logits, x.targets, null), accuracy(logits, x.targets));
+        return evaluateAt(theta(params), tokens(batch));
     }
 
-    /** Next-token argmax accuracy of logits [N, vocab] (the first maximum wins a tie). */
-    private double accuracy(DenseBuffer logits, int[] targets) {
+    /**
+     * Loss and accuracy at θ: per-row losses summed in row order, in sub-batches on up to two
+     * threads ({@link LmLanes}); a batch of at most {@link LmLanes#SUB_BATCH} sequences is one pass.
+     */
+    private Evaluation evaluateAt(DenseBuffer theta, Tokens x) {
+        int rows = x.targets.length;
+        double[] rowLoss = new double[rows];
+        int correct = lanes.run(theta, x.inputs, x.batch, x.len, rowLoss, (logits, first, n, out, scratch) ->
+                score(logits, x.targets, first, n, out, scratch), spec.vocab());
+        double total = 0;
+        for (double l : rowLoss) total += l;
+        return new Evaluation(total / rows, (double) correct / rows);
+    }
+
+    /** Rows [first, first + n) of the batch from logits [n, vocab]: their losses into rowLoss, the count of correct argmax predictions (the first maximum wins a tie). */
+    private int score(DenseBuffer logits, int[] targets, int first, int n, double[] rowLoss, float[] scratch) {
         int v = spec.vocab();
-        if (rowScratch.length < v) rowScratch = new float[v];
-        float[] row = rowScratch;
         int correct = 0;
-        for (int n = 0; n < targets.length; n++) {
-            logits.read(n * v, row, 0, v);
+        double[] wide = logits.isDouble() ? new double[v] : null;
+        for (int r = 0; r < n; r++) {
+            int target = targets[first + r];
             int best = 0;
-            for (int j = 1; j < v; j++) if (row[j] > row[best]) best = j;
-            if (best == targets[n]) correct++;
+            if (wide != null) {
+                logits.read(r * v, wide, 0, v);
+                for (int j = 1; j < v; j++) if (wide[j] > wide[best]) best = j;
+                rowLoss[first + r] = rowTerm(wide, target, v);
+            } else {
+                logits.read(r * v, scratch, 0, v);
+                for (int j = 1; j < v; j++) if (scratch[j] > scratch[best]) best = j;
+                rowLoss[first + r] = rowTerm(scratch, target, v);
+            }
+            if (best == target) correct++;
         }
-        return (double) correct / targets.length;
+        return correct;
     }
 
     @Override
@@ -98,8 +119,7 @@ final class TransformerLm extends TransformerModel {
     /** The loss at θ (float32 or float64, for the gradient check). */
     @Override
     double lossAt(DenseBuffer theta, Batch batch) {
-        Tokens x = tokens(batch);
-        return crossEntropy(decoder.forward(theta, 0, x.inputs, null, x.batch, x.len), x.targets, null);
+        return evaluateAt(theta, tokens(batch)).loss();
     }
 
     /** Logits [B·T, vocab] at θ (row b·T + t is position t of sequence b); valid until the next call. */
@@ -123,32 +143,36 @@ final class TransformerLm extends TransformerModel {
     }
 
     /**
-     * Mean softmax cross-entropy of logits [N, vocab] against targets (log-sum-exp, the sum and the
-     * mean in double; float32 logits take e^x from {@link Exp#negative}, float64 from
-     * {@link Math#exp}). When {@code dLogits} is given, writes d(mean loss)/d(logits) =
-     * (softmax − onehot) / N into it.
+     * Mean softmax cross-entropy of logits [N, vocab] against targets, the same per-row terms summed
+     * in the same order as {@link #evaluateAt}. When {@code dLogits} is given (the gradient pass),
+     * writes d(mean loss)/d(logits) = (softmax − onehot) / N into it.
      */
     private double crossEntropy(DenseBuffer logits, int[] targets, DenseBuffer dLogits) {
-        return logits.isDouble() ? crossEntropy64(logits, targets, dLogits) : crossEntropy32(logits, targets, dLogits);
-    }
-
-    private double crossEntropy32(DenseBuffer logits, int[] targets, DenseBuffer dLogits) {
         int v = spec.vocab();
         int rows = targets.length;
+        boolean wide = logits.isDouble();
         if (rowScratch.length < v) rowScratch = new float[v];
         float[] row = rowScratch;
+        double[] rowD = wide ? new double[v] : null;
         double total = 0;
         for (int n = 0; n < rows; n++) {
             int o = n * v;
-            logits.read(o, row, 0, v);
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < v; j++) max = Math.max(max, row[j]);
-            double target = row[targets[n]] - max;
-            for (int j = 0; j < v; j++) row[j] = Exp.negative(row[j] - max);
-            double sum = 0;
-            for (int j = 0; j < v; j++) sum += row[j];
-            total += Math.log(sum) - target;
-            if (dLogits != null) {
+            if (wide) {
+                logits.read(o, rowD, 0, v);
+                total += rowTerm(rowD, targets[n], v);
+            } else {
+                logits.read(o, row, 0, v);
+                total += rowTerm(row, targets[n], v);
+            }
+            if (dLogits == null) continue;
+            double sum = 0; // the same sum as rowTerm's, over the e^(l − max) it left in the row
+            if (wide) {
+                for (int j = 0; j < v; j++) sum += rowD[j];
+                for (int j = 0; j < v; j++) rowD[j] = rowD[j] / sum / rows;
+                rowD[targets[n]] -= 1.0 / rows;
+                dLogits.write(o, rowD, 0, v);
+            } else {
+                for (int j = 0; j < v; j++) sum += row[j];
                 float scale = (float) (1 / (sum * rows));
                 for (int j = 0; j < v; j++) row[j] *= scale;
                 row[targets[n]] -= 1f / rows;
@@ -158,30 +182,31 @@ final class TransformerLm extends TransformerModel {
         return total / rows;
     }
 
-    private double crossEntropy64(DenseBuffer logits, int[] targets, DenseBuffer dLogits) {
-        int v = spec.vocab();
-        int rows = targets.length;
-        double[] row = new double[v];
-        double total = 0;
-        for (int n = 0; n < rows; n++) {
-            int o = n * v;
-            logits.read(o, row, 0, v);
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < v; j++) max = Math.max(max, row[j]);
-            double target = row[targets[n]] - max;
-            double sum = 0;
-            for (int j = 0; j < v; j++) {
-                row[j] = Math.exp(row[j] - max);
-                sum += row[j];
-            }
-            total += Math.log(sum) - target;
-            if (dLogits != null) {
-                for (int j = 0; j < v; j++) row[j] = row[j] / sum / rows;
-                row[targets[n]] -= 1.0 / rows;
-                dLogits.write(o, row, 0, v);
-            }
+    /**
+     * The loss of one float32 row, log Σ e^(l − max) − (l_target − max), e^x from {@link Exp#negative},
+     * the sum in double; leaves e^(l − max) in {@code row}.
+     */
+    private static double rowTerm(float[] row, int target, int v) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < v; j++) max = Math.max(max, row[j]);
+        double t = row[target] - max;
+        for (int j = 0; j < v; j++) row[j] = Exp.negative(row[j] - max);
+        double sum = 0;
+        for (int j = 0; j < v; j++) sum += row[j];
+        return Math.log(sum) - t;
+    }
+
+    /** The loss of one float64 row ({@link Math#exp}); leaves e^(l − max) in {@code row}. */
+    private static double rowTerm(double[] row, int target, int v) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < v; j++) max = Math.max(max, row[j]);
+        double t = row[target] - max;
+        double sum = 0;
+        for (int j = 0; j < v; j++) {
+            row[j] = Math.exp(row[j] - max);
+            sum += row[j];
         }
-        return total / rows;
+        return Math.log(sum) - t;
     }
 
     /** Token ids of a batch: inputs and next-token targets, [B, T] flattened. */
