@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 public final class OnebyteCommand implements Runnable {
     /** Every subcommand, in help order. */
     public static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CompareCommand.class, SweepCommand.class, ReportCommand.class, PretrainCommand.class,
-            EmbeddedCommand.class, CoordinatorCommand.class, NodeCommand.class, LinksCommand.class, BenchCommand.class);
+            EmbeddedCommand.class, CoordinatorCommand.class, NodeCommand.class, CertsCommand.class, LinksCommand.class, BenchCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -47,7 +47,7 @@ public final class OnebyteCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && !java.util.Set.of("report", "links", "-h", "--help", "-V", "--version").contains(args[0])) {
+        if (args.length > 0 && !java.util.Set.of("report", "links", "certs", "-h", "--help", "-V", "--version").contains(args[0])) {
             onebyte.core.model.Models.limitNativeThreads(nd4jThreads()); // loads ND4J: only for commands that compute
         }
         System.exit(commandLine().execute(args));
