@@ -52,7 +52,7 @@ public final class ClusterConfig {
      * {@link #build(String, int, String, List, boolean)} with Artery over TLS when {@code tls} is
      * not null (plain TCP when it is). JVM {@code -Dakka....} options still override its settings.
      */
-    public static Config build(String host, int port, String bindHost, List<String> seedNodes, boolean crashable, TlsSettings tls) {
+    public static Config build(String host, int port, String bindHost, List<String> seedNodes, boolean crashable, onebyte.node.tls.TlsSettings tls) {
         List<String> seeds = seedNodes.stream().map(ClusterConfig::seedAddress).toList();
         Config c = ConfigFactory.empty()
                 .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))

@@ -51,7 +51,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        onebyte.node.TlsSettings tlsSettings = tls.settings("coordinator"); // bad stores: exit 2 before anything starts
+        onebyte.node.tls.TlsSettings tlsSettings = tls.settings("coordinator"); // bad stores: exit 2 before anything starts
         SpsaRunSettings s;
         java.nio.file.Path out = run.out;
         onebyte.coordinator.experiment.RunDirectory runDir = null;

@@ -41,7 +41,7 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        onebyte.node.TlsSettings tlsSettings = tls.settings("node"); // bad stores: exit 2 before anything starts
+        onebyte.node.tls.TlsSettings tlsSettings = tls.settings("node"); // bad stores: exit 2 before anything starts
         SyncMode mode = switch (sync.toLowerCase(Locale.ROOT)) {
             case "auto" -> SyncMode.SYNC_AUTO;
             case "snapshot" -> SyncMode.SYNC_SNAPSHOT;

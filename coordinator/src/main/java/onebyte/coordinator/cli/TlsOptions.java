@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import onebyte.coordinator.tls.RunCertificates;
 import onebyte.core.input.BadInputException;
-import onebyte.node.TlsSettings;
+import onebyte.node.tls.TlsSettings;
 import picocli.CommandLine.Option;
 
 /**

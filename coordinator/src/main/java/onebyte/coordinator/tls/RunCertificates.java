@@ -24,7 +24,7 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import onebyte.core.input.BadInputException;
-import onebyte.node.TlsSettings;
+import onebyte.node.tls.TlsSettings;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;

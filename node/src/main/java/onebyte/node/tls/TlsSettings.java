@@ -1,4 +1,4 @@
-package onebyte.node;
+package onebyte.node.tls;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -62,7 +62,7 @@ public record TlsSettings(Path keyStore, Path trustStore, String password) {
         String p = "akka.remote.artery.ssl.config-ssl-engine.";
         return ConfigFactory.empty()
                 .withValue("akka.remote.artery.transport", ConfigValueFactory.fromAnyRef("tls-tcp"))
-                .withValue("akka.remote.artery.ssl.ssl-engine-provider", ConfigValueFactory.fromAnyRef("akka.remote.artery.tcp.ConfigSSLEngineProvider"))
+                .withValue("akka.remote.artery.ssl.ssl-engine-provider", ConfigValueFactory.fromAnyRef(HandshakeLoggingEngineProvider.class.getName()))
                 .withValue(p + "key-store", ConfigValueFactory.fromAnyRef(keyStore.toAbsolutePath().toString()))
                 .withValue(p + "trust-store", ConfigValueFactory.fromAnyRef(trustStore.toAbsolutePath().toString()))
                 .withValue(p + "key-store-password", ConfigValueFactory.fromAnyRef(password))
