@@ -45,6 +45,10 @@ public final class TlsOptions {
         }
         Path key = !blank(keyStore) ? Path.of(keyStore) : d == null ? null : RunCertificates.keyStore(d, member);
         Path trust = !blank(trustStore) ? Path.of(trustStore) : d == null ? null : d.resolve(RunCertificates.TRUST_STORE);
+        if (blank(keyStore) && key != null && !Files.exists(key)) {
+            throw new BadInputException("--tls-dir " + dir + " has no " + key.getFileName() + ": give this member's key store with --tls-key-store, e.g. "
+                    + d.resolve(member.equals("node") ? "node-1.p12" : member + ".p12"));
+        }
         if (key == null || trust == null) {
             throw new BadInputException("TLS needs both stores: give --tls-dir, or --tls-key-store and --tls-trust-store");
         }
