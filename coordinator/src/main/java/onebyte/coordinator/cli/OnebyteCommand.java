@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "One-byte shared-randomness SPSA on an Akka cluster.")
 public final class OnebyteCommand implements Runnable {
     /** Every subcommand, in help order. */
-    public static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CompareCommand.class, SweepCommand.class, ReportCommand.class, PretrainCommand.class,
+    public static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CompareCommand.class, SweepCommand.class, ValidateCommand.class, ReportCommand.class, PretrainCommand.class,
             EmbeddedCommand.class, CoordinatorCommand.class, NodeCommand.class, CertsCommand.class, LinksCommand.class, BenchCommand.class);
 
     @CommandLine.Spec

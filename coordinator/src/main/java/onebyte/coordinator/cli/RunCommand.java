@@ -13,7 +13,8 @@ import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.EmbeddedCluster;
-import onebyte.coordinator.cluster.ProgressPrinter;
+import onebyte.coordinator.cluster.RunListener;
+import onebyte.coordinator.console.RunProgress;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.experiment.RunDirectory;
@@ -49,8 +50,12 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a scenario key, e.g. --set spsa.lr=5e-4 (repeatable).")
     List<String> overrides = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    ConsoleOptions console = new ConsoleOptions();
+
     @Override
     public Integer call() throws Exception {
+        console.apply();
         return runScenario(scenarioFile, overrides, false);
     }
 
@@ -148,11 +153,11 @@ public final class RunCommand implements Callable<Integer> {
                                   VirtualClock.WorkCosts costs, MetricsSink sink)
             throws Exception {
         ChurnDriver churn = new ChurnDriver(schedule);
-        ProgressPrinter progress = new ProgressPrinter(System.out);
         if (algorithm.isSpsa()) {
             SpsaRunSettings settings = ScenarioSettings.spsa(s, algorithm, schedule, checkpoint, costs);
             System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", codec "
                     + settings.codec());
+            RunListener progress = RunProgress.forAlgorithm(algorithm.id(), settings.rounds(), System.out);
             Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
             try (EmbeddedCluster ec = EmbeddedCluster.start(settings, sink, progress, churn)) {
                 return ec.await(timeout);
@@ -161,6 +166,7 @@ public final class RunCommand implements Callable<Integer> {
         FedRunSettings settings = ScenarioSettings.fed(s, algorithm, schedule, checkpoint, costs);
         System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", K "
                 + settings.client().localSteps() + ", participation " + settings.participation());
+        RunListener progress = RunProgress.forAlgorithm(algorithm.id(), settings.rounds(), System.out);
         Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
         return FederatedCluster.run(settings, sink, progress, churn, timeout);
     }
