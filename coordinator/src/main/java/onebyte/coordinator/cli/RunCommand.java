@@ -14,6 +14,7 @@ import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.EmbeddedCluster;
 import onebyte.coordinator.cluster.ProgressPrinter;
+import onebyte.coordinator.cluster.RunInterrupt;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.experiment.RunDirectory;
@@ -41,7 +42,10 @@ import picocli.CommandLine.Parameters;
  * run directory. {@link CompareCommand} is the same run ending in the comparison table.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a scenario on an embedded cluster and write its metrics, summary and report.")
+        description = "Run a scenario on an embedded cluster and write its metrics, summary and report.",
+        footer = "Exit codes: 0 ok, 2 bad input, 3 SPSA replicas disagreed, 130 / 143 stopped by Ctrl-C (SIGINT) / SIGTERM:"
+                + " the round in progress completes, then summary.json (stoppedBy = interrupted), plots and report.html"
+                + " are written; a second signal stops at once.")
 public final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SCENARIO", description = "A scenario file (scenarios/*.conf).")
     Path scenarioFile;
@@ -59,19 +63,24 @@ public final class RunCommand implements Callable<Integer> {
      * seed, checkpoint, partition and churn schedule (each through its own {@link ChurnDriver} on
      * the common virtual clock), writes the run directory and prints the summary table, or with
      * {@code compare} the comparison table and the SPSA-vs-FedSpeed answer. Exit codes: 0 ok,
-     * 2 invalid scenario, 3 SPSA replicas disagreed.
+     * 2 invalid scenario, 3 SPSA replicas disagreed, 130 / 143 stopped by SIGINT / SIGTERM
+     * ({@link RunInterrupt}: the round in progress completes, summary and report are written).
      */
     static int runScenario(Path scenarioFile, List<String> overrides, boolean compare) throws Exception {
+        RunInterrupt.install();
         Scenario loaded = new ScenarioLoader().load(scenarioFile, overrides); // bad input: BadInputHandler, exit 2
         ChurnSchedule schedule = ChurnSchedule.resolve(loaded);
         ScenarioCheckpoint.validate(loaded);
         return execute(loaded, schedule, compare).exitCode();
     }
 
-    /** What one scenario run left: its directory, its summary, and whether every SPSA row's replicas agreed. */
-    record Outcome(Path dir, RunSummary summary, boolean agreed) {
+    /**
+     * What one scenario run left: its directory, its summary (null when it was interrupted before
+     * its first round), whether every SPSA row's replicas agreed, and whether a signal stopped it.
+     */
+    record Outcome(Path dir, RunSummary summary, boolean agreed, boolean interrupted) {
         int exitCode() {
-            return agreed ? 0 : 3;
+            return interrupted ? RunInterrupt.exitCode() : agreed ? 0 : 3;
         }
     }
 
@@ -101,6 +110,8 @@ public final class RunCommand implements Callable<Integer> {
             }
             VirtualClock.WorkCosts costs = clock.costs();
             boolean agreed = true;
+            boolean interrupted = false;
+            long rowsWritten = 0;
             Map<String, Double> wall = new LinkedHashMap<>();
             try (MetricsSink files = MetricsFiles.open(dir.path())) {
                 for (Algorithm algorithm : s.run().algorithms()) {
@@ -109,7 +120,20 @@ public final class RunCommand implements Callable<Integer> {
                             new RelabelledSink(files, dir.runId(), algorithm.id()));
                     wall.put(algorithm.id(), (System.nanoTime() - t0) / 1e9);
                     agreed &= r.rows().stream().noneMatch(row -> Boolean.FALSE.equals(row.replicasAgree()));
+                    rowsWritten += r.rows().size();
+                    if (r.stoppedBy() == RunBudget.Stop.INTERRUPTED) {
+                        interrupted = true;
+                        dir.recordInterrupt(algorithm.id(), RunInterrupt.signal(), r.rows().size());
+                        System.out.println("interrupted (" + RunInterrupt.signal() + "): " + algorithm + " stopped after "
+                                + r.rows().size() + " completed rounds" + (algorithm.equals(s.run().algorithms().get(s.run().algorithms().size() - 1))
+                                ? "" : "; the algorithms after it did not run"));
+                        break;
+                    }
                 }
+            }
+            if (rowsWritten == 0) {
+                System.out.println("interrupted (" + RunInterrupt.signal() + ") before the first round: no rows, no report");
+                return new Outcome(dir.path(), null, agreed, true);
             }
             Double target = s.eval().targetAccuracy() > 0 ? s.eval().targetAccuracy() : null;
             RunSummary summary = RunReport.render(dir.path(), target);
@@ -124,7 +148,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             System.out.println("metrics: " + dir.path().resolve(MetricsFiles.CSV).toAbsolutePath());
             System.out.println("report:  " + dir.path().resolve(RunReport.HTML).toAbsolutePath());
-            return new Outcome(dir.path(), summary, agreed);
+            return new Outcome(dir.path(), summary, agreed, interrupted);
         }
     }
 

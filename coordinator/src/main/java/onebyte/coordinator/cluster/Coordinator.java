@@ -198,6 +198,11 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         });
     }
 
+    @Override
+    protected boolean loaded() {
+        return theta != null;
+    }
+
     private static double[] evaluate(Model m, Workload w, ParameterVector t) {
         return LoopbackCluster.evaluate(m, w, t);
     }
