@@ -8,11 +8,14 @@ import picocli.CommandLine.Command;
  * The {@code onebyte} command. Subcommands are registered in {@link #SUBCOMMANDS}: add a class
  * annotated with {@code @Command(name = ...)} there to add one.
  */
-@Command(name = "onebyte", mixinStandardHelpOptions = true, version = "onebyte 0.1.0",
+@Command(name = "onebyte", mixinStandardHelpOptions = true, version = "onebyte " + OnebyteCommand.VERSION,
         description = "One-byte shared-randomness SPSA on an Akka cluster.")
 public final class OnebyteCommand implements Runnable {
+    /** This onebyte's version; a run directory is resumed by the version that wrote it. */
+    public static final String VERSION = "0.1.0";
+
     /** Every subcommand, in help order. */
-    public static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CompareCommand.class, SweepCommand.class, ReportCommand.class, PretrainCommand.class,
+    public static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CompareCommand.class, SweepCommand.class, ResumeCommand.class, ReportCommand.class, PretrainCommand.class,
             EmbeddedCommand.class, CoordinatorCommand.class, NodeCommand.class, LinksCommand.class, BenchCommand.class);
 
     @CommandLine.Spec

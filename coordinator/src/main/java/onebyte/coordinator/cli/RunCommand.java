@@ -15,6 +15,12 @@ import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.EmbeddedCluster;
 import onebyte.coordinator.cluster.ProgressPrinter;
 import onebyte.coordinator.cluster.RunInterrupt;
+import onebyte.coordinator.cluster.RunListener;
+import onebyte.coordinator.resume.ReplayCheck;
+import onebyte.coordinator.resume.ResumePlan;
+import onebyte.coordinator.resume.RunLog;
+import onebyte.coordinator.resume.RunLogWriter;
+import onebyte.proto.RunLogHeader;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.experiment.RunDirectory;
@@ -78,9 +84,9 @@ public final class RunCommand implements Callable<Integer> {
      * What one scenario run left: its directory, its summary (null when it was interrupted before
      * its first round), whether every SPSA row's replicas agreed, and whether a signal stopped it.
      */
-    record Outcome(Path dir, RunSummary summary, boolean agreed, boolean interrupted) {
+    record Outcome(Path dir, RunSummary summary, boolean agreed, boolean interrupted, String resumeMismatch) {
         int exitCode() {
-            return interrupted ? RunInterrupt.exitCode() : agreed ? 0 : 3;
+            return resumeMismatch != null ? ResumeCommand.EXIT_MISMATCH : interrupted ? RunInterrupt.exitCode() : agreed ? 0 : 3;
         }
     }
 
@@ -108,16 +114,42 @@ public final class RunCommand implements Callable<Integer> {
             } else {
                 System.out.println("virtual clock (every algorithm), the scenario's fixed costs: " + clock.describe());
             }
-            VirtualClock.WorkCosts costs = clock.costs();
+            return runAll(dir, s, schedule, checkpoint, clock.costs(), compare, null);
+        }
+    }
+
+    /**
+     * Runs the scenario's algorithms in order into {@code dir} (metrics rows, one commit log per
+     * algorithm) and renders its summary and report; with {@code resume}, the algorithms that
+     * had reached their budget are skipped and the stopped one is re-run, checked against its
+     * record, and goes on (see {@link ResumeCommand}).
+     */
+    static Outcome runAll(RunDirectory dir, Scenario s, ChurnSchedule schedule, Path checkpoint, VirtualClock.WorkCosts costs,
+                          boolean compare, ResumePlan resume) throws Exception {
+        {
             boolean agreed = true;
             boolean interrupted = false;
             long rowsWritten = 0;
             Map<String, Double> wall = new LinkedHashMap<>();
             try (MetricsSink files = MetricsFiles.open(dir.path())) {
                 for (Algorithm algorithm : s.run().algorithms()) {
+                    if (resume != null && resume.done(algorithm)) {
+                        continue;
+                    }
+                    boolean resumed = resume != null && resume.algorithm().equals(algorithm);
+                    ReplayCheck check = resumed ? resume.check() : null;
                     long t0 = System.nanoTime();
-                    RunResult r = runAlgorithm(s, algorithm, schedule, checkpoint, costs,
-                            new RelabelledSink(files, dir.runId(), algorithm.id()));
+                    RunResult r;
+                    try (RunLogWriter commits = resumed && resume.hasLog()
+                            ? RunLogWriter.append(dir.path(), algorithm.id(), resume.rounds())
+                            : RunLogWriter.create(dir.path(), logHeader(dir, s, algorithm, checkpoint))) {
+                        r = runAlgorithm(s, algorithm, schedule, checkpoint, costs,
+                                new RelabelledSink(check == null ? files : check.wrap(files), dir.runId(), algorithm.id()),
+                                check == null ? commits : RunListener.all(check, commits));
+                    }
+                    if (check != null && check.mismatch() != null) {
+                        return new Outcome(dir.path(), null, false, true, check.mismatch());
+                    }
                     wall.put(algorithm.id(), (System.nanoTime() - t0) / 1e9);
                     agreed &= r.rows().stream().noneMatch(row -> Boolean.FALSE.equals(row.replicasAgree()));
                     rowsWritten += r.rows().size();
@@ -131,9 +163,9 @@ public final class RunCommand implements Callable<Integer> {
                     }
                 }
             }
-            if (rowsWritten == 0) {
+            if (rowsWritten == 0 && MetricsFiles.readCsv(dir.path().resolve(MetricsFiles.CSV)).isEmpty()) {
                 System.out.println("interrupted (" + RunInterrupt.signal() + ") before the first round: no rows, no report");
-                return new Outcome(dir.path(), null, agreed, true);
+                return new Outcome(dir.path(), null, agreed, true, null);
             }
             Double target = s.eval().targetAccuracy() > 0 ? s.eval().targetAccuracy() : null;
             RunSummary summary = RunReport.render(dir.path(), target);
@@ -148,8 +180,15 @@ public final class RunCommand implements Callable<Integer> {
             }
             System.out.println("metrics: " + dir.path().resolve(MetricsFiles.CSV).toAbsolutePath());
             System.out.println("report:  " + dir.path().resolve(RunReport.HTML).toAbsolutePath());
-            return new Outcome(dir.path(), summary, agreed, interrupted);
+            return new Outcome(dir.path(), summary, agreed, interrupted, null);
         }
+    }
+
+    /** The header of an algorithm's commit log in {@code dir}. */
+    static RunLogHeader logHeader(RunDirectory dir, Scenario s, Algorithm algorithm, Path checkpoint) {
+        return RunLogHeader.newBuilder().setFormatVersion(RunLog.FORMAT_VERSION).setOnebyteVersion(OnebyteCommand.VERSION)
+                .setWireVersion(onebyte.node.wire.Wire.VERSION).setAlgorithm(algorithm.id()).setRunId(dir.runId())
+                .setRunSeed(s.run().seed()).setCheckpoint(checkpoint.toAbsolutePath().toString()).build();
     }
 
     /** "200 rounds" or "up to 200 rounds, 2.5 s virtual, 1000000 bytes": when a run stops. */
@@ -169,10 +208,11 @@ public final class RunCommand implements Callable<Integer> {
 
     /** One algorithm of a scenario on its own embedded cluster, with the scenario's churn. */
     static RunResult runAlgorithm(Scenario s, Algorithm algorithm, ChurnSchedule schedule, Path checkpoint,
-                                  VirtualClock.WorkCosts costs, MetricsSink sink)
+                                  VirtualClock.WorkCosts costs, MetricsSink sink, RunListener extra)
             throws Exception {
         ChurnDriver churn = new ChurnDriver(schedule);
-        ProgressPrinter progress = new ProgressPrinter(System.out);
+        RunListener printer = new ProgressPrinter(System.out);
+        RunListener progress = extra == null ? printer : RunListener.all(printer, extra);
         if (algorithm.isSpsa()) {
             SpsaRunSettings settings = ScenarioSettings.spsa(s, algorithm, schedule, checkpoint, costs);
             System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", codec "

@@ -55,6 +55,11 @@ public final class RunDirectory implements AutoCloseable {
         return new RunDirectory(dir, attachLog(dir.resolve("run.log")));
     }
 
+    /** An existing run directory, to go on with (its log, run.log, is appended to). */
+    public static RunDirectory reopen(Path dir) {
+        return new RunDirectory(dir, attachLog(dir.resolve("run.log")));
+    }
+
     /**
      * Rewrites the resolved scenario once the clock costs a run measured are known (they are in
      * {@code s}), with a comment giving the overrides that rerun it with exactly these costs.
