@@ -52,7 +52,6 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        onebyte.coordinator.cluster.RunInterrupt.install();
         SpsaRunSettings s;
         java.nio.file.Path out = run.out;
         onebyte.coordinator.experiment.RunDirectory runDir = null;

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import onebyte.coordinator.cluster.RunInterrupt;
 import onebyte.coordinator.experiment.RunDirectory;
 import onebyte.coordinator.experiment.ScenarioCheckpoint;
 import onebyte.coordinator.resume.ResumePlan;
@@ -42,7 +41,6 @@ public final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunInterrupt.install();
         System.setProperty("java.awt.headless", "true");
         Path scenarioFile = runDir.resolve(RunDirectory.SCENARIO);
         if (!Files.isRegularFile(scenarioFile)) {

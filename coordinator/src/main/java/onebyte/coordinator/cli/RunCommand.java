@@ -73,7 +73,6 @@ public final class RunCommand implements Callable<Integer> {
      * ({@link RunInterrupt}: the round in progress completes, summary and report are written).
      */
     static int runScenario(Path scenarioFile, List<String> overrides, boolean compare) throws Exception {
-        RunInterrupt.install();
         Scenario loaded = new ScenarioLoader().load(scenarioFile, overrides); // bad input: BadInputHandler, exit 2
         ChurnSchedule schedule = ChurnSchedule.resolve(loaded);
         ScenarioCheckpoint.validate(loaded);

@@ -46,7 +46,6 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        onebyte.coordinator.cluster.RunInterrupt.install();
         ScenarioLoader loader = new ScenarioLoader();
         Scenario base = loader.load(scenarioFile, overrides);
         List<List<String>> points = grid != null ? gridPoints(grid) : base.sweep().points();

@@ -15,8 +15,9 @@ import sun.misc.Signal;
  * SIGTERM (128 + the signal's number, as shells report it). A second signal stops the process at
  * once with the same code (the rows written so far are already flushed).
  *
- * <p>Only the commands that run a cluster in this JVM (run, compare, sweep, coordinator, resume)
- * install it; {@code onebyte node} keeps the JVM's handlers, so a node's SIGTERM stays a graceful
+ * <p>{@code OnebyteCommand.main} installs it for the commands that run a cluster in this JVM (run,
+ * compare, sweep, coordinator, resume; not when a test calls the commands in its own JVM);
+ * {@code onebyte node} keeps the JVM's handlers, so a node's SIGTERM stays a graceful
  * leave (coordinated shutdown).
  */
 public final class RunInterrupt {
