@@ -30,6 +30,10 @@ public final class ProgressPrinter implements RunListener {
 
     @Override
     public void finished(RunResult res) {
+        if (res.rows().isEmpty()) {
+            out.println("done: 0 rounds, stopped by " + res.stoppedBy().key() + " before round 0");
+            return;
+        }
         MetricsRow last = res.last();
         out.println(String.format(Locale.ROOT,
                 "done: %d rounds, stopped by %s; eval accuracy %.4f -> %s, %d bytes on the wire, %.3f s virtual, final θ %s",
