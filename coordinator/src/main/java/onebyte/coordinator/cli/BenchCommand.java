@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * FedSpeed on the embedded cluster. Writes bench.json, bench.csv and two plots into {@code --out}.
  * {@code onebyte bench transformer} measures the transformer alone ({@link TransformerBenchCommand}).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = TransformerBenchCommand.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {TransformerBenchCommand.class, MicroBenchCommands.Engine.class, MicroBenchCommands.Models.class,
+        MicroBenchCommands.Regeneration.class},
         description = "Measure round time and its parts, memory, wire bytes and time to target for SPSA and FedSpeed "
                 + "at several cluster and model sizes; writes bench.csv, bench.json and plots.")
 public final class BenchCommand implements Callable<Integer> {

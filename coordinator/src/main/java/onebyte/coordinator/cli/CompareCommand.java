@@ -25,8 +25,12 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a scenario key, e.g. --set budget.rounds=100 (repeatable).")
     List<String> overrides = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    ConsoleOptions console = new ConsoleOptions();
+
     @Override
     public Integer call() throws Exception {
+        console.apply();
         return RunCommand.runScenario(scenarioFile, overrides, true);
     }
 }

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import onebyte.coordinator.cluster.Coordinator;
-import onebyte.coordinator.cluster.ProgressPrinter;
+import onebyte.coordinator.console.ProgressLines;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.metrics.MetricsFiles;
@@ -84,8 +84,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
             return 2;
         }
         onebyte.coordinator.cluster.RunListener listener = pace.isZero() || pace.isNegative()
-                ? new ProgressPrinter(System.out)
-                : onebyte.coordinator.cluster.RunListener.all(new RoundPacer(pace), new ProgressPrinter(System.out));
+                ? new ProgressLines(System.out)
+                : onebyte.coordinator.cluster.RunListener.all(new RoundPacer(pace), new ProgressLines(System.out));
         int port = net.port == 0 ? 25520 : net.port;
         CompletableFuture<RunResult> result = new CompletableFuture<>();
         try (onebyte.coordinator.experiment.RunDirectory closeLog = runDir;

@@ -3,7 +3,7 @@ package onebyte.coordinator.cli;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import onebyte.coordinator.cluster.EmbeddedCluster;
-import onebyte.coordinator.cluster.ProgressPrinter;
+import onebyte.coordinator.console.ProgressLines;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.metrics.MetricsFiles;
@@ -23,7 +23,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
         SpsaRunSettings s = run.settings();
         Duration timeout = s.roundDeadline().multipliedBy(s.rounds() + 10).plusMinutes(2);
         try (MetricsSink sink = run.out == null ? null : MetricsFiles.open(run.out)) {
-            RunResult r = EmbeddedCluster.run(s, sink, new ProgressPrinter(System.out), timeout);
+            RunResult r = EmbeddedCluster.run(s, sink, new ProgressLines(System.out), timeout);
             if (run.out != null) {
                 System.out.println("metrics written to " + run.out.toAbsolutePath());
             }

@@ -15,7 +15,7 @@ public final class OnebyteCommand implements Runnable {
     public static final String VERSION = "0.1.0";
 
     /** Every subcommand, in help order. */
-    public static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CompareCommand.class, SweepCommand.class, ResumeCommand.class, ReportCommand.class, PretrainCommand.class,
+    public static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CompareCommand.class, SweepCommand.class, ValidateCommand.class, ResumeCommand.class, ReportCommand.class, PretrainCommand.class,
             EmbeddedCommand.class, CoordinatorCommand.class, NodeCommand.class, LinksCommand.class, BenchCommand.class);
 
     /** The commands that stop cleanly on SIGINT / SIGTERM (see RunInterrupt); {@code node} keeps the JVM's own handling. */

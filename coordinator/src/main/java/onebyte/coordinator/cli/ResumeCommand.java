@@ -39,8 +39,12 @@ public final class ResumeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "The run directory of the stopped run (runs/<id>-<timestamp>).")
     Path runDir;
 
+    @picocli.CommandLine.Mixin
+    ConsoleOptions console = new ConsoleOptions();
+
     @Override
     public Integer call() throws Exception {
+        console.apply();
         System.setProperty("java.awt.headless", "true");
         Path scenarioFile = runDir.resolve(RunDirectory.SCENARIO);
         if (!Files.isRegularFile(scenarioFile)) {

@@ -13,9 +13,9 @@ import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.EmbeddedCluster;
-import onebyte.coordinator.cluster.ProgressPrinter;
 import onebyte.coordinator.cluster.RunInterrupt;
 import onebyte.coordinator.cluster.RunListener;
+import onebyte.coordinator.console.RunProgress;
 import onebyte.coordinator.resume.ReplayCheck;
 import onebyte.coordinator.resume.ResumePlan;
 import onebyte.coordinator.resume.RunLog;
@@ -59,8 +59,12 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a scenario key, e.g. --set spsa.lr=5e-4 (repeatable).")
     List<String> overrides = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    ConsoleOptions console = new ConsoleOptions();
+
     @Override
     public Integer call() throws Exception {
+        console.apply();
         return runScenario(scenarioFile, overrides, false);
     }
 
@@ -210,12 +214,11 @@ public final class RunCommand implements Callable<Integer> {
                                   VirtualClock.WorkCosts costs, MetricsSink sink, RunListener extra)
             throws Exception {
         ChurnDriver churn = new ChurnDriver(schedule);
-        RunListener printer = new ProgressPrinter(System.out);
-        RunListener progress = extra == null ? printer : RunListener.all(printer, extra);
         if (algorithm.isSpsa()) {
             SpsaRunSettings settings = ScenarioSettings.spsa(s, algorithm, schedule, checkpoint, costs);
             System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", codec "
                     + settings.codec());
+            RunListener progress = withExtra(RunProgress.forAlgorithm(algorithm.id(), settings.rounds(), System.out), extra);
             Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
             try (EmbeddedCluster ec = EmbeddedCluster.start(settings, sink, progress, churn)) {
                 return ec.await(timeout);
@@ -224,7 +227,12 @@ public final class RunCommand implements Callable<Integer> {
         FedRunSettings settings = ScenarioSettings.fed(s, algorithm, schedule, checkpoint, costs);
         System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", K "
                 + settings.client().localSteps() + ", participation " + settings.participation());
+        RunListener progress = withExtra(RunProgress.forAlgorithm(algorithm.id(), settings.rounds(), System.out), extra);
         Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
         return FederatedCluster.run(settings, sink, progress, churn, timeout);
+    }
+
+    private static RunListener withExtra(RunListener progress, RunListener extra) {
+        return extra == null ? progress : RunListener.all(progress, extra);
     }
 }

@@ -44,8 +44,12 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a scenario key at every point (repeatable).")
     List<String> overrides = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    ConsoleOptions console = new ConsoleOptions();
+
     @Override
     public Integer call() throws Exception {
+        console.apply();
         ScenarioLoader loader = new ScenarioLoader();
         Scenario base = loader.load(scenarioFile, overrides);
         List<List<String>> points = grid != null ? gridPoints(grid) : base.sweep().points();

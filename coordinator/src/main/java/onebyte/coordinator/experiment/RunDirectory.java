@@ -12,12 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import onebyte.coordinator.console.ConsoleLog;
 import onebyte.coordinator.scenario.Scenario;
 import org.slf4j.LoggerFactory;
 
 /**
  * One run's directory, {@code <output-dir>/<id>-<yyyyMMdd-HHmmss>}: the resolved scenario, the
- * log (run.log, everything the run logs at INFO and above), metrics, summary and plots.
+ * log (run.log, everything the run logs at INFO and above, Akka's and the cluster's lines too; while
+ * it is open the console shows only warnings and errors, see {@link ConsoleLog}), metrics, summary and plots.
  */
 public final class RunDirectory implements AutoCloseable {
     /** The resolved scenario in a run directory: every key, with the clock costs the run used. */
@@ -33,11 +35,13 @@ public final class RunDirectory implements AutoCloseable {
     private final Path dir;
     private final String name;
     private final FileAppender<ILoggingEvent> log;
+    private final AutoCloseable console;
 
     private RunDirectory(Path dir, FileAppender<ILoggingEvent> log) {
         this.dir = dir;
         this.name = dir.getFileName().toString();
         this.log = log;
+        this.console = ConsoleLog.duringRun();
     }
 
     public static RunDirectory create(Scenario s) {
@@ -144,6 +148,11 @@ public final class RunDirectory implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            console.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot restore the console's logging", e);
+        }
         if (log != null && LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
             ctx.getLogger("onebyte").detachAppender(log);
             ctx.getLogger("akka").detachAppender(log);

@@ -16,16 +16,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The README's main command, shortened: a real embedded cluster run from a shipped scenario. */
 class RunCommandTest {
-    /** An exit code and what the command printed on stdout. */
-    record Console(int code, String out) {
+    /** An exit code and what the command printed on stdout and stderr. */
+    record Console(int code, String out, String err) {
         static Console execute(String... args) {
             PrintStream saved = System.out;
+            PrintStream savedErr = System.err;
             ByteArrayOutputStream console = new ByteArrayOutputStream();
+            ByteArrayOutputStream errors = new ByteArrayOutputStream();
             try {
                 System.setOut(new PrintStream(console, true));
-                return new Console(OnebyteCommand.commandLine().execute(args), console.toString());
+                System.setErr(new PrintStream(errors, true));
+                return new Console(OnebyteCommand.commandLine().execute(args), console.toString(), errors.toString());
             } finally {
                 System.setOut(saved);
+                System.setErr(savedErr);
             }
         }
     }
@@ -34,7 +38,7 @@ class RunCommandTest {
     void quickstartRunsEndToEndAndLeavesAReadableRunDirectory(@TempDir Path out) throws Exception {
         Console c = Console.execute("run", "../scenarios/quickstart.conf",
                 "--set", "budget.rounds=60", "--set", "eval.every=20", "--set", "run.output-dir=\"" + out + "\"",
-                "--set", "churn.events=[{round=20,action=join,sync=replay},{round=40,action=crash,node=1}]");
+                "--set", "churn.events=[{round=20,action=join,sync=replay},{round=40,action=crash,node=1}]", "--progress-every", "50");
         String text = c.out();
         assertEquals(0, c.code(), text);
         Path dir;
@@ -57,6 +61,15 @@ class RunCommandTest {
         }
         assertTrue(text.contains("round    59"), text);
         assertTrue(text.contains("report:"), text);
+        // no terminal: a line at each evaluation (0, 19, 39, 59) and churn event (20, 40) only
+        List<String> progress = text.lines().filter(l -> l.startsWith("round ")).map(l -> l.substring(0, 11).trim()).toList();
+        assertEquals(List.of("round     0", "round    19", "round    20", "round    39", "round    40", "round    59"), progress, text);
+        // INFO lines of onebyte, Akka and the cluster go to run.log only; the console keeps warnings
+        String log = Files.readString(dir.resolve("run.log"));
+        assertTrue(log.contains("SBR started") && log.contains("admitting node"), log);
+        String console = text + c.err();
+        assertFalse(console.contains("SBR started") || console.contains("admitting node"), console);
+        assertTrue(console.contains("WARN") && console.contains("node 1 crashed"), console);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package onebyte.coordinator.cluster;
 
+import onebyte.coordinator.console.ProgressLines;
 import onebyte.coordinator.experiment.ScenarioSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,7 +37,7 @@ class EmbeddedChurnTest {
         EmbeddedClusterTest.ListSink sink = new EmbeddedClusterTest.ListSink();
         RunResult r;
         Map<Integer, EmbeddedCluster.NodeRecord> nodes;
-        try (EmbeddedCluster ec = EmbeddedCluster.start(s, sink, RunListener.all(record, new ProgressPrinter(System.out)))) {
+        try (EmbeddedCluster ec = EmbeddedCluster.start(s, sink, RunListener.all(record, new ProgressLines(System.out)))) {
             r = ec.await(Duration.ofMinutes(3));
             nodes = Map.copyOf(ec.nodes());
             Thread.sleep(500); // RunComplete reaches the nodes
@@ -101,7 +102,7 @@ class EmbeddedChurnTest {
         SpsaRunSettings s = ScenarioSettings.spsaDefaults().runId("big-snapshot").engine("core").nodes(3).rounds(8).lr(1e-3)
                 .workload(TestWorkloads.synthetic(2048, 1000, 200, 0))
                 .churn(List.of(Churn.parse("4:join-snapshot"))).roundDeadline(Duration.ofSeconds(10)).build();
-        RunResult r = EmbeddedCluster.run(s, null, new ProgressPrinter(System.out), Duration.ofMinutes(3));
+        RunResult r = EmbeddedCluster.run(s, null, new ProgressLines(System.out), Duration.ofMinutes(3));
         r.rows().forEach(row -> assertEquals(Boolean.TRUE, row.replicasAgree(), "round " + row.round()));
         RunResult.JoinRecord snap = r.joins().stream().filter(j -> j.sync().equals("SYNC_SNAPSHOT")).findFirst().orElseThrow();
         assertTrue(snap.hashAgrees());

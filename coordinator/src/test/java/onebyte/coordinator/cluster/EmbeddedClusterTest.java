@@ -1,5 +1,6 @@
 package onebyte.coordinator.cluster;
 
+import onebyte.coordinator.console.ProgressLines;
 import onebyte.proto.WorkloadSpec;
 import onebyte.coordinator.experiment.ScenarioSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,7 +40,7 @@ class EmbeddedClusterTest {
         SpsaRunSettings s = ScenarioSettings.spsaDefaults().runId("embedded-4").workload(SYNTHETIC).engine("core").nodes(4)
                 .rounds(80).lr(0.02).batchSize(64).evalEvery(10).roundDeadline(Duration.ofSeconds(5)).runSeed(42).build();
         ListSink sink = new ListSink();
-        RunResult r = EmbeddedCluster.run(s, sink, new ProgressPrinter(System.out), Duration.ofMinutes(3));
+        RunResult r = EmbeddedCluster.run(s, sink, new ProgressLines(System.out), Duration.ofMinutes(3));
         assertEquals(80, r.rows().size());
         assertEquals(r.rows(), sink.rows);
         for (MetricsRow row : r.rows()) {

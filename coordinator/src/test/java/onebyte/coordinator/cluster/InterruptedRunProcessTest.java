@@ -38,7 +38,7 @@ class InterruptedRunProcessTest {
     @Test
     void sigtermEndsTheRunAfterTheRoundInProgressWithItsReport() throws Exception {
         Process run = processes.start("run", false, "run", "../scenarios/quickstart.conf", "--set", "budget.rounds=1000000",
-                "--set", "eval.every=50", "--set", "run.output-dir=\"" + out + "\"");
+                "--set", "eval.every=50", "--set", "run.output-dir=\"" + out + "\"", "--progress-every", "1");
         CountDownLatch round200 = new CountDownLatch(1);
         StringBuilder console = new StringBuilder();
         Thread reader = new Thread(() -> {

@@ -1,5 +1,6 @@
 package onebyte.coordinator.cluster;
 
+import onebyte.coordinator.console.ProgressLines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,7 +90,7 @@ class MalformedMessagesTest {
         CompletableFuture<Integer> fakeLeft = new CompletableFuture<>();
         RunResult r;
         ActorSystem<Object> forger = null;
-        try (EmbeddedCluster ec = EmbeddedCluster.start(s, null, new ProgressPrinter(System.out), 3)) {
+        try (EmbeddedCluster ec = EmbeddedCluster.start(s, null, new ProgressLines(System.out), 3)) {
             forger = ActorSystem.create(fakeNode(ec.coordinatorPath(), fakeLeft), ClusterConfig.SYSTEM_NAME,
                     ClusterConfig.build("127.0.0.1", 0, "", List.of(), true));
             int fakeId = fakeLeft.get(60, TimeUnit.SECONDS);

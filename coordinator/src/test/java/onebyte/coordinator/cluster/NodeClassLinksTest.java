@@ -1,5 +1,6 @@
 package onebyte.coordinator.cluster;
 
+import onebyte.coordinator.console.ProgressLines;
 import onebyte.core.algorithm.Algorithm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,7 +55,7 @@ class NodeClassLinksTest {
         SpsaRunSettings s = EmbeddedClusterTest.tiny().runId("classes-spsa").nodes(3).rounds(10).links(links()).workCosts(costs)
                 .build();
         RunResult r;
-        try (EmbeddedCluster ec = EmbeddedCluster.start(s, null, new ProgressPrinter(System.out), slowJoiner())) {
+        try (EmbeddedCluster ec = EmbeddedCluster.start(s, null, new ProgressLines(System.out), slowJoiner())) {
             r = ec.await(Duration.ofMinutes(3));
         }
         List<MetricsRow> rows = r.rows();
@@ -84,7 +85,7 @@ class NodeClassLinksTest {
         FedRunSettings s = new FedRunSettings("classes-fed", Algorithm.FEDSPEED, 7, 3, 9, client, 1.0, Duration.ofSeconds(30), 5,
                 TestWorkloads.synthetic(16, 1200, 300, 20), links(), costs, 0, 0);
         ChurnDriver churn = slowJoiner();
-        RunResult r = FederatedCluster.run(s, null, RunListener.all(churn, new ProgressPrinter(System.out)), churn,
+        RunResult r = FederatedCluster.run(s, null, RunListener.all(churn, new ProgressLines(System.out)), churn,
                 Duration.ofMinutes(3));
         List<MetricsRow> rows = r.rows();
         VirtualClock clock = new VirtualClock(costs);

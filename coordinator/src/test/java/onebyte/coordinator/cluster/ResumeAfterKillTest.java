@@ -44,7 +44,7 @@ class ResumeAfterKillTest {
         return new String[] {"run", "../scenarios/quickstart.conf", "--set", "run.algorithms=[spsa,fedspeed]",
             "--set", "budget.rounds=80", "--set", "eval.every=20", "--set", "fedspeed.local-steps=2",
             "--set", "churn.events=[{at=0.5s,action=join,sync=snapshot},{at=1s,action=crash,node=2}]",
-            "--set", "run.output-dir=\"" + out + "\""};
+            "--set", "run.output-dir=\"" + out + "\"", "--progress-every", "1"};
     }
 
     @Test
@@ -69,7 +69,7 @@ class ResumeAfterKillTest {
         Path dir = runDir(cut);
         int rowsAtKill = MetricsFiles.readCsv(dir.resolve(MetricsFiles.CSV)).size();
 
-        Console resumed = Console.of(processes.start("resume", false, "resume", dir.toString()), null, -1);
+        Console resumed = Console.of(processes.start("resume", false, "resume", dir.toString(), "--progress-every", "1"), null, -1);
         assertEquals(0, resumed.exit(600), where + ":\n" + resumed.text());
         assertTrue(resumed.text().contains("resuming " + dir.toAbsolutePath() + ": " + victim + " from round "), resumed.text());
 

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import onebyte.coordinator.cluster.ChurnDriver;
-import onebyte.coordinator.cluster.ProgressPrinter;
+import onebyte.coordinator.console.ProgressLines;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsRow;
@@ -71,7 +71,7 @@ class FederatedClusterTest {
         RunResult r;
         Map<Integer, Map<Long, ParameterVector>> sent = new TreeMap<>();
         Map<Integer, Integer> shardOf = new TreeMap<>();
-        try (FederatedCluster fc = FederatedCluster.start(s, null, RunListener.all(hashes, new ProgressPrinter(System.out)), null, 3)) {
+        try (FederatedCluster fc = FederatedCluster.start(s, null, RunListener.all(hashes, new ProgressLines(System.out)), null, 3)) {
             r = fc.await(Duration.ofMinutes(3));
             for (int id = 1; id <= 3; id++) {
                 sent.put(id, fc.computed(id));
@@ -136,7 +136,7 @@ class FederatedClusterTest {
         RunResult r;
         Map<Integer, Map<Long, ParameterVector>> sent = new TreeMap<>();
         int crashedId;
-        try (FederatedCluster fc = FederatedCluster.start(s, null, RunListener.all(churn, hashes, new ProgressPrinter(System.out)),
+        try (FederatedCluster fc = FederatedCluster.start(s, null, RunListener.all(churn, hashes, new ProgressLines(System.out)),
                 churn, 3)) {
             r = fc.await(Duration.ofMinutes(3));
             crashedId = fc.initialNodeId(3);
@@ -182,7 +182,7 @@ class FederatedClusterTest {
         Hashes hashes = new Hashes();
         RunResult r;
         Map<Integer, Integer> shardOf = new TreeMap<>();
-        try (FederatedCluster fc = FederatedCluster.start(s, null, RunListener.all(hashes, new ProgressPrinter(System.out)), null, 4)) {
+        try (FederatedCluster fc = FederatedCluster.start(s, null, RunListener.all(hashes, new ProgressLines(System.out)), null, 4)) {
             r = fc.await(Duration.ofMinutes(3));
             for (int id = 1; id <= 4; id++) {
                 shardOf.put(id, fc.shardOf(id));

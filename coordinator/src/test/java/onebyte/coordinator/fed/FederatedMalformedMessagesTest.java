@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import onebyte.coordinator.cluster.ProgressPrinter;
+import onebyte.coordinator.console.ProgressLines;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsRow;
@@ -100,7 +100,7 @@ class FederatedMalformedMessagesTest {
         CompletableFuture<Integer> admitted = new CompletableFuture<>();
         CompletableFuture<ParameterVector> x0 = new CompletableFuture<>();
         ActorSystem<Object> forger = null;
-        try (FederatedCluster fc = FederatedCluster.start(s, null, RunListener.all(hashes, new ProgressPrinter(System.out)), null, 2)) {
+        try (FederatedCluster fc = FederatedCluster.start(s, null, RunListener.all(hashes, new ProgressLines(System.out)), null, 2)) {
             forger = ActorSystem.create(forger(fc.coordinatorPath(), admitted, x0), ClusterConfig.SYSTEM_NAME,
                     ClusterConfig.build("127.0.0.1", 0, "", List.of(), true));
             int fakeId = admitted.get(60, TimeUnit.SECONDS);

@@ -1,4 +1,4 @@
-package onebyte.core.bench;
+package onebyte.coordinator.bench.micro;
 
 import java.util.concurrent.TimeUnit;
 import onebyte.core.perturbation.Distribution;

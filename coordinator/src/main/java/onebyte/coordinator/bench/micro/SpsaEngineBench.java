@@ -1,4 +1,4 @@
-package onebyte.core.bench;
+package onebyte.coordinator.bench.micro;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

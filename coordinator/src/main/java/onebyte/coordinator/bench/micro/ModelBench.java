@@ -1,4 +1,4 @@
-package onebyte.core.bench;
+package onebyte.coordinator.bench.micro;
 
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
