@@ -33,6 +33,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
     RunOptions run;
     @Mixin
     NetOptions net;
+    @Mixin
+    TlsOptions tls;
 
     @picocli.CommandLine.Option(names = "--scenario", paramLabel = "FILE", defaultValue = "${env:ONEBYTE_SCENARIO:-}",
             description = "Take the run's settings from a scenario file (env ONEBYTE_SCENARIO; its first SPSA algorithm; "
@@ -52,6 +54,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        onebyte.node.tls.TlsSettings tlsSettings = tls.settings("coordinator"); // bad stores: exit 2 before anything starts
         SpsaRunSettings s;
         java.nio.file.Path out = run.out;
         onebyte.coordinator.experiment.RunDirectory runDir = null;
@@ -93,9 +96,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
             ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
                 ctx.spawn(Coordinator.create(s, sink, listener, result), "coordinator");
                 return Behaviors.empty();
-            }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(net.host, port, net.bindHost, List.of(net.host + ":" + port), false));
+            }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(net.host, port, net.bindHost, List.of(net.host + ":" + port), false, tlsSettings));
             net.startReadiness(system);
-            System.out.println("coordinator listening at " + net.host + ":" + port + "; waiting for " + s.nodes() + " nodes");
+            System.out.println("coordinator listening at " + net.host + ":" + port + (tlsSettings == null ? "" : " (TLS, mutual authentication)")
+                    + "; waiting for " + s.nodes() + " nodes");
             Duration timeout = s.roundDeadline().plus(pace.isNegative() ? Duration.ZERO : pace).multipliedBy(s.rounds() + 10).plusMinutes(10);
             RunResult r;
             try {

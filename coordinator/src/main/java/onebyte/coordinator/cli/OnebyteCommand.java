@@ -16,7 +16,7 @@ public final class OnebyteCommand implements Runnable {
 
     /** Every subcommand, in help order. */
     public static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CompareCommand.class, SweepCommand.class, ValidateCommand.class, ResumeCommand.class, ReportCommand.class, PretrainCommand.class,
-            EmbeddedCommand.class, CoordinatorCommand.class, NodeCommand.class, LinksCommand.class, BenchCommand.class);
+            EmbeddedCommand.class, CoordinatorCommand.class, NodeCommand.class, CertsCommand.class, LinksCommand.class, BenchCommand.class);
 
     /** The commands that stop cleanly on SIGINT / SIGTERM (see RunInterrupt); {@code node} keeps the JVM's own handling. */
     static final java.util.Set<String> INTERRUPTIBLE = java.util.Set.of("run", "compare", "sweep", "coordinator", "resume");
@@ -53,7 +53,7 @@ public final class OnebyteCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && !java.util.Set.of("report", "links", "-h", "--help", "-V", "--version").contains(args[0])) {
+        if (args.length > 0 && !java.util.Set.of("report", "links", "certs", "-h", "--help", "-V", "--version").contains(args[0])) {
             onebyte.core.model.Models.limitNativeThreads(nd4jThreads()); // loads ND4J: only for commands that compute
         }
         if (args.length > 0 && INTERRUPTIBLE.contains(args[0])) {
