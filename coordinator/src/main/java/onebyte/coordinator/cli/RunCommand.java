@@ -129,62 +129,60 @@ public final class RunCommand implements Callable<Integer> {
      */
     static Outcome runAll(RunDirectory dir, Scenario s, ChurnSchedule schedule, Path checkpoint, VirtualClock.WorkCosts costs,
                           boolean compare, ResumePlan resume) throws Exception {
-        {
-            boolean agreed = true;
-            boolean interrupted = false;
-            long rowsWritten = 0;
-            Map<String, Double> wall = new LinkedHashMap<>();
-            try (MetricsSink files = MetricsFiles.open(dir.path())) {
-                for (Algorithm algorithm : s.run().algorithms()) {
-                    if (resume != null && resume.done(algorithm)) {
-                        continue;
-                    }
-                    boolean resumed = resume != null && resume.algorithm().equals(algorithm);
-                    ReplayCheck check = resumed ? resume.check() : null;
-                    long t0 = System.nanoTime();
-                    RunResult r;
-                    try (RunLogWriter commits = resumed && resume.hasLog()
-                            ? RunLogWriter.append(dir.path(), algorithm.id(), resume.rounds())
-                            : RunLogWriter.create(dir.path(), logHeader(dir, s, algorithm, checkpoint))) {
-                        r = runAlgorithm(s, algorithm, schedule, checkpoint, costs,
-                                new RelabelledSink(check == null ? files : check.wrap(files), dir.runId(), algorithm.id()),
-                                check == null ? commits : RunListener.all(check, commits));
-                    }
-                    if (check != null && check.mismatch() != null) {
-                        return new Outcome(dir.path(), null, false, true, check.mismatch());
-                    }
-                    wall.put(algorithm.id(), (System.nanoTime() - t0) / 1e9);
-                    agreed &= r.rows().stream().noneMatch(row -> Boolean.FALSE.equals(row.replicasAgree()));
-                    rowsWritten += r.rows().size();
-                    if (r.stoppedBy() == RunBudget.Stop.INTERRUPTED) {
-                        interrupted = true;
-                        dir.recordInterrupt(algorithm.id(), RunInterrupt.signal(), r.rows().size());
-                        System.out.println("interrupted (" + RunInterrupt.signal() + "): " + algorithm + " stopped after "
-                                + r.rows().size() + " completed rounds" + (algorithm.equals(s.run().algorithms().get(s.run().algorithms().size() - 1))
-                                ? "" : "; the algorithms after it did not run"));
-                        break;
-                    }
+        boolean agreed = true;
+        boolean interrupted = false;
+        long rowsWritten = 0;
+        Map<String, Double> wall = new LinkedHashMap<>();
+        try (MetricsSink files = MetricsFiles.open(dir.path())) {
+            for (Algorithm algorithm : s.run().algorithms()) {
+                if (resume != null && resume.done(algorithm)) {
+                    continue;
+                }
+                boolean resumed = resume != null && resume.algorithm().equals(algorithm);
+                ReplayCheck check = resumed ? resume.check() : null;
+                long t0 = System.nanoTime();
+                RunResult r;
+                try (RunLogWriter commits = resumed && resume.hasLog()
+                        ? RunLogWriter.append(dir.path(), algorithm.id(), resume.rounds())
+                        : RunLogWriter.create(dir.path(), logHeader(dir, s, algorithm, checkpoint))) {
+                    r = runAlgorithm(s, algorithm, schedule, checkpoint, costs,
+                            new RelabelledSink(check == null ? files : check.wrap(files), dir.runId(), algorithm.id()),
+                            check == null ? commits : RunListener.all(check, commits));
+                }
+                if (check != null && check.mismatch() != null) {
+                    return new Outcome(dir.path(), null, false, true, check.mismatch());
+                }
+                wall.put(algorithm.id(), (System.nanoTime() - t0) / 1e9);
+                agreed &= r.rows().stream().noneMatch(row -> Boolean.FALSE.equals(row.replicasAgree()));
+                rowsWritten += r.rows().size();
+                if (r.stoppedBy() == RunBudget.Stop.INTERRUPTED) {
+                    interrupted = true;
+                    dir.recordInterrupt(algorithm.id(), RunInterrupt.signal(), r.rows().size());
+                    System.out.println("interrupted (" + RunInterrupt.signal() + "): " + algorithm + " stopped after "
+                            + r.rows().size() + " completed rounds" + (algorithm.equals(s.run().algorithms().get(s.run().algorithms().size() - 1))
+                            ? "" : "; the algorithms after it did not run"));
+                    break;
                 }
             }
-            if (rowsWritten == 0 && MetricsFiles.readCsv(dir.path().resolve(MetricsFiles.CSV)).isEmpty()) {
-                System.out.println("interrupted (" + RunInterrupt.signal() + ") before the first round: no rows, no report");
-                return new Outcome(dir.path(), null, agreed, true, null);
-            }
-            Double target = s.eval().targetAccuracy() > 0 ? s.eval().targetAccuracy() : null;
-            RunSummary summary = RunReport.render(dir.path(), target);
-            System.out.println();
-            if (compare) {
-                String table = summary.comparisonTable();
-                System.out.print(table);
-                wall.forEach((a, w) -> System.out.printf(java.util.Locale.ROOT, "wall time %s: %.1f s (incl. cluster start and stop)%n", a, w));
-                Files.writeString(dir.path().resolve(COMPARISON), table);
-            } else {
-                System.out.print(summary.table());
-            }
-            System.out.println("metrics: " + dir.path().resolve(MetricsFiles.CSV).toAbsolutePath());
-            System.out.println("report:  " + dir.path().resolve(RunReport.HTML).toAbsolutePath());
-            return new Outcome(dir.path(), summary, agreed, interrupted, null);
         }
+        if (rowsWritten == 0 && MetricsFiles.readCsv(dir.path().resolve(MetricsFiles.CSV)).isEmpty()) {
+            System.out.println("interrupted (" + RunInterrupt.signal() + ") before the first round: no rows, no report");
+            return new Outcome(dir.path(), null, agreed, true, null);
+        }
+        Double target = s.eval().targetAccuracy() > 0 ? s.eval().targetAccuracy() : null;
+        RunSummary summary = RunReport.render(dir.path(), target);
+        System.out.println();
+        if (compare) {
+            String table = summary.comparisonTable();
+            System.out.print(table);
+            wall.forEach((a, w) -> System.out.printf(java.util.Locale.ROOT, "wall time %s: %.1f s (incl. cluster start and stop)%n", a, w));
+            Files.writeString(dir.path().resolve(COMPARISON), table);
+        } else {
+            System.out.print(summary.table());
+        }
+        System.out.println("metrics: " + dir.path().resolve(MetricsFiles.CSV).toAbsolutePath());
+        System.out.println("report:  " + dir.path().resolve(RunReport.HTML).toAbsolutePath());
+        return new Outcome(dir.path(), summary, agreed, interrupted, null);
     }
 
     /** The header of an algorithm's commit log in {@code dir}. */

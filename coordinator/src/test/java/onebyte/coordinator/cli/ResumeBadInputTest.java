@@ -1,7 +1,6 @@
 package onebyte.coordinator.cli;
 
 import static onebyte.coordinator.cli.BadInputTest.assertOneLine;
-import static onebyte.coordinator.cli.BadInputTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -57,6 +56,12 @@ class ResumeBadInputTest {
             }
         }
         return run;
+    }
+
+    /** Exit code and stderr of one command (RunCommandTest.Console captures stderr itself). */
+    private static BadInputTest.Failure run(String... args) {
+        RunCommandTest.Console c = RunCommandTest.Console.execute(args);
+        return new BadInputTest.Failure(c.code(), c.err());
     }
 
     private static void append(Path file, byte... bytes) throws IOException {
