@@ -21,10 +21,13 @@ import picocli.CommandLine.Mixin;
  * {@code onebyte coordinator}: the first seed node and round sequencer of a multi-process run.
  * Waits for {@code --nodes} nodes, runs the rounds, tells the nodes the run is over and exits
  * (0 when every round's replicas agreed, 3 when some disagreed, 4 when more than half of the
- * rounds closed without any contribution, i.e. the run trained on almost nothing). Churn flags are ignored here: in a
+ * rounds closed without any contribution, i.e. the run trained on almost nothing; 130 / 143 when
+ * Ctrl-C / SIGTERM stopped it after the round in progress, with its summary and report). Churn flags are ignored here: in a
  * multi-process run, nodes join, leave and crash by themselves.
  */
-@Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run the coordinator of a multi-process cluster.")
+@Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run the coordinator of a multi-process cluster.",
+        footer = "Exit codes: 0 ok, 2 bad input, 3 replicas disagreed, 4 most rounds had no contribution, 130 / 143 stopped by"
+                + " Ctrl-C (SIGINT) / SIGTERM after the round in progress (summary and report written; the nodes are told the run is over).")
 public final class CoordinatorCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
@@ -106,10 +109,22 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 system.terminate();
                 system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
-            if (out != null) {
+            boolean interrupted = r.stoppedBy() == onebyte.coordinator.clock.RunBudget.Stop.INTERRUPTED;
+            if (interrupted) {
+                System.out.println("interrupted (" + onebyte.coordinator.cluster.RunInterrupt.signal() + ") after "
+                        + r.rows().size() + " completed rounds");
+            }
+            if (out != null && !r.rows().isEmpty()) {
                 sink.close();
+                if (interrupted) {
+                    onebyte.coordinator.experiment.RunDirectory.recordInterrupt(out, r.rows().get(0).algorithm(),
+                            onebyte.coordinator.cluster.RunInterrupt.signal(), r.rows().size());
+                }
                 onebyte.coordinator.report.RunReport.render(out, null);
                 System.out.println("metrics written to " + out.toAbsolutePath() + " (report.html beside them)");
+            }
+            if (interrupted) {
+                return onebyte.coordinator.cluster.RunInterrupt.exitCode();
             }
             long empty = r.rows().stream().filter(row -> row.contributed() == 0).count();
             if (empty > 0) {

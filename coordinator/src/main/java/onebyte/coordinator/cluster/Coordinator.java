@@ -201,6 +201,11 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         });
     }
 
+    @Override
+    protected boolean loaded() {
+        return theta != null;
+    }
+
     private static double[] evaluate(Model m, Workload w, ParameterVector t) {
         return LoopbackCluster.evaluate(m, w, t);
     }
@@ -637,6 +642,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         Commit commit = Commit.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllNodeIds(ids).addAllSamples(samples)
                 .setCodes(ByteString.copyFrom(codeBytes.toByteArray())).setN(ids.size()).setLr(s.lr()).build();
         commitLog.add(commit);
+        listener.committed(commit);
         sendToLive(commit);
         for (int id : mr) {
             Member m = roster.get(id);
