@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * keep trying to join the same coordinator: a node without TLS, a TLS node presenting no
  * certificate, one with a certificate of another CA and one whose certificate has expired. None
  * is ever admitted, the run goes on with its three members, and the coordinator logs each refused
- * connection with the handshake's reason.
+ * connection with the handshake's reason. Raw garbage thrown at the coordinator's port during the
+ * run (random bytes, Artery half and oversize frames, held connections) fails in the handshake too.
  */
 class TlsClusterTest {
     private static final int ROUNDS = 40;
@@ -81,6 +82,12 @@ class TlsClusterTest {
             members.add(processes.start("node" + i, true, "node", "--host", "127.0.0.1", "--seed-nodes", seed,
                     "--tls-dir", certs.toString(), "--tls-key-store", certs.resolve("node-" + i + ".p12").toString()));
         }
+        // raw garbage at the coordinator's TLS port during the run: random bytes, Artery half frames and oversize frames
+        // (which on a plain-TCP port make Artery restart the member's inbound streams), and 50 connect-and-hold sockets
+        java.util.concurrent.atomic.AtomicLong garbageConnections = new java.util.concurrent.atomic.AtomicLong();
+        Thread garbage = new Thread(() -> throwGarbage(port, coordinator, garbageConnections), "tls-port-garbage");
+        garbage.setDaemon(true);
+        garbage.start();
         long started = System.nanoTime();
         boolean done = coordinator.waitFor(180, TimeUnit.SECONDS);
         System.out.printf("TLS run: coordinator finished %.1f s after the members started%n", (System.nanoTime() - started) / 1e9);
@@ -117,8 +124,50 @@ class TlsClusterTest {
             String outsiderLog = Files.readString(processes.log(name));
             assertTrue(outsiderLog.contains("TLS: outbound connection to 127.0.0.1:" + port + " dropped"), name + ":\n" + outsiderLog);
         }
-        System.out.println(log.lines().filter(l -> l.contains("TLS:")).count() + " refused connections logged by the coordinator, "
+        garbage.join(5000);
+        assertTrue(garbageConnections.get() > 50, "garbage connections during the run: " + garbageConnections.get());
+        System.out.println(garbageConnections.get() + " garbage connections at the coordinator's port; "
+                + log.lines().filter(l -> l.contains("TLS:")).count() + " refused connections logged by the coordinator, "
                 + duringRun.lines().filter(l -> l.contains("TLS:")).count() + " of them during the run");
+    }
+
+    private static void throwGarbage(int port, Process coordinator, java.util.concurrent.atomic.AtomicLong connections) {
+        java.util.Random rnd = new java.util.Random(5);
+        List<java.net.Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; coordinator.isAlive() && i < 400; i++) {
+                try {
+                    java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+                    connections.incrementAndGet();
+                    if (held.size() < 50 && i % 2 == 0) {
+                        held.add(s); // connect and hold
+                        continue;
+                    }
+                    try (s) {
+                        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(5 + 4 + 10).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                        frame.put("AKKA".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 2)
+                                .putInt(i % 3 == 0 ? Integer.MAX_VALUE : 1000).put(new byte[10]); // oversize or half a frame
+                        byte[] junk = new byte[1 + rnd.nextInt(4096)];
+                        rnd.nextBytes(junk);
+                        s.getOutputStream().write(i % 3 == 1 ? junk : frame.array());
+                        s.getOutputStream().flush();
+                    }
+                    Thread.sleep(50);
+                } catch (java.io.IOException e) {
+                    // the coordinator closed the connection: what it should do
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            for (java.net.Socket s : held) {
+                try {
+                    s.close();
+                } catch (java.io.IOException ignored) {
+                    // closing
+                }
+            }
+        }
     }
 
     private static boolean allRefused(java.util.Collection<String> reasons, int port, String log) {
