@@ -102,6 +102,11 @@ public final class TimedWorkloadFactory implements Workload.Factory {
         }
 
         @Override
+        public int evaluationChunk(Dataset data) {
+            return inner.evaluationChunk(data);
+        }
+
+        @Override
         public double lossAndGradient(ParameterVector params, Batch batch, ParameterVector gradOut) {
             return timed(BenchProbe.Work.GRADIENT, () -> inner.lossAndGradient(params, batch, gradOut));
         }

@@ -200,7 +200,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** The data a run read from the user's files (files, splits, label → class mapping), in the run directory. */
-    public static final String DATA = "data.txt";
+    public static final String DATA = onebyte.coordinator.experiment.RunDirectory.DATA;
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
 

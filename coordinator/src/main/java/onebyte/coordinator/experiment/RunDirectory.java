@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class RunDirectory implements AutoCloseable {
     /** The resolved scenario in a run directory: every key, with the clock costs the run used. */
     public static final String SCENARIO = "scenario.conf";
+    /** The data a run read from the user's files (files, splits, label → class mapping); summary.json repeats it. */
+    public static final String DATA = "data.txt";
 
     /**
      * Written when a signal stopped the run (see {@code RunInterrupt}): one line per interrupted

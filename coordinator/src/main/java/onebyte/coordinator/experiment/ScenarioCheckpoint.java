@@ -41,6 +41,7 @@ public final class ScenarioCheckpoint {
         return switch (m.kind()) {
             case ModelSpec.LOGREG -> ModelSpec.logreg(inputs, classes);
             case ModelSpec.MLP -> ModelSpec.mlp(inputs, m.hidden(), classes, "relu");
+            case ModelSpec.MINILM -> ModelSpec.minilm(classes);
             default -> ModelSpec.transformerLm(m.layers(), m.heads(), m.width(), m.context());
         };
     }
@@ -123,16 +124,18 @@ public final class ScenarioCheckpoint {
                         step, steps, loss)));
         Model model = Models.create(spec);
         double targetAcc = Evaluation.of(model, targetEval, r.parameters()).accuracy();
+        String how = spec.kind().equals(ModelSpec.MINILM) ? " (the pretrained encoder, its head alone trained on the source)" : "";
         progress.accept(steps == 0
                 ? String.format(java.util.Locale.ROOT, "no pretraining (pretrain.steps = 0): %s (%d parameters) from its seeded "
                         + "initialisation, target accuracy %.2f%% before fine-tuning", spec, model.numParams(), 100 * targetAcc)
                 : String.format(java.util.Locale.ROOT,
-                "pretrained %s (%d parameters): source accuracy %.2f%%, target accuracy %.2f%% before fine-tuning",
-                spec, model.numParams(), 100 * r.sourceAccuracy(), 100 * targetAcc));
+                "pretrained %s (%d parameters)%s: source accuracy %.2f%%, target accuracy %.2f%% before fine-tuning",
+                spec, model.numParams(), how, 100 * r.sourceAccuracy(), 100 * targetAcc));
         try {
             new Checkpoint(spec, r.parameters(), seed, Map.of(
                     "data", data,
-                    "pretrain", "adam lr=" + s.pretrain().lr() + " steps=" + s.pretrain().steps() + " batch=" + s.pretrain().batchSize(),
+                    "pretrain", (spec.kind().equals(ModelSpec.MINILM) ? "all-MiniLM-L6-v2 encoder as pretrained (frozen), head: " : "")
+                            + "adam lr=" + s.pretrain().lr() + " steps=" + s.pretrain().steps() + " batch=" + s.pretrain().batchSize(),
                     "source_accuracy", Double.toString(r.sourceAccuracy()),
                     "target_accuracy", Double.toString(targetAcc))).write(file);
         } catch (IOException e) {

@@ -16,6 +16,7 @@ import onebyte.coordinator.scenario.ChurnSchedule;
 import onebyte.coordinator.scenario.Scenario;
 import onebyte.coordinator.scenario.ScenarioLoader;
 import onebyte.core.data.Partitioner;
+import onebyte.core.model.ModelSpec;
 import onebyte.node.engine.WorkloadSpecs;
 import onebyte.proto.WorkloadSpec;
 
@@ -64,6 +65,7 @@ public final class ScenarioSettings {
                 .setSourcePath(f.sourcePath() == null ? "" : f.sourcePath().toAbsolutePath().toString())
                 .addAllSourceGroups(f.sourceGroups())
                 .setSourceFraction(f.sourceFraction()).setEvalFraction(f.evalFraction()).setHashedFeatures(f.hashedFeatures())
+                .setMaxTokens(s.model().kind().equals(ModelSpec.MINILM) ? f.maxTokens() : 0)
                 .build();
     }
 
@@ -166,7 +168,7 @@ public final class ScenarioSettings {
             deadline = s.fedspeed().roundDeadline();
         }
         return new FedRunSettings(s.run().id() + "-" + algorithm, algorithm, s.run().seed(), schedule.initialNodes(),
-                s.budget().rounds(), client, participation, deadline, s.eval().every(), workload(s, checkpoint), links(s), costs,
+                s.budget().rounds(), client, participation, deadline, s.eval().federatedEvery(), workload(s, checkpoint), links(s), costs,
                 s.budget().virtualSeconds(), s.budget().bytes(),
                 algorithm.equals("fedspeed") ? s.fedspeed().server() : FedSpeedServer.Form.PAPER);
     }

@@ -23,9 +23,16 @@ import onebyte.coordinator.clock.RunBudget;
  *
  * @param clock the unit costs every algorithm's virtual time used; null when not known
  * @param budget the run's budget; null when not known
+ * @param data the run's data from the user's files, as {@code data.txt} states it (splits and the
+ *     label → class mapping, e.g. "classes ham → 0, spam → 1"); null for synthetic data
  */
 public record RunSummary(String runId, Double targetAccuracy, Clock clock, RunBudget budget, List<AlgorithmSummary> algorithms,
-                         SpsaVsFed spsaVsFed) {
+                         SpsaVsFed spsaVsFed, String data) {
+
+    /** This summary with {@code data}: what the run read from the user's files (files, splits, the label → class mapping). */
+    public RunSummary withData(String data) {
+        return new RunSummary(runId, targetAccuracy, clock, budget, algorithms, spsaVsFed, data);
+    }
 
     /**
      * The virtual clock's unit costs of the run: how they were obtained ("fixed" from the scenario or
@@ -130,7 +137,7 @@ public record RunSummary(String runId, Double targetAccuracy, Clock clock, RunBu
         for (var e : byAlgorithm.entrySet()) {
             out.add(summarise(e.getKey(), e.getValue(), target, budget, interrupted.contains(e.getKey())));
         }
-        return new RunSummary(runId, target, clock, budget, out, spsaVsFed(byAlgorithm));
+        return new RunSummary(runId, target, clock, budget, out, spsaVsFed(byAlgorithm), null);
     }
 
     /** SPSA's plateau against FedSpeed (or FedAvg when FedSpeed did not run); null without both. */

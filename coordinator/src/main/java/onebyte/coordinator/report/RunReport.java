@@ -54,6 +54,14 @@ public final class RunReport {
         Config recorded = Files.isRegularFile(scenario) ? ConfigFactory.parseFile(scenario.toFile()) : ConfigFactory.empty();
         RunSummary summary = RunSummary.of(rows.get(0).runId(), rows, targetAccuracy, budget(recorded), clock(recorded),
                 RunDirectory.interrupted(runDir));
+        Path data = runDir.resolve(RunDirectory.DATA);
+        if (Files.isRegularFile(data)) {
+            try {
+                summary = summary.withData(Files.readString(data, StandardCharsets.UTF_8).strip());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read " + data, e);
+            }
+        }
         summary.write(runDir.resolve("summary.json"));
         Map<String, List<MetricsRow>> byAlg = byAlgorithm(rows);
         try {

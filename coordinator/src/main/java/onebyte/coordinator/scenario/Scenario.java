@@ -50,7 +50,7 @@ public record Scenario(
 
     /** The keys of kind csv / text (scenario-defaults.conf, data section). */
     public record Files(String format, String textColumn, String groupColumn, List<String> groups, Path sourcePath,
-                        List<String> sourceGroups, double sourceFraction, double evalFraction, int hashedFeatures) {}
+                        List<String> sourceGroups, double sourceFraction, double evalFraction, int hashedFeatures, int maxTokens) {}
 
     public record NodeClass(String name, double uplinkMbps, double downlinkMbps, double latencyMs) {}
 
@@ -101,7 +101,8 @@ public record Scenario(
         }
     }
 
-    public record Eval(int every, double targetAccuracy) {}
+    /** {@code federatedEvery}: the interval of fedspeed/fedavg runs (0 in the file: {@code every}, resolved here). */
+    public record Eval(int every, double targetAccuracy, int federatedEvery) {}
 
     public record Spsa(double eps, double lr, int samples, String codec, String distribution, int chunkSize, int batchSize,
                        Duration roundDeadline, ChurnEvent.Sync joinSync, double weightDecay, boolean sharedRegeneration) {}

@@ -196,7 +196,7 @@ public final class ScenarioLoader {
             }
             var run = new Scenario.Run(id, c.getLong("run.seed"), path("run.output-dir"), List.copyOf(algorithms));
 
-            String kind = oneOf("model.kind", "logreg", "mlp", "transformer-lm");
+            String kind = oneOf("model.kind", "logreg", "mlp", "transformer-lm", "minilm");
             List<Integer> hidden = ints("model.hidden");
             for (int h : hidden) {
                 if (h < 1 || h > 1 << 16) {
@@ -219,6 +219,9 @@ public final class ScenarioLoader {
             boolean lm = kind.equals("transformer-lm");
             if (lm != dataKind.equals("synthetic-text")) {
                 fail("data.kind", "model.kind = " + kind + " needs " + (lm ? "synthetic-text" : "synthetic, csv or text") + " data, got " + dataKind);
+            }
+            if (kind.equals("minilm") && !dataKind.equals("text")) {
+                fail("data.kind", "model.kind = minilm reads labelled text (data.kind = text), got " + dataKind);
             }
             Path dataPath = str("data.path").isEmpty() ? null : inputPath("data.path");
             boolean files = dataKind.equals("csv") || dataKind.equals("text");
@@ -254,7 +257,9 @@ public final class ScenarioLoader {
             if (target > 1) {
                 fail("eval.target-accuracy", "expected a fraction in 0..1, got " + target);
             }
-            var eval = new Scenario.Eval(intIn("eval.every", 1, 1_000_000), target);
+            int every = intIn("eval.every", 1, 1_000_000);
+            int federatedEvery = intIn("eval.federated-every", 0, 1_000_000);
+            var eval = new Scenario.Eval(every, target, federatedEvery == 0 ? every : federatedEvery);
 
             var spsa = new Scenario.Spsa(positive("spsa.eps"), positive("spsa.lr"), intIn("spsa.samples", 1, 1024),
                     oneOf("spsa.codec", "log8", "f32", "sign", "paper"), oneOf("spsa.distribution", "gaussian", "rademacher"),
@@ -303,7 +308,8 @@ public final class ScenarioLoader {
             double evalFraction = fraction("data.eval-fraction", false);
             if (evalFraction >= 1) fail("data.eval-fraction", "expected a fraction in (0, 1), got " + evalFraction);
             var f = new Scenario.Files(format, str("data.text-column"), str("data.group-column"), strings("data.groups"), sourcePath,
-                    strings("data.source-groups"), sourceFraction, evalFraction, intIn("data.hashed-features", 2, 1 << 20));
+                    strings("data.source-groups"), sourceFraction, evalFraction, intIn("data.hashed-features", 2, 1 << 20),
+                    intIn("data.max-tokens", 2, onebyte.core.text.TokenTextEncoder.MAX_TOKENS));
             boolean hasSource = sourcePath != null || !f.sourceGroups().isEmpty() || sourceFraction > 0;
             if (!hasSource && model.checkpoint() == null && pretrain.steps() > 0) {
                 fail("pretrain.steps", "data.kind = " + dataKind + " with no source split to pretrain on: set data.source-fraction "

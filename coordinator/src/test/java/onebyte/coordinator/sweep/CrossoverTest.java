@@ -21,7 +21,7 @@ class CrossoverTest {
 
     private static SweepPoint point(int i, long d, Long spsa, Long fed) {
         RunSummary s = new RunSummary("p" + i, 0.9, null, null, List.of(alg("spsa", spsa, 5_000, "budget.rounds"),
-                alg("fedspeed", fed, 9_000_000, "budget.bytes")), null);
+                alg("fedspeed", fed, 9_000_000, "budget.bytes")), null, null);
         return new SweepPoint(i, List.of("model.hidden=[" + i + "]"), d, Path.of("p" + i), s);
     }
 

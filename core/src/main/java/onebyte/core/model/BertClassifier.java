@@ -100,6 +100,45 @@ final class BertClassifier extends TransformerModel {
         return (double) correct / x.batch;
     }
 
+    /** One forward pass for both (the loss and the accuracy {@link #loss} and {@link #accuracy} give, bit for bit). */
+    @Override
+    public Evaluation evaluate(ParameterVector params, Batch batch) {
+        Tokens x = tokens(batch);
+        DenseBuffer theta = theta(params);
+        double[] logits = logits(pool(encoder.forward(theta, 0, x.ids, null, x.batch, x.len), x),
+                theta.view(headOffset, hidden * classes), theta.view(headOffset + hidden * classes, classes), x.batch);
+        int correct = 0;
+        for (int b = 0; b < x.batch; b++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) if (logits[b * classes + c] > logits[b * classes + best]) best = c;
+            if (best == x.labels[b]) correct++;
+        }
+        return new Evaluation(crossEntropy(logits, x.labels, null), (double) correct / x.batch);
+    }
+
+    /** Tokens of one evaluation pass: {@value #EVAL_TOKENS} (32 rows at 64 tokens, 16 at 128). */
+    @Override
+    public int evaluationChunk(onebyte.core.data.Dataset data) {
+        if (data.size() == 0) return 1;
+        long t = data.batch(new int[] {0}).inputs().size(1);
+        return (int) Math.max(1, EVAL_TOKENS / t);
+    }
+
+    static final int EVAL_TOKENS = 2048;
+
+    /** Where the head starts in θ: head.weight [hidden, classes], then head.bias [classes]. */
+    int headOffset() {
+        return headOffset;
+    }
+
+    int hidden() {
+        return hidden;
+    }
+
+    int classes() {
+        return classes;
+    }
+
     @Override
     Losses perturbedLosses(Weights w, Batch batch) {
         Tokens x = tokens(batch);

@@ -30,6 +30,22 @@ public interface Model {
      */
     double lossAndGradient(ParameterVector params, Batch batch, ParameterVector gradOut);
 
+    /**
+     * Loss and accuracy over the batch at θ = params, as {@link #loss} and {@link #accuracy} give
+     * them; a model whose forward pass is costly overrides it to run that pass once.
+     */
+    default Evaluation evaluate(ParameterVector params, Batch batch) {
+        return new Evaluation(loss(params, batch), accuracy(params, batch));
+    }
+
+    /**
+     * Most examples of {@code data} one forward pass of a whole-set {@link Evaluation} takes: what
+     * keeps that pass's activations the size of a few minibatches.
+     */
+    default int evaluationChunk(onebyte.core.data.Dataset data) {
+        return Evaluation.CHUNK_EXAMPLES;
+    }
+
     /** One named tensor of the flat vector: elements [offset, offset + length) with this shape. */
     record TensorShape(String name, long[] shape, long offset, long length) {}
 }

@@ -1,7 +1,6 @@
 package onebyte.core.model;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.SplittableRandom;
 import onebyte.core.bert.BertWeights;
@@ -94,8 +93,11 @@ public final class Models {
     private static BertWeights pretrainedMiniLm() {
         try {
             return MiniLm.weights();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + MiniLm.ONNX_RESOURCE + " from the classpath", e);
+        } catch (IOException | IllegalArgumentException e) {
+            // a missing, truncated or non-BERT ONNX file: one line naming it (exit 2), never a stack trace
+            String where = "classpath:" + MiniLm.ONNX_RESOURCE;
+            String m = String.valueOf(e.getMessage());
+            throw new onebyte.core.input.BadInputException(m.startsWith(where) ? m : where + ": cannot read the MiniLM weights: " + m);
         }
     }
 }

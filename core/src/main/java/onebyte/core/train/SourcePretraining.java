@@ -9,7 +9,8 @@ import onebyte.core.perturbation.SeedMixer;
 
 /**
  * θ_0 of a fine-tuning run: the model's seeded initialisation, then Adam on the source
- * distribution. Every process that runs this with the same inputs gets the same bits, so a
+ * distribution (for {@code minilm}: the pretrained encoder, frozen, and Adam on its head alone,
+ * see {@link HeadPretraining}). Every process that runs this with the same inputs gets the same bits, so a
  * run's coordinator, its nodes and a checkpoint written by {@code onebyte pretrain} agree.
  */
 public final class SourcePretraining {
@@ -27,6 +28,9 @@ public final class SourcePretraining {
             Pretrainer.Progress progress) {
         Model model = Models.create(spec);
         ParameterVector init = Models.initialParameters(spec, SeedMixer.derive(runSeed, SALT_INIT));
+        if (spec.kind().equals(ModelSpec.MINILM)) {
+            return HeadPretraining.run(model, init, sourceTrain, sourceEval, recipe, SeedMixer.derive(runSeed, SALT_PRETRAIN), progress);
+        }
         Pretrainer.Config cfg = Pretrainer.Config.of(recipe.lr(), recipe.steps(), recipe.batchSize(),
                 SeedMixer.derive(runSeed, SALT_PRETRAIN));
         return new Pretrainer(cfg).run(model, init, sourceTrain, sourceEval, progress);

@@ -7,12 +7,15 @@ import onebyte.core.data.DataFormat;
 import onebyte.core.data.FileTask;
 import onebyte.core.data.HashedTextFeatures;
 import onebyte.core.data.LabelledTextFile;
+import onebyte.core.data.TextEncoder;
 import onebyte.core.input.BadInputException;
 import onebyte.core.model.ModelSpec;
+import onebyte.core.text.TokenTextEncoder;
 import onebyte.proto.WorkloadSpec;
 
 /**
- * The workload of the user's files ({@link WorkloadSpec.FileData}): a {@link FileTask}'s target
+ * The workload of the user's files ({@link WorkloadSpec.FileData}; texts as hashed features for
+ * logreg/mlp, as MiniLM token ids when {@code max_tokens} is set): a {@link FileTask}'s target
  * pool cut into shards, its target evaluation set, θ_0 from the checkpoint or pretrained on its
  * source split. Tasks are cached per (file spec, seed): the coordinator (for the model's
  * dimensions and pretraining) and every node of one JVM read the files once.
@@ -24,9 +27,12 @@ public final class FileWorkloadFactory implements Workload.Factory {
     public Workload create(WorkloadSpec spec, long seed) {
         FileTask task = task(spec.getData().getFile(), seed);
         ModelSpec model = PooledWorkload.model(spec);
-        if (model.isLanguageModel() || model.inputs() != task.pool().inputWidth() || model.classes() != task.classes().size()) {
-            throw new IllegalArgumentException("the files give " + task.pool().inputWidth() + " features and " + task.classes().size()
-                    + " classes; the workload's model is " + model);
+        boolean tokens = spec.getData().getFile().getMaxTokens() > 0;
+        boolean bert = model.kind().equals(ModelSpec.MINILM);
+        if (model.isLanguageModel() || bert != tokens || !bert && model.inputs() != task.pool().inputWidth()
+                || model.classes() != task.classes().size()) {
+            throw new IllegalArgumentException("the files give " + task.pool().inputWidth() + (tokens ? " token ids" : " features") + " and "
+                    + task.classes().size() + " classes; the workload's model is " + model);
         }
         boolean pretrains = spec.getCheckpoint().isEmpty() && spec.getPretraining().getSteps() > 0;
         if (pretrains && !task.hasSource()) {
@@ -49,6 +55,8 @@ public final class FileWorkloadFactory implements Workload.Factory {
                 new LabelledTextFile.Columns(f.getTextColumn(), f.getLabelColumn(), f.getGroupColumn()), f.getGroupsList(),
                 f.getSourcePath().isEmpty() ? null : Path.of(f.getSourcePath()), f.getSourceGroupsList(), f.getSourceFraction(),
                 f.getEvalFraction());
-        return FileTask.load(spec, f.getText() ? new HashedTextFeatures(f.getHashedFeatures(), seed) : null, seed);
+        TextEncoder encoder = !f.getText() ? null
+                : f.getMaxTokens() > 0 ? TokenTextEncoder.miniLm(f.getMaxTokens()) : new HashedTextFeatures(f.getHashedFeatures(), seed);
+        return FileTask.load(spec, encoder, seed);
     }
 }
