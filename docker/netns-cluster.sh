@@ -56,6 +56,12 @@
 #   --out DIR                 output: run/ (metrics.csv, metrics.jsonl), logs/, wire-bytes.tsv,
 #                             wire-timeline.tsv, capture/ (default runs/netns-<time>-<pid>)
 #   --port P                  Artery port on every host (default 25520)
+#   --tls                     Artery over TLS with mutual authentication: `onebyte certs` makes a
+#                             CA and key stores in OUT/tls (subjectAltName: the hosts' addresses);
+#                             the coordinator gets --tls-dir OUT/tls, node i also
+#                             --tls-key-store OUT/tls/node-i.p12
+#   --tls-dir DIR             the same with the certificates already in DIR (coordinator.p12,
+#                             node-1.p12 ... node-N.p12, truststore.p12, password)
 #   --timeout S               give up (and tear down) after S seconds (default 900)
 #   --java-opts "OPTS"        JVM options for every process (default: $ONEBYTE_JAVA_OPTS or -Xmx1g)
 # Without running anything
@@ -100,6 +106,8 @@ timeout_s=900
 java_opts="${ONEBYTE_JAVA_OPTS:--Xmx1g}"
 check_network=0
 hold_s=0
+tls=0
+tls_dir=""
 main_class=onebyte.coordinator.cli.OnebyteCommand
 
 die() { echo "netns-cluster: $*" >&2; exit 2; }
@@ -131,6 +139,8 @@ while [ $# -gt 0 ]; do
     --port) need_arg "$@"; [[ "$2" =~ ^[0-9]+$ ]] || die "--port must be an integer"; port="$2"; shift 2 ;;
     --timeout) need_arg "$@"; [[ "$2" =~ ^[0-9]+$ ]] || die "--timeout must be an integer"; timeout_s="$2"; shift 2 ;;
     --java-opts) need_arg "$@"; java_opts="$2"; shift 2 ;;
+    --tls) tls=1; shift ;;
+    --tls-dir) need_arg "$@"; tls=1; tls_dir="$2"; shift 2 ;;
     --check-network) check_network=1; shift ;;
     --hold) need_arg "$@"; [[ "$2" =~ ^[0-9]+$ ]] || die "--hold must be an integer"; hold_s="$2"; shift 2 ;;
     --) shift; coord_args=("$@"); break ;;
@@ -373,8 +383,28 @@ for ((i = 0; i < n_hosts; i++)); do
     "$ns" "${h_up_us[$i]}" "${h_up_bps[$i]}" "${h_down_us[$i]}" "${h_down_bps[$i]}")"
 done
 
+# ---------------------------------------------------------------- TLS
+tls_flags=()
+if [ "$tls" = 1 ] && [ "$check_network" = 0 ]; then
+  if [ -z "$tls_dir" ]; then
+    tls_dir="$out/tls"
+    hosts="$(IFS=,; echo "${h_ip[*]}")"
+    if [ "$plan" = 1 ]; then
+      echo "$(quote "${launch[@]}" certs --out "$tls_dir" --nodes "$((n_hosts - 1))" --hosts "$hosts")"
+    else
+      "${launch[@]}" certs --out "$tls_dir" --nodes "$((n_hosts - 1))" --hosts "$hosts" >&2 || die "onebyte certs failed (its message is above)"
+    fi
+  elif [ "$plan" = 0 ]; then
+    for ((i = 1; i < n_hosts; i++)); do
+      [ -f "$tls_dir/node-$i.p12" ] || die "--tls-dir $tls_dir has no node-$i.p12 (make them with: onebyte certs --out DIR --nodes $((n_hosts - 1)))"
+    done
+  fi
+  tls_dir="$(realpath -m "$tls_dir")"
+  tls_flags=(--tls-dir "$tls_dir")
+fi
+
 # ---------------------------------------------------------------- java commands
-coord_cmd=(ip netns exec "${h_ns[0]}" "${launch[@]}" coordinator --host "${h_ip[0]}" --bind-host "${h_ip[0]}" --port "$port" --out "$out/run")
+coord_cmd=(ip netns exec "${h_ns[0]}" "${launch[@]}" coordinator --host "${h_ip[0]}" --bind-host "${h_ip[0]}" --port "$port" --out "$out/run" "${tls_flags[@]}")
 if [ -n "$scenario" ]; then
   # the coordinator reads the same scenario with the same overrides as `onebyte links` did
   coord_cmd+=(--scenario "$scenario" "${set_args[@]}")
@@ -391,7 +421,8 @@ fi
 coord_cmd+=("${coord_args[@]}")
 node_cmd() { # I -> the node command of host I
   node_c=(ip netns exec "${h_ns[$1]}" "${launch[@]}" node --seed-nodes "${h_ip[0]}:$port" --host "${h_ip[$1]}" \
-    --bind-host "${h_ip[$1]}" --port "$port")
+    --bind-host "${h_ip[$1]}" --port "$port" "${tls_flags[@]}")
+  [ ${#tls_flags[@]} -eq 0 ] || node_c+=(--tls-key-store "$tls_dir/node-$1.p12")
 }
 
 if [ "$plan" = 1 ]; then

@@ -45,6 +45,14 @@ public final class ClusterConfig {
      *     at the end of a run does not wait for a leave that cannot converge
      */
     public static Config build(String host, int port, String bindHost, List<String> seedNodes, boolean crashable) {
+        return build(host, port, bindHost, seedNodes, crashable, null);
+    }
+
+    /**
+     * {@link #build(String, int, String, List, boolean)} with Artery over TLS when {@code tls} is
+     * not null (plain TCP when it is). JVM {@code -Dakka....} options still override its settings.
+     */
+    public static Config build(String host, int port, String bindHost, List<String> seedNodes, boolean crashable, onebyte.node.tls.TlsSettings tls) {
         List<String> seeds = seedNodes.stream().map(ClusterConfig::seedAddress).toList();
         Config c = ConfigFactory.empty()
                 .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
@@ -60,6 +68,7 @@ public final class ClusterConfig {
         // JVM -D options (e.g. -Dakka.cluster.failure-detector.acceptable-heartbeat-pause=10s in
         // ONEBYTE_JAVA_OPTS on an overloaded host) override onebyte/cluster.conf, not the addresses above
         return c.withFallback(ConfigFactory.systemProperties())
+                .withFallback(tls == null ? ConfigFactory.empty() : tls.akkaConfig())
                 .withFallback(ConfigFactory.parseResources(ClusterConfig.class.getClassLoader(), "onebyte/cluster.conf"))
                 .withFallback(ConfigFactory.load())
                 .resolve();

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.TreeMap;
 import onebyte.core.data.Dataset;
 import onebyte.core.tensor.ParameterVector;
-import onebyte.core.perturbation.SeedMixer;
+import onebyte.core.spsa.SpsaClient;
 import onebyte.node.engine.Engines;
 import onebyte.node.engine.ReplicaEngine;
 import onebyte.node.engine.Workload;
@@ -101,6 +101,7 @@ public final class NodeActor extends MemberActor {
     private RunConfig config;
     private Workload workload;
     private ReplicaEngine engine;
+    private SpsaClient client; // this node's side of every round (core, SPEC §2)
     private Dataset shard;
     private onebyte.core.model.Model model;
     private ParameterVector theta;
@@ -223,6 +224,7 @@ public final class NodeActor extends MemberActor {
             job(() -> Workloads.forRun(c.getWorkload(), c.getRunSeed(), c.getNumParams()), w -> {
                 workload = (Workload) w;
                 engine = Engines.create(c);
+                client = new SpsaClient(c.getRunSeed(), nodeId, c.getSamples(), c.getBatchSize());
                 shard = workload.shard(params.shard() == Params.OWN_SHARD ? nodeId : params.shard());
                 model = workload.newModel();
                 startSync();
@@ -375,48 +377,35 @@ public final class NodeActor extends MemberActor {
         }
         long round = o.getRound();
         lastOpened = round;
-        int samples = config.getSamples();
-        int batchSize = config.getBatchSize();
-        long runSeed = config.getRunSeed();
-        int id = nodeId;
         job(() -> {
             long hash = Wire.hash8(theta.hash());
             long t0 = System.nanoTime();
-            ReplicaEngine.Sample[] out = new ReplicaEngine.Sample[samples];
-            for (int k = 0; k < samples; k++) {
-                long seed = SeedMixer.contributionSeed(runSeed, id, round, k);
-                var batch = workload.draw(shard, batchSize, SeedMixer.derive(seed, SeedMixer.SALT_MINIBATCH));
-                out[k] = engine.sample(model, theta, seed, batch);
-            }
-            return new Computed(round, hash, out, (System.nanoTime() - t0) / 1e9);
+            SpsaClient.Round out = client.round(round, theta, (size, seed) -> workload.draw(shard, size, seed),
+                    (th, seed, batch) -> engine.sample(model, th, seed, batch));
+            return new Computed(hash, out, (System.nanoTime() - t0) / 1e9);
         }, r -> {
             Computed c = (Computed) r;
-            double loss = 0;
-            long passes = 0;
-            for (ReplicaEngine.Sample s : c.samples()) {
-                loss += s.loss();
-                passes += s.forwardPasses();
-            }
+            List<SpsaClient.Sample> samples = c.round().samples();
             // every SPSA sample generates z once (for both θ+εz and θ−εz, see SpsaEstimator)
-            long generated = generatedSinceReport + (long) c.samples().length * theta.length();
-            send(MetricsReport.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).setRound(c.round())
-                    .setComputeSeconds(c.seconds()).setForwardPasses(passes).setTrainLoss(loss / c.samples().length)
+            long generated = generatedSinceReport + (long) samples.size() * theta.length();
+            send(MetricsReport.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).setRound(c.round().round())
+                    .setComputeSeconds(c.seconds()).setForwardPasses(c.round().forwardPasses()).setTrainLoss(c.round().meanLoss())
                     .setApplySeconds(applySecondsSinceReport).setGeneratedElements(generated).build());
             applySecondsSinceReport = 0;
             generatedSinceReport = 0;
-            for (int k = 0; k < c.samples().length; k++) {
-                Contribution.Builder b = Contribution.newBuilder().setVersion(Wire.VERSION).setRound(c.round())
-                        .setNodeId(nodeId).setSample(k).setCode(ByteString.copyFrom(c.samples()[k].code()));
+            for (int k = 0; k < samples.size(); k++) {
+                Contribution.Builder b = Contribution.newBuilder().setVersion(Wire.VERSION).setRound(c.round().round())
+                        .setNodeId(nodeId).setSample(k).setCode(ByteString.copyFrom(samples.get(k).code()));
                 if (k == 0) {
                     b.setReplicaHash(Wire.hash4(c.hash()));
                 }
                 send(b.build());
             }
-            params.observer().contributed(nodeId, c.round(), c.hash());
+            params.observer().contributed(nodeId, c.round().round(), c.hash());
         });
     }
 
-    private record Computed(long round, long hash, ReplicaEngine.Sample[] samples, double seconds) {}
+    private record Computed(long hash, SpsaClient.Round round, double seconds) {}
 
     private void onCommit(Commit c) {
         if (phase == Phase.SYNCING) {

@@ -3,7 +3,6 @@ package onebyte.coordinator.bench;
 import onebyte.core.algorithm.Algorithm;
 import com.google.protobuf.TextFormat;
 import onebyte.proto.WorkloadSpec;
-import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,15 +66,15 @@ public final class FootprintChild {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
-        long heapBase = heapUsed();
+        long heapBase = ProcessMemory.heapUsed();
         Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        long rssBase = status("VmRSS:");
+        long rssBase = ProcessMemory.status("VmRSS:");
         Object[] alive = run(mode, w, batch, es, n);
-        long hwm = status("VmHWM:");
+        long hwm = ProcessMemory.status("VmHWM:");
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
-        long heap = heapUsed() - heapBase;
+        long heap = ProcessMemory.heapUsed() - heapBase;
         Reference.reachabilityFence(alive);
         System.out.println("FOOTPRINT " + (hwm - rssBase) + " " + heap);
         System.out.flush();
@@ -119,19 +118,5 @@ public final class FootprintChild {
             }
             default -> throw new IllegalArgumentException("mode must be inference, spsa or fedspeed: " + mode);
         }
-    }
-
-    private static long heapUsed() {
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    /** A "kB" line of /proc/self/status, in bytes. */
-    private static long status(String key) throws java.io.IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(key)) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        throw new IllegalStateException("no " + key + " in /proc/self/status");
     }
 }

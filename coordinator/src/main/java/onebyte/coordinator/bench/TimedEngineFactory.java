@@ -1,5 +1,6 @@
 package onebyte.coordinator.bench;
 
+import onebyte.core.spsa.SpsaClient;
 import onebyte.core.data.Batch;
 import onebyte.core.model.Model;
 import onebyte.core.tensor.ParameterVector;
@@ -27,9 +28,9 @@ public final class TimedEngineFactory implements ReplicaEngine.Factory {
             }
 
             @Override
-            public Sample sample(Model model, ParameterVector theta, long seed, Batch batch) {
+            public SpsaClient.Sample sample(Model model, ParameterVector theta, long seed, Batch batch) {
                 long[] t = BenchProbe.start();
-                Sample s = inner.sample(model, theta, seed, batch);
+                SpsaClient.Sample s = inner.sample(model, theta, seed, batch);
                 BenchProbe.stop(BenchProbe.Work.SAMPLE, t);
                 return s;
             }

@@ -31,8 +31,6 @@ import onebyte.core.perturbation.PerturbationStream;
 import onebyte.core.perturbation.PerturbedSlices;
 import onebyte.core.spsa.SpsaEstimator;
 import onebyte.core.tensor.ParameterVector;
-import onebyte.node.engine.WorkloadSpecs;
-import onebyte.proto.WorkloadSpec;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**

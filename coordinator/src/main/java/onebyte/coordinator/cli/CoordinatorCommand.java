@@ -21,15 +21,20 @@ import picocli.CommandLine.Mixin;
  * {@code onebyte coordinator}: the first seed node and round sequencer of a multi-process run.
  * Waits for {@code --nodes} nodes, runs the rounds, tells the nodes the run is over and exits
  * (0 when every round's replicas agreed, 3 when some disagreed, 4 when more than half of the
- * rounds closed without any contribution, i.e. the run trained on almost nothing). Churn flags are ignored here: in a
+ * rounds closed without any contribution, i.e. the run trained on almost nothing; 130 / 143 when
+ * Ctrl-C / SIGTERM stopped it after the round in progress, with its summary and report). Churn flags are ignored here: in a
  * multi-process run, nodes join, leave and crash by themselves.
  */
-@Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run the coordinator of a multi-process cluster.")
+@Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run the coordinator of a multi-process cluster.",
+        footer = "Exit codes: 0 ok, 2 bad input, 3 replicas disagreed, 4 most rounds had no contribution, 130 / 143 stopped by"
+                + " Ctrl-C (SIGINT) / SIGTERM after the round in progress (summary and report written; the nodes are told the run is over).")
 public final class CoordinatorCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
     @Mixin
     NetOptions net;
+    @Mixin
+    TlsOptions tls;
 
     @picocli.CommandLine.Option(names = "--scenario", paramLabel = "FILE", defaultValue = "${env:ONEBYTE_SCENARIO:-}",
             description = "Take the run's settings from a scenario file (env ONEBYTE_SCENARIO; its first SPSA algorithm; "
@@ -49,6 +54,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        onebyte.node.tls.TlsSettings tlsSettings = tls.settings("coordinator"); // bad stores: exit 2 before anything starts
         SpsaRunSettings s;
         java.nio.file.Path out = run.out;
         onebyte.coordinator.experiment.RunDirectory runDir = null;
@@ -90,9 +96,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
             ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
                 ctx.spawn(Coordinator.create(s, sink, listener, result), "coordinator");
                 return Behaviors.empty();
-            }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(net.host, port, net.bindHost, List.of(net.host + ":" + port), false));
+            }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(net.host, port, net.bindHost, List.of(net.host + ":" + port), false, tlsSettings));
             net.startReadiness(system);
-            System.out.println("coordinator listening at " + net.host + ":" + port + "; waiting for " + s.nodes() + " nodes");
+            System.out.println("coordinator listening at " + net.host + ":" + port + (tlsSettings == null ? "" : " (TLS, mutual authentication)")
+                    + "; waiting for " + s.nodes() + " nodes");
             Duration timeout = s.roundDeadline().plus(pace.isNegative() ? Duration.ZERO : pace).multipliedBy(s.rounds() + 10).plusMinutes(10);
             RunResult r;
             try {
@@ -102,10 +109,22 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 system.terminate();
                 system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
-            if (out != null) {
+            boolean interrupted = r.stoppedBy() == onebyte.coordinator.clock.RunBudget.Stop.INTERRUPTED;
+            if (interrupted) {
+                System.out.println("interrupted (" + onebyte.coordinator.cluster.RunInterrupt.signal() + ") after "
+                        + r.rows().size() + " completed rounds");
+            }
+            if (out != null && !r.rows().isEmpty()) {
                 sink.close();
+                if (interrupted) {
+                    onebyte.coordinator.experiment.RunDirectory.recordInterrupt(out, r.rows().get(0).algorithm(),
+                            onebyte.coordinator.cluster.RunInterrupt.signal(), r.rows().size());
+                }
                 onebyte.coordinator.report.RunReport.render(out, null);
                 System.out.println("metrics written to " + out.toAbsolutePath() + " (report.html beside them)");
+            }
+            if (interrupted) {
+                return onebyte.coordinator.cluster.RunInterrupt.exitCode();
             }
             long empty = r.rows().stream().filter(row -> row.contributed() == 0).count();
             if (empty > 0) {

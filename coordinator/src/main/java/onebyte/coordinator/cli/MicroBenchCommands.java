@@ -1,6 +1,5 @@
 package onebyte.coordinator.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import onebyte.coordinator.bench.micro.ModelBench;
@@ -17,6 +16,11 @@ import picocli.CommandLine.Option;
  */
 final class MicroBenchCommands {
     private MicroBenchCommands() {}
+
+    /** The benchmarks' own argument form of a list: "1,2". */
+    static String commas(List<Integer> values) {
+        return String.join(",", values.stream().map(String::valueOf).toList());
+    }
 
     @Command(name = "engine", mixinStandardHelpOptions = true,
             description = "SPSA engine (JMH, 1 fork): direction generation rate and the fused commit update at d = 2^20, "
@@ -51,9 +55,7 @@ final class MicroBenchCommands {
 
         @Override
         public Integer call() throws Exception {
-            List<String> t = new ArrayList<>();
-            threads.forEach(i -> t.add(Integer.toString(i)));
-            ModelBench.main(new String[] {Integer.toString(seconds), String.join(",", t), models});
+            ModelBench.main(new String[] {Integer.toString(seconds), commas(threads), models});
             return 0;
         }
     }
@@ -71,9 +73,7 @@ final class MicroBenchCommands {
 
         @Override
         public Integer call() throws Exception {
-            List<String> n = new ArrayList<>();
-            nodes.forEach(i -> n.add(Integer.toString(i)));
-            SharedRegenerationBench.main(new String[] {Integer.toString(params), Integer.toString(rounds), String.join(",", n)});
+            SharedRegenerationBench.main(new String[] {Integer.toString(params), Integer.toString(rounds), commas(nodes)});
             return 0;
         }
     }

@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
 public final class NodeCommand implements Callable<Integer> {
     @Mixin
     NetOptions net;
+    @Mixin
+    TlsOptions tls;
     @Option(names = "--seed-nodes", split = ",", defaultValue = "${env:ONEBYTE_SEED_NODES:-127.0.0.1:25520}",
             description = "host:port of the seed nodes, the coordinator first (env ONEBYTE_SEED_NODES; default ${DEFAULT-VALUE}).")
     List<String> seedNodes;
@@ -39,6 +41,7 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        onebyte.node.tls.TlsSettings tlsSettings = tls.settings("node"); // bad stores: exit 2 before anything starts
         SyncMode mode = switch (sync.toLowerCase(Locale.ROOT)) {
             case "auto" -> SyncMode.SYNC_AUTO;
             case "snapshot" -> SyncMode.SYNC_SNAPSHOT;
@@ -73,10 +76,10 @@ public final class NodeCommand implements Callable<Integer> {
         NodeActor.Params p = new NodeActor.Params(ClusterConfig.coordinatorPath(seedNodes.get(0)), mode,
                 net.host + ":" + net.port + " pid " + ProcessHandle.current().pid(), observer, NodeActor.Params.OWN_SHARD, nodeClass);
         ActorSystem<Object> system = ActorSystem.create(NodeActor.create(p), ClusterConfig.SYSTEM_NAME,
-                ClusterConfig.build(net.host, net.port, net.bindHost, seedNodes, false));
+                ClusterConfig.build(net.host, net.port, net.bindHost, seedNodes, false, tlsSettings));
         leaveRunOnSigterm(system, admitted, finished);
         net.startReadiness(system);
-        System.out.println("node at " + system.address() + " joining " + seedNodes);
+        System.out.println("node at " + system.address() + " joining " + seedNodes + (tlsSettings == null ? "" : " over TLS"));
         system.getWhenTerminated().toCompletableFuture().join();
         return exit.get();
     }

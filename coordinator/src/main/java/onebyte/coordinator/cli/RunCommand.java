@@ -13,8 +13,14 @@ import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.EmbeddedCluster;
+import onebyte.coordinator.cluster.RunInterrupt;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.console.RunProgress;
+import onebyte.coordinator.resume.ReplayCheck;
+import onebyte.coordinator.resume.ResumePlan;
+import onebyte.coordinator.resume.RunLog;
+import onebyte.coordinator.resume.RunLogWriter;
+import onebyte.proto.RunLogHeader;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.experiment.RunDirectory;
@@ -42,7 +48,10 @@ import picocli.CommandLine.Parameters;
  * run directory. {@link CompareCommand} is the same run ending in the comparison table.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a scenario on an embedded cluster and write its metrics, summary and report.")
+        description = "Run a scenario on an embedded cluster and write its metrics, summary and report.",
+        footer = "Exit codes: 0 ok, 2 bad input, 3 SPSA replicas disagreed, 130 / 143 stopped by Ctrl-C (SIGINT) / SIGTERM:"
+                + " the round in progress completes, then summary.json (stoppedBy = interrupted), plots and report.html"
+                + " are written; a second signal stops at once.")
 public final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SCENARIO", description = "A scenario file (scenarios/*.conf).")
     Path scenarioFile;
@@ -64,7 +73,8 @@ public final class RunCommand implements Callable<Integer> {
      * seed, checkpoint, partition and churn schedule (each through its own {@link ChurnDriver} on
      * the common virtual clock), writes the run directory and prints the summary table, or with
      * {@code compare} the comparison table and the SPSA-vs-FedSpeed answer. Exit codes: 0 ok,
-     * 2 invalid scenario, 3 SPSA replicas disagreed.
+     * 2 invalid scenario, 3 SPSA replicas disagreed, 130 / 143 stopped by SIGINT / SIGTERM
+     * ({@link RunInterrupt}: the round in progress completes, summary and report are written).
      */
     static int runScenario(Path scenarioFile, List<String> overrides, boolean compare) throws Exception {
         Scenario loaded = new ScenarioLoader().load(scenarioFile, overrides); // bad input: BadInputHandler, exit 2
@@ -73,10 +83,13 @@ public final class RunCommand implements Callable<Integer> {
         return execute(loaded, schedule, compare).exitCode();
     }
 
-    /** What one scenario run left: its directory, its summary, and whether every SPSA row's replicas agreed. */
-    record Outcome(Path dir, RunSummary summary, boolean agreed) {
+    /**
+     * What one scenario run left: its directory, its summary (null when it was interrupted before
+     * its first round), whether every SPSA row's replicas agreed, and whether a signal stopped it.
+     */
+    record Outcome(Path dir, RunSummary summary, boolean agreed, boolean interrupted, String resumeMismatch) {
         int exitCode() {
-            return agreed ? 0 : 3;
+            return resumeMismatch != null ? ResumeCommand.EXIT_MISMATCH : interrupted ? RunInterrupt.exitCode() : agreed ? 0 : 3;
         }
     }
 
@@ -104,33 +117,79 @@ public final class RunCommand implements Callable<Integer> {
             } else {
                 System.out.println("virtual clock (every algorithm), the scenario's fixed costs: " + clock.describe());
             }
-            VirtualClock.WorkCosts costs = clock.costs();
-            boolean agreed = true;
-            Map<String, Double> wall = new LinkedHashMap<>();
-            try (MetricsSink files = MetricsFiles.open(dir.path())) {
-                for (Algorithm algorithm : s.run().algorithms()) {
-                    long t0 = System.nanoTime();
-                    RunResult r = runAlgorithm(s, algorithm, schedule, checkpoint, costs,
-                            new RelabelledSink(files, dir.runId(), algorithm.id()));
-                    wall.put(algorithm.id(), (System.nanoTime() - t0) / 1e9);
-                    agreed &= r.rows().stream().noneMatch(row -> Boolean.FALSE.equals(row.replicasAgree()));
+            return runAll(dir, s, schedule, checkpoint, clock.costs(), compare, null);
+        }
+    }
+
+    /**
+     * Runs the scenario's algorithms in order into {@code dir} (metrics rows, one commit log per
+     * algorithm) and renders its summary and report; with {@code resume}, the algorithms that
+     * had reached their budget are skipped and the stopped one is re-run, checked against its
+     * record, and goes on (see {@link ResumeCommand}).
+     */
+    static Outcome runAll(RunDirectory dir, Scenario s, ChurnSchedule schedule, Path checkpoint, VirtualClock.WorkCosts costs,
+                          boolean compare, ResumePlan resume) throws Exception {
+        boolean agreed = true;
+        boolean interrupted = false;
+        long rowsWritten = 0;
+        Map<String, Double> wall = new LinkedHashMap<>();
+        try (MetricsSink files = MetricsFiles.open(dir.path())) {
+            for (Algorithm algorithm : s.run().algorithms()) {
+                if (resume != null && resume.done(algorithm)) {
+                    continue;
+                }
+                boolean resumed = resume != null && resume.algorithm().equals(algorithm);
+                ReplayCheck check = resumed ? resume.check() : null;
+                long t0 = System.nanoTime();
+                RunResult r;
+                try (RunLogWriter commits = resumed && resume.hasLog()
+                        ? RunLogWriter.append(dir.path(), algorithm.id(), resume.rounds())
+                        : RunLogWriter.create(dir.path(), logHeader(dir, s, algorithm, checkpoint))) {
+                    r = runAlgorithm(s, algorithm, schedule, checkpoint, costs,
+                            new RelabelledSink(check == null ? files : check.wrap(files), dir.runId(), algorithm.id()),
+                            check == null ? commits : RunListener.all(check, commits));
+                }
+                if (check != null && check.mismatch() != null) {
+                    return new Outcome(dir.path(), null, false, true, check.mismatch());
+                }
+                wall.put(algorithm.id(), (System.nanoTime() - t0) / 1e9);
+                agreed &= r.rows().stream().noneMatch(row -> Boolean.FALSE.equals(row.replicasAgree()));
+                rowsWritten += r.rows().size();
+                if (r.stoppedBy() == RunBudget.Stop.INTERRUPTED) {
+                    interrupted = true;
+                    dir.recordInterrupt(algorithm.id(), RunInterrupt.signal(), r.rows().size());
+                    System.out.println("interrupted (" + RunInterrupt.signal() + "): " + algorithm + " stopped after "
+                            + r.rows().size() + " completed rounds" + (algorithm.equals(s.run().algorithms().get(s.run().algorithms().size() - 1))
+                            ? "" : "; the algorithms after it did not run"));
+                    break;
                 }
             }
-            Double target = s.eval().targetAccuracy() > 0 ? s.eval().targetAccuracy() : null;
-            RunSummary summary = RunReport.render(dir.path(), target);
-            System.out.println();
-            if (compare) {
-                String table = summary.comparisonTable();
-                System.out.print(table);
-                wall.forEach((a, w) -> System.out.printf(java.util.Locale.ROOT, "wall time %s: %.1f s (incl. cluster start and stop)%n", a, w));
-                Files.writeString(dir.path().resolve(COMPARISON), table);
-            } else {
-                System.out.print(summary.table());
-            }
-            System.out.println("metrics: " + dir.path().resolve(MetricsFiles.CSV).toAbsolutePath());
-            System.out.println("report:  " + dir.path().resolve(RunReport.HTML).toAbsolutePath());
-            return new Outcome(dir.path(), summary, agreed);
         }
+        if (rowsWritten == 0 && MetricsFiles.readCsv(dir.path().resolve(MetricsFiles.CSV)).isEmpty()) {
+            System.out.println("interrupted (" + RunInterrupt.signal() + ") before the first round: no rows, no report");
+            return new Outcome(dir.path(), null, agreed, true, null);
+        }
+        Double target = s.eval().targetAccuracy() > 0 ? s.eval().targetAccuracy() : null;
+        RunSummary summary = RunReport.render(dir.path(), target);
+        System.out.println();
+        if (compare) {
+            String table = summary.comparisonTable();
+            System.out.print(table);
+            wall.forEach((a, w) -> System.out.printf(java.util.Locale.ROOT, "wall time %s: %.1f s (incl. cluster start and stop)%n", a, w));
+            Files.writeString(dir.path().resolve(COMPARISON), table);
+        } else {
+            System.out.print(summary.table());
+        }
+        System.out.println("metrics: " + dir.path().resolve(MetricsFiles.CSV).toAbsolutePath());
+        System.out.println("report:  " + dir.path().resolve(RunReport.HTML).toAbsolutePath());
+        return new Outcome(dir.path(), summary, agreed, interrupted, null);
+    }
+
+    /** The header of an algorithm's commit log in {@code dir}. */
+    static RunLogHeader logHeader(RunDirectory dir, Scenario s, Algorithm algorithm, Path checkpoint) {
+        return RunLogHeader.newBuilder().setFormatVersion(RunLog.FORMAT_VERSION).setOnebyteVersion(OnebyteCommand.VERSION)
+                .setWireVersion(onebyte.node.wire.Wire.VERSION).setAlgorithm(algorithm.id()).setRunId(dir.runId())
+                .setRunSeed(s.run().seed()).setCheckpoint(checkpoint.toAbsolutePath().toString()).build();
     }
 
     /** "200 rounds" or "up to 200 rounds, 2.5 s virtual, 1000000 bytes": when a run stops. */
@@ -150,14 +209,14 @@ public final class RunCommand implements Callable<Integer> {
 
     /** One algorithm of a scenario on its own embedded cluster, with the scenario's churn. */
     static RunResult runAlgorithm(Scenario s, Algorithm algorithm, ChurnSchedule schedule, Path checkpoint,
-                                  VirtualClock.WorkCosts costs, MetricsSink sink)
+                                  VirtualClock.WorkCosts costs, MetricsSink sink, RunListener extra)
             throws Exception {
         ChurnDriver churn = new ChurnDriver(schedule);
         if (algorithm.isSpsa()) {
             SpsaRunSettings settings = ScenarioSettings.spsa(s, algorithm, schedule, checkpoint, costs);
             System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", codec "
                     + settings.codec());
-            RunListener progress = RunProgress.forAlgorithm(algorithm.id(), settings.rounds(), System.out);
+            RunListener progress = withExtra(RunProgress.forAlgorithm(algorithm.id(), settings.rounds(), System.out), extra);
             Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
             try (EmbeddedCluster ec = EmbeddedCluster.start(settings, sink, progress, churn)) {
                 return ec.await(timeout);
@@ -166,8 +225,12 @@ public final class RunCommand implements Callable<Integer> {
         FedRunSettings settings = ScenarioSettings.fed(s, algorithm, schedule, checkpoint, costs);
         System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", K "
                 + settings.client().localSteps() + ", participation " + settings.participation());
-        RunListener progress = RunProgress.forAlgorithm(algorithm.id(), settings.rounds(), System.out);
+        RunListener progress = withExtra(RunProgress.forAlgorithm(algorithm.id(), settings.rounds(), System.out), extra);
         Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
         return FederatedCluster.run(settings, sink, progress, churn, timeout);
+    }
+
+    private static RunListener withExtra(RunListener progress, RunListener extra) {
+        return extra == null ? progress : RunListener.all(progress, extra);
     }
 }

@@ -29,7 +29,9 @@ import picocli.CommandLine.Parameters;
  * outputs are rewritten after every point, so a sweep cut short keeps the points it finished.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = "Run a scenario's comparison at several values of a key; table, CSV and log-log plot of bytes-to-target against d.")
+        description = "Run a scenario's comparison at several values of a key; table, CSV and log-log plot of bytes-to-target against d.",
+        footer = "Exit codes: 0 ok, 2 bad input, 3 SPSA replicas disagreed, 130 / 143 stopped by Ctrl-C (SIGINT) / SIGTERM"
+                + " (the point in progress ends after its current round with its report; the sweep's table covers the points done).")
 public final class SweepCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SCENARIO", description = "A scenario file with eval.target-accuracy and sweep.points (or use --grid).")
     Path scenarioFile;
@@ -80,9 +82,18 @@ public final class SweepCommand implements Callable<Integer> {
                     String.join(" ", points.get(i)), d);
             RunCommand.Outcome out = RunCommand.execute(s, ChurnSchedule.resolve(s), true);
             exit = Math.max(exit, out.exitCode());
-            done.add(new SweepPoint(i + 1, points.get(i), d, out.dir(), out.summary()));
-            report = new SweepReport(base.run().id(), base.eval().targetAccuracy(), List.copyOf(done));
-            report.write(dir);
+            if (out.summary() != null) {
+                done.add(new SweepPoint(i + 1, points.get(i), d, out.dir(), out.summary()));
+                report = new SweepReport(base.run().id(), base.eval().targetAccuracy(), List.copyOf(done));
+                report.write(dir);
+            }
+            if (out.interrupted()) {
+                System.out.println("sweep interrupted at point " + (i + 1) + " of " + scenarios.size());
+                break;
+            }
+        }
+        if (report == null) {
+            return exit;
         }
         System.out.println();
         System.out.print(report.table());

@@ -10,9 +10,9 @@ import java.util.Locale;
  * set (rounds always is).
  */
 public record RunBudget(long rounds, double virtualSeconds, long bytes) {
-    /** What stopped a run, named by its scenario key. */
+    /** What stopped a run, named by its scenario key; {@code INTERRUPTED}: SIGINT or SIGTERM ({@code RunInterrupt}), no budget. */
     public enum Stop {
-        ROUNDS("budget.rounds"), VIRTUAL_SECONDS("budget.virtual-seconds"), BYTES("budget.bytes");
+        ROUNDS("budget.rounds"), VIRTUAL_SECONDS("budget.virtual-seconds"), BYTES("budget.bytes"), INTERRUPTED("interrupted");
 
         private final String key;
 
@@ -58,6 +58,7 @@ public record RunBudget(long rounds, double virtualSeconds, long bytes) {
                     Double.toString(virtualSeconds), virtualTimeS, roundsDone);
             case BYTES -> String.format(Locale.ROOT, "budget.bytes = %d reached: %d bytes on the wire after %d rounds", bytes, bytesCum,
                     roundsDone);
+            case INTERRUPTED -> String.format(Locale.ROOT, "interrupted after %d rounds", roundsDone);
         };
     }
 }

@@ -90,6 +90,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             ClusterCoordinator<?> c = make.apply(ctx, timers);
             CoordinatorSignals.subscribe(ctx);
+            timers.startTimerWithFixedDelay("interrupt-check", new CoordinatorSignals.InterruptCheck(), INTERRUPT_CHECK);
             c.load();
             return Behaviors.receive(Object.class).onAnyMessage(m -> {
                 c.onMessage(m);
@@ -98,8 +99,14 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         }));
     }
 
+    /** How often a coordinator looks whether the run was interrupted ({@link RunInterrupt}). */
+    static final Duration INTERRUPT_CHECK = Duration.ofMillis(200);
+
     /** Starts loading the run (a compute job); nodes that ask to join meanwhile wait. */
     protected abstract void load();
+
+    /** Whether {@link #load} is done (θ_0 or x^0 is there). */
+    protected abstract boolean loaded();
 
     /** A wire message from a node. */
     protected abstract void onWire(GeneratedMessage g);
@@ -144,6 +151,8 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
             if (!open && !opening && !finished && r.round() == current) {
                 openRound(r.round());
             }
+        } else if (m instanceof CoordinatorSignals.InterruptCheck) {
+            onInterruptCheck();
         } else if (m instanceof MemberChange c) {
             onMemberEvent(c.event());
         } else if (m instanceof Reachability r) {
@@ -151,6 +160,25 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         } else {
             log.warn("{}: unexpected message {}", owner, m.getClass().getName());
         }
+    }
+
+    /**
+     * A stop was asked for ({@link RunInterrupt}): a round in progress completes (its close ends
+     * the run, {@link #nextRound}), a round whose member set or churn is still being prepared is
+     * dropped when that step completes ({@link #onHookDone}), a closed round being applied is
+     * recorded first (the check waits for the job); a run that is waiting (for its first
+     * nodes, or for live members) ends now, after the rounds it completed. Nothing is recorded
+     * half: the rows end at the last completed round.
+     */
+    private void onInterruptCheck() {
+        if (!RunInterrupt.requested() || finished || open || opening || jobs.busy() || !loaded()) {
+            return;
+        }
+        timers.cancel("interrupt-check");
+        timers.cancel("retry-open");
+        long done = started ? current : 0; // round `current` has not opened
+        log.warn("{}: interrupted ({}); the run ends after {} completed rounds", owner, RunInterrupt.signal(), done);
+        finishRun(done, RunBudget.Stop.INTERRUPTED);
     }
 
     /** Opens round 0 once the run is {@code loaded} and {@code nodes} nodes are ACTIVE ({@code ready}: "synced", "ready"). */
@@ -179,6 +207,12 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
             log.error("{}: round {} churn hook failed", owner, h.round(), h.error());
         }
         long r = h.round();
+        if (RunInterrupt.requested() && !finished) {
+            opening = false;
+            log.warn("{}: interrupted ({}) before round {} opened; it is dropped", owner, RunInterrupt.signal(), r);
+            finishRun(r, RunBudget.Stop.INTERRUPTED);
+            return;
+        }
         if (h.step() == 1) {
             TreeSet<Integer> set = new TreeSet<>();
             roster.all().stream().filter(m -> m.state == State.ACTIVE && !m.leaving).forEach(m -> set.add(m.id));
@@ -219,6 +253,10 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
 
     /** After round r's row: the next round, or the end of the run where the budget says {@code stop}. */
     protected final void nextRound(long r, RunBudget.Stop stop) {
+        if (stop == null && RunInterrupt.requested()) {
+            log.warn("{}: interrupted ({}); round {} completed, the run ends", owner, RunInterrupt.signal(), r);
+            stop = RunBudget.Stop.INTERRUPTED;
+        }
         if (stop == null) {
             openRound(r + 1);
         } else {

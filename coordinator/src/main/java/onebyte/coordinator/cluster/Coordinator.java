@@ -27,6 +27,8 @@ import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.core.model.Model;
 import onebyte.core.tensor.ParameterVector;
+import onebyte.core.spsa.RoundCommit;
+import onebyte.core.spsa.SpsaServer;
 import onebyte.node.engine.Engines;
 import onebyte.node.engine.ReplicaEngine;
 import onebyte.node.engine.Workload;
@@ -140,7 +142,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
 
     // round
     private Set<Integer> mr = Set.of();
-    private final TreeMap<Integer, byte[][]> codes = new TreeMap<>();
+    private SpsaServer server; // the round's codes and their checks (core, SPEC §2)
     private final Map<Integer, Boolean> agreement = new TreeMap<>();
 
     // metrics
@@ -190,12 +192,18 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
                     .setThreads(s.threads()).setWeightDecay(s.weightDecay()).setEngine(s.engine()).build();
             Engines.shareRegeneration(runConfig, s.sharedRegeneration()); // for this JVM's replicas; not on the wire
             engine = Engines.create(runConfig);
+            server = new SpsaServer(s.samplesPerNode(), engine.codeWidth());
             log.info("coordinator: run {} ready, d={}, θ_0 {}, eval loss {} accuracy {}; waiting for {} nodes",
                     s.runId(), theta.length(), Long.toHexString(h0), fmt(initialLoss), fmt(initialAccuracy), s.nodes());
             List<JoinRequest> js = new ArrayList<>(deferredJoins);
             deferredJoins.clear();
             js.forEach(this::onJoin);
         });
+    }
+
+    @Override
+    protected boolean loaded() {
+        return theta != null;
     }
 
     private static double[] evaluate(Model m, Workload w, ParameterVector t) {
@@ -528,7 +536,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         RoundOpen o = RoundOpen.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllMembers(mr)
                 .setDeadlineMs(s.roundDeadline().toMillis()).build();
         pending.clear();
-        codes.clear();
+        server.open(r, mr);
         agreement.clear();
         for (int id : mr) {
             Member m = roster.get(id);
@@ -556,21 +564,12 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         } else if (m.state == State.GONE) {
             kind = "gone-node";
             detail = "node " + m.id + " has left or crashed";
-        } else if (c.getSample() >= s.samplesPerNode()) {
-            kind = "bad-sample";
-            detail = "sample " + c.getSample() + " of " + s.samplesPerNode();
-        } else if (c.getCode().size() != engine.codeWidth()) {
-            kind = "bad-code-width";
-            detail = c.getCode().size() + " bytes, codec " + s.codec() + " has " + engine.codeWidth();
-        } else if (!open || c.getRound() != current) {
-            kind = c.getRound() < current || (!open && c.getRound() == current) ? "late-round" : "unknown-round";
-            detail = "round " + c.getRound() + " while " + (open ? "round " + current + " is open" : "no round is open");
-        } else if (!mr.contains(m.id) || !pending.contains(m.id) && !codes.containsKey(m.id)) {
-            kind = "not-member";
-            detail = "node " + m.id + " is not expected in round " + current;
-        } else if (codes.containsKey(m.id) && codes.get(m.id)[c.getSample()] != null) {
-            kind = "duplicate";
-            detail = "node " + m.id + " sample " + c.getSample() + " twice in round " + current;
+        } else {
+            SpsaServer.Rejection no = server.offer(c.getRound(), m.id, c.getSample(), c.getCode().toByteArray(), pending.contains(m.id));
+            if (no != null) {
+                kind = no.kind();
+                detail = no.detail();
+            }
         }
         if (kind != null) {
             rejections.reject(kind + ":Contribution", detail);
@@ -586,18 +585,12 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
                 hashMismatches++;
                 rejections.reject("hash-mismatch:Contribution", "node " + m.id + " computed round " + current
                         + " on a replica that differs; resyncing it");
-                codes.remove(m.id);
+                server.drop(m.id);
                 resync(m);
                 return;
             }
         }
-        byte[][] mine = codes.computeIfAbsent(m.id, k -> new byte[s.samplesPerNode()][]);
-        mine[c.getSample()] = c.getCode().toByteArray();
-        boolean complete = true;
-        for (byte[] b : mine) {
-            complete &= b != null;
-        }
-        if (complete && agreement.containsKey(m.id)) {
+        if (server.complete(m.id) && agreement.containsKey(m.id)) {
             pending.remove(m.id);
             maybeCloseEarly();
         }
@@ -634,27 +627,22 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         long r = current;
         double wall = (System.nanoTime() - roundStartNanos) / 1e9;
         Set<Integer> missed = endRound(r);
-        // entries sorted by (node, sample): TreeMap by node, samples in index order
+        // the commit, sorted by (node, sample), of the members whose replica hash agreed (sample 0 with the hash arrived)
+        RoundCommit rc = server.commit(id -> Boolean.TRUE.equals(agreement.get(id)));
         List<Integer> ids = new ArrayList<>();
         List<Integer> samples = new ArrayList<>();
         ByteArrayOutputStream codeBytes = new ByteArrayOutputStream();
         Set<Integer> contributors = new TreeSet<>();
-        for (Map.Entry<Integer, byte[][]> e : codes.entrySet()) {
-            if (!Boolean.TRUE.equals(agreement.get(e.getKey()))) {
-                continue; // sample 0 (with the hash) never arrived: its other samples are not trusted
-            }
-            for (int k = 0; k < e.getValue().length; k++) {
-                if (e.getValue()[k] != null) {
-                    ids.add(e.getKey());
-                    samples.add(k);
-                    codeBytes.writeBytes(e.getValue()[k]);
-                    contributors.add(e.getKey());
-                }
-            }
+        for (onebyte.core.spsa.Contribution e : rc.contributions()) {
+            ids.add(e.nodeId());
+            samples.add(e.sample());
+            codeBytes.writeBytes(e.code());
+            contributors.add(e.nodeId());
         }
         Commit commit = Commit.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllNodeIds(ids).addAllSamples(samples)
                 .setCodes(ByteString.copyFrom(codeBytes.toByteArray())).setN(ids.size()).setLr(s.lr()).build();
         commitLog.add(commit);
+        listener.committed(commit);
         sendToLive(commit);
         for (int id : mr) {
             Member m = roster.get(id);

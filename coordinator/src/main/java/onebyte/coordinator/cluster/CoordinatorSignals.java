@@ -24,6 +24,9 @@ public final class CoordinatorSignals {
     /** Try again to open round {@code round} (it had no live members). */
     public record RetryOpen(long round) {}
 
+    /** Time to look whether the run was interrupted ({@link RunInterrupt}). */
+    public record InterruptCheck() {}
+
     public record MemberChange(ClusterEvent.MemberEvent event) {}
 
     public record Reachability(ClusterEvent.ReachabilityEvent event) {}

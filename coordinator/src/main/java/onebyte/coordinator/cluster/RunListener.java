@@ -20,6 +20,9 @@ public interface RunListener {
         return CompletableFuture.completedFuture(null);
     }
 
+    /** SPSA: round {@code commit.getRound()} closed with this commit (before it is applied and its row written). */
+    default void committed(onebyte.proto.Commit commit) {}
+
     /** A round was closed, committed, applied by the coordinator and measured. */
     default void roundClosed(MetricsRow row, RoundReport report) {}
 
@@ -65,6 +68,11 @@ public interface RunListener {
             @Override
             public void nodeLeft(int nodeId) {
                 for (RunListener l : ls) l.nodeLeft(nodeId);
+            }
+
+            @Override
+            public void committed(onebyte.proto.Commit commit) {
+                for (RunListener l : ls) l.committed(commit);
             }
 
             @Override

@@ -46,7 +46,7 @@ final class ProgressBarView implements RunListener {
 
     @Override
     public void finished(RunResult res) {
-        bar.maxHint(res.last().round() + 1); // a byte or virtual-time budget may stop the run before its rounds
+        bar.maxHint(res.rows().size()); // a byte or virtual-time budget may stop the run before its rounds
         bar.close();
         out.println(ProgressLines.done(res));
     }

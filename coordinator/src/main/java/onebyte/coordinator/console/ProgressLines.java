@@ -58,6 +58,9 @@ public final class ProgressLines implements RunListener {
     }
 
     static String done(RunResult res) {
+        if (res.rows().isEmpty()) {
+            return "done: 0 rounds, stopped by " + res.stoppedBy().key() + " before round 0";
+        }
         MetricsRow last = res.last();
         return String.format(Locale.ROOT,
                 "done: %d rounds, stopped by %s; eval accuracy %.4f -> %s, %d bytes on the wire, %.3f s virtual, final θ %s",

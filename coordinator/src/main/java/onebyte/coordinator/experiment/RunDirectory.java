@@ -27,6 +27,13 @@ public final class RunDirectory implements AutoCloseable {
     /** The data a run read from the user's files (files, splits, label → class mapping); summary.json repeats it. */
     public static final String DATA = "data.txt";
 
+    /**
+     * Written when a signal stopped the run (see {@code RunInterrupt}): one line per interrupted
+     * algorithm, "ALGORITHM SIGNAL ROUNDS" (the rounds it completed); its summary says
+     * stoppedBy = interrupted.
+     */
+    public static final String INTERRUPTED = "interrupted.txt";
+
     private final Path dir;
     private final String name;
     private final FileAppender<ILoggingEvent> log;
@@ -51,6 +58,11 @@ public final class RunDirectory implements AutoCloseable {
             throw new UncheckedIOException("cannot create run directory " + dir, e);
         }
         writeScenario(dir, s, "");
+        return new RunDirectory(dir, attachLog(dir.resolve("run.log")));
+    }
+
+    /** An existing run directory, to go on with (its log, run.log, is appended to). */
+    public static RunDirectory reopen(Path dir) {
         return new RunDirectory(dir, attachLog(dir.resolve("run.log")));
     }
 
@@ -91,6 +103,40 @@ public final class RunDirectory implements AutoCloseable {
         onebyte.addAppender(app);
         ctx.getLogger("akka").addAppender(app);
         return app;
+    }
+
+    /** Records that {@code algorithm} was stopped by {@code signal} after {@code rounds} completed rounds. */
+    public void recordInterrupt(String algorithm, String signal, long rounds) {
+        recordInterrupt(dir, algorithm, signal, rounds);
+    }
+
+    /** As {@link #recordInterrupt(String, String, long)} in the run directory {@code dir}. */
+    public static void recordInterrupt(Path dir, String algorithm, String signal, long rounds) {
+        try {
+            Files.writeString(dir.resolve(INTERRUPTED), algorithm + " " + signal + " " + rounds + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(INTERRUPTED), e);
+        }
+    }
+
+    /** The algorithms {@link #INTERRUPTED} names in {@code runDir} (none when the file is not there). */
+    public static java.util.Set<String> interrupted(Path runDir) {
+        Path f = runDir.resolve(INTERRUPTED);
+        if (!Files.isRegularFile(f)) {
+            return java.util.Set.of();
+        }
+        try {
+            java.util.Set<String> out = new java.util.LinkedHashSet<>();
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    out.add(line.trim().split("\\s+")[0]);
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f, e);
+        }
     }
 
     public Path path() {

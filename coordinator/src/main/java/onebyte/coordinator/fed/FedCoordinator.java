@@ -154,6 +154,11 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     // ---- start ---------------------------------------------------------------------------
 
     @Override
+    protected boolean loaded() {
+        return x != null;
+    }
+
+    @Override
     protected void load() {
         jobs.run(() -> {
             Workload w = Workloads.get(s.workload(), s.runSeed());

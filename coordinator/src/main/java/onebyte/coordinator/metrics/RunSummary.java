@@ -43,6 +43,9 @@ public record RunSummary(String runId, Double targetAccuracy, Clock clock, RunBu
     /** stoppedBy of an algorithm whose last row reached no budget: the run was cut short (killed). */
     public static final String INCOMPLETE = "incomplete";
 
+    /** stoppedBy of an algorithm stopped by SIGINT or SIGTERM after its last row (a clean stop, see RunInterrupt). */
+    public static final String INTERRUPTED = "interrupted";
+
     /**
      * The question of the comparison: does SPSA reach its own plateau with at least 10,000× fewer
      * bytes than FedSpeed needs to reach that same accuracy? The plateau is SPSA's best eval
@@ -106,6 +109,15 @@ public record RunSummary(String runId, Double targetAccuracy, Clock clock, RunBu
      * budget) and the clock costs recorded.
      */
     public static RunSummary of(String runId, List<MetricsRow> rows, Double targetAccuracy, RunBudget budget, Clock clock) {
+        return of(runId, rows, targetAccuracy, budget, clock, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #of(String, List, Double, RunBudget, Clock)}; the algorithms in {@code interrupted}
+     * whose last row reached no budget were stopped by a signal: stoppedBy {@link #INTERRUPTED}.
+     */
+    public static RunSummary of(String runId, List<MetricsRow> rows, Double targetAccuracy, RunBudget budget, Clock clock,
+                                java.util.Set<String> interrupted) {
         Map<String, List<MetricsRow>> byAlgorithm = new LinkedHashMap<>();
         for (MetricsRow r : rows) {
             byAlgorithm.computeIfAbsent(r.algorithm(), k -> new ArrayList<>()).add(r);
@@ -123,7 +135,7 @@ public record RunSummary(String runId, Double targetAccuracy, Clock clock, RunBu
         }
         List<AlgorithmSummary> out = new ArrayList<>();
         for (var e : byAlgorithm.entrySet()) {
-            out.add(summarise(e.getKey(), e.getValue(), target, budget));
+            out.add(summarise(e.getKey(), e.getValue(), target, budget, interrupted.contains(e.getKey())));
         }
         return new RunSummary(runId, target, clock, budget, out, spsaVsFed(byAlgorithm), null);
     }
@@ -161,12 +173,15 @@ public record RunSummary(String runId, Double targetAccuracy, Clock clock, RunBu
         return null;
     }
 
-    private static AlgorithmSummary summarise(String algorithm, List<MetricsRow> rows, Double target, RunBudget budget) {
+    private static AlgorithmSummary summarise(String algorithm, List<MetricsRow> rows, Double target, RunBudget budget,
+                                              boolean interrupted) {
         MetricsRow last = rows.get(rows.size() - 1);
         String stoppedBy = null;
         if (budget != null) {
             RunBudget.Stop stop = budget.reached(last.round() + 1, last.virtualTimeS(), last.bytesCum());
-            stoppedBy = stop == null ? INCOMPLETE : stop.key();
+            stoppedBy = stop != null ? stop.key() : interrupted ? INTERRUPTED : INCOMPLETE;
+        } else if (interrupted) {
+            stoppedBy = INTERRUPTED;
         }
         Double best = null;
         Long bestRound = null;

@@ -52,7 +52,8 @@ public final class RunReport {
         }
         Path scenario = runDir.resolve(RunDirectory.SCENARIO);
         Config recorded = Files.isRegularFile(scenario) ? ConfigFactory.parseFile(scenario.toFile()) : ConfigFactory.empty();
-        RunSummary summary = RunSummary.of(rows.get(0).runId(), rows, targetAccuracy, budget(recorded), clock(recorded));
+        RunSummary summary = RunSummary.of(rows.get(0).runId(), rows, targetAccuracy, budget(recorded), clock(recorded),
+                RunDirectory.interrupted(runDir));
         Path data = runDir.resolve(RunDirectory.DATA);
         if (Files.isRegularFile(data)) {
             try {

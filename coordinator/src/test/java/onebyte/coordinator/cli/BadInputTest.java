@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,16 +22,8 @@ class BadInputTest {
     record Failure(int code, String err) {}
 
     static Failure run(String... args) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        RunCommandTest.Console c;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            c = RunCommandTest.Console.execute(args);
-        } finally {
-            System.setErr(saved);
-        }
-        return new Failure(c.code(), err.toString(StandardCharsets.UTF_8));
+        RunCommandTest.Console c = RunCommandTest.Console.execute(args);
+        return new Failure(c.code(), c.err());
     }
 
     static void assertOneLine(Failure f, String expected) {

@@ -3,9 +3,6 @@ package onebyte.coordinator.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -41,18 +38,11 @@ class LinksCommandTest {
 
     @Test
     void anInvalidScenarioFailsWithTheLoadersMessage() {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        RunCommandTest.Console c;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            c = RunCommandTest.Console.execute("links", "../scenarios/quickstart.conf", "--set", "nodes.classes.default.latency-ms=-1");
-        } finally {
-            System.setErr(saved);
-        }
+        RunCommandTest.Console c = RunCommandTest.Console.execute("links", "../scenarios/quickstart.conf", "--set",
+                "nodes.classes.default.latency-ms=-1");
         assertEquals(2, c.code());
         assertEquals("", c.out());
-        String e = err.toString(StandardCharsets.UTF_8);
+        String e = c.err();
         assertTrue(e.contains("invalid scenario") && e.contains("nodes.classes.default.latency-ms"), e);
     }
 

@@ -39,9 +39,15 @@ final class CliProcesses implements BeforeEachCallback, AfterEachCallback {
 
     /** Starts {@code onebyte ARGS...}; its output goes to NAME.log, or stays readable from the process when {@code toLog} is false. */
     Process start(String name, boolean toLog, String... args) {
+        return start(name, toLog, List.of(), args);
+    }
+
+    /** {@link #start(String, boolean, String...)} with these JVM options (e.g. -Dakka....) before the main class. */
+    Process start(String name, boolean toLog, List<String> jvmOptions, String... args) {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", cp, "onebyte.coordinator.cli.OnebyteCommand"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", cp, "onebyte.coordinator.cli.OnebyteCommand"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         if (toLog) {

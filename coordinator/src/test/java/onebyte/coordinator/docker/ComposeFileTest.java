@@ -121,6 +121,29 @@ class ComposeFileTest {
         assertTrue(coord.contains("/srv/onebyte-runs:/data/runs"), coord);
     }
 
+    /** docker/compose.tls.yml over compose.yml: both services get the TLS directory and password; the default stays plain. */
+    @Test
+    void theTlsOverrideTurnsOnTlsForBothServicesAndNeedsThePassword() throws Exception {
+        Path tlsFile = ROOT.resolve("docker/compose.tls.yml");
+        List<String> both = List.of(dockerCompose().toString(), "-f", COMPOSE.toString(), "-f", tlsFile.toString(), "config");
+        DockerTestSupport.Result r = DockerTestSupport.run(ROOT.resolve("docker"),
+                Map.of("ONEBYTE_TLS_PASSWORD", "pw", "ONEBYTE_TLS_CERTS", "/srv/certs"), 60, both);
+        assertTrue(r.ok(), r.output());
+        for (String service : List.of("coordinator", "node")) {
+            String block = serviceBlock(r.output(), service);
+            Map<String, String> env = section(block, "environment");
+            assertEquals("/tls", env.get("ONEBYTE_TLS_DIR"), service);
+            assertEquals("pw", env.get("ONEBYTE_TLS_PASSWORD"), service);
+            assertTrue(block.contains("/srv/certs:/tls:ro"), block);
+        }
+        assertEquals("/tls/node-1.p12", section(serviceBlock(r.output(), "node"), "environment").get("ONEBYTE_TLS_KEY_STORE"));
+        assertTrue(serviceBlock(r.output(), "coordinator").contains("onebyte-runs:/data/runs"), "the runs volume stays");
+        DockerTestSupport.Result noPassword = DockerTestSupport.run(ROOT.resolve("docker"), Map.of(), 60, both);
+        assertFalse(noPassword.ok(), "without ONEBYTE_TLS_PASSWORD the override must refuse:\n" + noPassword.output());
+        Map<String, String> plain = section(serviceBlock(config(COMPOSE, Map.of()).output(), "node"), "environment");
+        assertFalse(plain.keySet().stream().anyMatch(k -> k.startsWith("ONEBYTE_TLS")), "compose.yml alone is plain TCP: " + plain);
+    }
+
     /** Negative control: the validation step really rejects a broken file (so the tests above can fail). */
     @Test
     void brokenComposeFileIsRejected(@TempDir Path tmp) throws Exception {

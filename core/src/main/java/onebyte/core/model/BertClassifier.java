@@ -9,7 +9,6 @@ import onebyte.core.model.transformer.ParameterLayout;
 import onebyte.core.model.transformer.Transformer;
 import onebyte.core.model.transformer.TransformerConfig;
 import onebyte.core.model.transformer.Weights;
-import onebyte.core.perturbation.PerturbationStream;
 import onebyte.core.perturbation.PerturbedSlices;
 import onebyte.core.tensor.ParameterVector;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,33 +30,50 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * pass over θ in slices ({@link PerturbedSlices}; z drawn once, vectors whole, matrices in whole
  * rows), so the losses do not depend on the thread count.
  */
-final class BertClassifier implements Model, SymmetricPerturbedLoss {
+final class BertClassifier extends TransformerModel {
     private final Transformer encoder;
     private final int hidden;
     private final int classes;
     private final int headOffset;
-    private final List<TensorShape> tensors;
-    private final int[] sliceLengths;
-    private final int maxSliceLength;
-    private PassBuffers passBuffers;
+    /** dL/d(last_hidden_state) of the gradient pass, kept between calls. */
+    private DenseBuffer dHidden;
 
     BertClassifier(TransformerConfig config, int classes) {
-        if (!config.isEncoder()) throw new IllegalArgumentException("BertClassifier needs a BERT encoder config, got " + config.layout());
-        if (classes < 2) throw new IllegalArgumentException("classes must be at least 2, got " + classes);
-        this.encoder = new Transformer(config);
-        this.hidden = config.width();
+        this(encoder(config, classes), classes);
+    }
+
+    private BertClassifier(Transformer encoder, int classes) {
+        super(tensors(encoder, classes), sliceLengths(encoder, classes));
+        this.encoder = encoder;
+        this.hidden = encoder.config().width();
         this.classes = classes;
         this.headOffset = encoder.numParams();
+    }
+
+    private static Transformer encoder(TransformerConfig config, int classes) {
+        if (!config.isEncoder()) throw new IllegalArgumentException("BertClassifier needs a BERT encoder config, got " + config.layout());
+        if (classes < 2) throw new IllegalArgumentException("classes must be at least 2, got " + classes);
+        return new Transformer(config);
+    }
+
+    /** The encoder's tensors, then head.weight [hidden, classes] and head.bias [classes]. */
+    private static List<TensorShape> tensors(Transformer encoder, int classes) {
+        int hidden = encoder.config().width();
+        long head = encoder.numParams();
         List<TensorShape> t = new ArrayList<>();
         for (ParameterLayout.Tensor e : encoder.tensors()) t.add(new TensorShape(e.name(), e.shape(), e.offset(), e.length()));
-        t.add(new TensorShape("head.weight", new long[] {hidden, classes}, headOffset, (long) hidden * classes));
-        t.add(new TensorShape("head.bias", new long[] {classes}, headOffset + (long) hidden * classes, classes));
-        this.tensors = List.copyOf(t);
+        t.add(new TensorShape("head.weight", new long[] {hidden, classes}, head, (long) hidden * classes));
+        t.add(new TensorShape("head.bias", new long[] {classes}, head + (long) hidden * classes, classes));
+        return t;
+    }
+
+    /** The encoder's slices, then the head's weight and bias whole. */
+    private static int[] sliceLengths(Transformer encoder, int classes) {
         int[] enc = encoder.layout().sliceLengths(DenseClassifier.defaultSliceElements(encoder.numParams()));
-        this.sliceLengths = Arrays.copyOf(enc, enc.length + 2);
-        sliceLengths[enc.length] = hidden * classes;
-        sliceLengths[enc.length + 1] = classes;
-        this.maxSliceLength = Arrays.stream(sliceLengths).max().orElseThrow();
+        int[] out = Arrays.copyOf(enc, enc.length + 2);
+        out[enc.length] = encoder.config().width() * classes;
+        out[enc.length + 1] = classes;
+        return out;
     }
 
     TransformerConfig config() {
@@ -67,16 +83,6 @@ final class BertClassifier implements Model, SymmetricPerturbedLoss {
     @Override
     public int numParams() {
         return headOffset + hidden * classes + classes;
-    }
-
-    @Override
-    public List<TensorShape> tensors() {
-        return tensors;
-    }
-
-    @Override
-    public double loss(ParameterVector params, Batch batch) {
-        return lossAt(theta(params), batch);
     }
 
     @Override
@@ -134,41 +140,24 @@ final class BertClassifier implements Model, SymmetricPerturbedLoss {
     }
 
     @Override
-    public double lossAndGradient(ParameterVector params, Batch batch, ParameterVector gradOut) {
-        if (gradOut.length() != numParams()) {
-            throw new IllegalArgumentException("gradient length " + gradOut.length() + " != " + numParams());
-        }
-        return lossAndGradientAt(theta(params), batch, DenseBuffer.of(gradOut.array()));
-    }
-
-    @Override
-    public Losses symmetricPerturbedLosses(ParameterVector theta, PerturbationStream stream, long seed, float eps, Batch batch,
-                                           int threads) {
-        theta(theta);
+    Losses perturbedLosses(Weights w, Batch batch) {
         Tokens x = tokens(batch);
-        PerturbedSlices slices = passBuffers(stream, threads);
-        double[] plus;
-        double[] minus;
-        try (PerturbedSlices.Pass pass = slices.start(theta, seed, eps, sliceLengths)) {
-            Weights w = Weights.perturbed(pass);
-            DenseBuffer[] h = encoder.forward(w, 2, x.ids, null, x.batch, x.len);
-            double[] pooledPlus = pool(h[0], x);
-            double[] pooledMinus = pool(h[1], x);
-            w.next();
-            DenseBuffer wPlus = w.at(0);
-            DenseBuffer wMinus = w.at(1);
-            plus = new double[x.batch * classes];
-            minus = new double[x.batch * classes];
-            project(pooledPlus, wPlus, plus, x.batch);
-            project(pooledMinus, wMinus, minus, x.batch);
-            w.next();
-            addBias(plus, w.at(0), x.batch);
-            addBias(minus, w.at(1), x.batch);
-        }
+        DenseBuffer[] h = encoder.forward(w, 2, x.ids, null, x.batch, x.len);
+        double[] pooledPlus = pool(h[0], x);
+        double[] pooledMinus = pool(h[1], x);
+        w.next();
+        double[] plus = new double[x.batch * classes];
+        double[] minus = new double[x.batch * classes];
+        project(pooledPlus, w.at(0), plus, x.batch);
+        project(pooledMinus, w.at(1), minus, x.batch);
+        w.next();
+        addBias(plus, w.at(0), x.batch);
+        addBias(minus, w.at(1), x.batch);
         return new Losses(crossEntropy(plus, x.labels, null), crossEntropy(minus, x.labels, null));
     }
 
     /** The loss at θ (float32, or float64 for the gradient check). */
+    @Override
     double lossAt(DenseBuffer theta, Batch batch) {
         Tokens x = tokens(batch);
         double[] pooled = pool(encoder.forward(theta, 0, x.ids, null, x.batch, x.len), x);
@@ -182,6 +171,7 @@ final class BertClassifier implements Model, SymmetricPerturbedLoss {
         return pool(encoder.forward(theta, 0, x.ids, null, x.batch, x.len), x);
     }
 
+    @Override
     double lossAndGradientAt(DenseBuffer theta, Batch batch, DenseBuffer grad) {
         Tokens x = tokens(batch);
         int wLen = hidden * classes;
@@ -208,12 +198,18 @@ final class BertClassifier implements Model, SymmetricPerturbedLoss {
             grad.set(headOffset + wLen + c, g);
         }
         // mean pooling: each unpadded row of sequence b gets dPooled[b] / (its unpadded count); padded rows 0
-        DenseBuffer dHidden = theta.like(x.batch * x.len * hidden);
+        int n = x.batch * x.len * hidden;
+        if (dHidden == null || dHidden.length() != n || dHidden.isDouble() != theta.isDouble()) {
+            dHidden = null;
+            dHidden = theta.like(n);
+        }
+        double[] row = new double[hidden];
         for (int b = 0; b < x.batch; b++) {
+            for (int j = 0; j < hidden; j++) row[j] = dPooled[b * hidden + j] / x.counts[b];
             for (int t = 0; t < x.len; t++) {
-                if (x.ids[b * x.len + t] == 0) continue;
-                int row = (b * x.len + t) * hidden;
-                for (int j = 0; j < hidden; j++) dHidden.set(row + j, dPooled[b * hidden + j] / x.counts[b]);
+                int at = (b * x.len + t) * hidden;
+                if (x.ids[b * x.len + t] == 0) dHidden.fill(at, hidden, 0);
+                else dHidden.write(at, row, 0, hidden);
             }
         }
         encoder.backward(theta, 0, dHidden, grad, 0);
@@ -223,11 +219,12 @@ final class BertClassifier implements Model, SymmetricPerturbedLoss {
     /** Σ_t mask·h / max(Σ_t mask, 1): mean over the sequence's non-[PAD] rows (a sequence of padding only pools to 0). */
     private double[] pool(DenseBuffer h, Tokens x) {
         double[] pooled = new double[x.batch * hidden];
+        double[] row = new double[hidden];
         for (int b = 0; b < x.batch; b++) {
             for (int t = 0; t < x.len; t++) {
                 if (x.ids[b * x.len + t] == 0) continue;
-                int row = (b * x.len + t) * hidden;
-                for (int j = 0; j < hidden; j++) pooled[b * hidden + j] += h.get(row + j);
+                h.read((b * x.len + t) * hidden, row, 0, hidden);
+                for (int j = 0; j < hidden; j++) pooled[b * hidden + j] += row[j];
             }
             for (int j = 0; j < hidden; j++) pooled[b * hidden + j] /= x.counts[b];
         }
@@ -274,12 +271,6 @@ final class BertClassifier implements Model, SymmetricPerturbedLoss {
         return total / rows;
     }
 
-    private DenseBuffer theta(ParameterVector params) {
-        if (params.length() != numParams()) {
-            throw new IllegalArgumentException("parameter length " + params.length() + " != " + numParams());
-        }
-        return DenseBuffer.of(params.array());
-    }
 
     /** A batch's token ids [B, T] flattened, class labels [B] and unpadded counts per sequence (at least 1). */
     private record Tokens(int[] ids, int[] labels, int[] counts, int batch, int len) {}
@@ -304,10 +295,5 @@ final class BertClassifier implements Model, SymmetricPerturbedLoss {
             counts[i] = Math.max(1, counts[i]);
         }
         return new Tokens(ids, labels, counts, b, t);
-    }
-
-    private PerturbedSlices passBuffers(PerturbationStream stream, int threads) {
-        if (passBuffers == null) passBuffers = new PassBuffers(maxSliceLength);
-        return passBuffers.forStream(stream, threads);
     }
 }

@@ -1,6 +1,5 @@
 package onebyte.core.model;
 
-import java.util.List;
 import onebyte.core.data.Batch;
 import onebyte.core.model.transformer.DenseBuffer;
 import onebyte.core.model.transformer.Exp;
@@ -8,7 +7,6 @@ import onebyte.core.model.transformer.ParameterLayout;
 import onebyte.core.model.transformer.Transformer;
 import onebyte.core.model.transformer.TransformerConfig;
 import onebyte.core.model.transformer.Weights;
-import onebyte.core.perturbation.PerturbationStream;
 import onebyte.core.perturbation.PerturbedSlices;
 import onebyte.core.tensor.ParameterVector;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -35,24 +33,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * elements, so the losses do not depend on the thread count). Memory on top of θ: the slice buffers
  * and two inference activation sets (see {@code Activations}).
  */
-final class TransformerLm implements Model, SymmetricPerturbedLoss {
+final class TransformerLm extends TransformerModel {
     private final ModelSpec spec;
     private final Transformer decoder;
-    private final List<TensorShape> tensors;
-    private final int[] sliceLengths;
-    private final int maxSliceLength;
-    private PassBuffers passBuffers;
     /** dL/dlogits of the gradient pass, kept between calls. */
     private DenseBuffer dLogits;
+    /** One row of logits for the float32 cross-entropy of the gradient pass, kept between calls. */
+    private float[] rowScratch = new float[0];
+    /** The inference passes, in sub-batches on up to two threads. */
+    private final LmLanes lanes;
 
     TransformerLm(ModelSpec spec) {
+        this(spec, new Transformer(TransformerConfig.causalLm(spec.vocab(), spec.context(), spec.width(), spec.layers(), spec.heads())));
+    }
+
+    private TransformerLm(ModelSpec spec, Transformer decoder) {
+        super(decoder.tensors().stream().map(t -> new TensorShape(t.name(), t.shape(), t.offset(), t.length())).toList(),
+                decoder.layout().sliceLengths(DenseClassifier.defaultSliceElements(decoder.numParams())));
         this.spec = spec;
-        this.decoder = new Transformer(TransformerConfig.causalLm(spec.vocab(), spec.context(), spec.width(), spec.layers(),
-                spec.heads()));
-        this.tensors = decoder.tensors().stream()
-                .map(t -> new TensorShape(t.name(), t.shape(), t.offset(), t.length())).toList();
-        this.sliceLengths = decoder.layout().sliceLengths(DenseClassifier.defaultSliceElements(decoder.numParams()));
-        this.maxSliceLength = java.util.Arrays.stream(sliceLengths).max().orElseThrow();
+        this.decoder = decoder;
+        this.lanes = new LmLanes(decoder);
     }
 
     @Override
@@ -61,54 +61,65 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
     }
 
     @Override
-    public List<TensorShape> tensors() {
-        return tensors;
-    }
-
-    @Override
-    public double loss(ParameterVector params, Batch batch) {
-        return lossAt(theta(params), batch);
-    }
-
-    @Override
     public double accuracy(ParameterVector params, Batch batch) {
-        Tokens x = tokens(batch);
-        DenseBuffer logits = decoder.forward(theta(params), 0, x.inputs, null, x.batch, x.len);
+        return evaluate(params, batch).accuracy();
+    }
+
+    /**
+     * The loss and the accuracy of one forward pass: the same bits as {@link #loss} and
+     * {@link #accuracy} (a whole-set evaluation needs both; this halves its cost).
+     */
+    public Evaluation evaluate(ParameterVector params, Batch batch) {
+        return evaluateAt(theta(params), tokens(batch));
+    }
+
+    /**
+     * Loss and accuracy at θ: per-row losses summed in row order, in sub-batches on up to two
+     * threads ({@link LmLanes}); a batch of at most {@link LmLanes#SUB_BATCH} sequences is one pass.
+     */
+    private Evaluation evaluateAt(DenseBuffer theta, Tokens x) {
+        int rows = x.targets.length;
+        double[] rowLoss = new double[rows];
+        int correct = lanes.run(theta, x.inputs, x.batch, x.len, rowLoss, (logits, first, n, out, scratch) ->
+                score(logits, x.targets, first, n, out, scratch), spec.vocab());
+        double total = 0;
+        for (double l : rowLoss) total += l;
+        return new Evaluation(total / rows, (double) correct / rows);
+    }
+
+    /** Rows [first, first + n) of the batch from logits [n, vocab]: their losses into rowLoss, the count of correct argmax predictions (the first maximum wins a tie). */
+    private int score(DenseBuffer logits, int[] targets, int first, int n, double[] rowLoss, float[] scratch) {
         int v = spec.vocab();
         int correct = 0;
-        for (int n = 0; n < x.targets.length; n++) {
+        double[] wide = logits.isDouble() ? new double[v] : null;
+        for (int r = 0; r < n; r++) {
+            int target = targets[first + r];
             int best = 0;
-            for (int j = 1; j < v; j++) if (logits.get(n * v + j) > logits.get(n * v + best)) best = j;
-            if (best == x.targets[n]) correct++;
+            if (wide != null) {
+                logits.read(r * v, wide, 0, v);
+                for (int j = 1; j < v; j++) if (wide[j] > wide[best]) best = j;
+                rowLoss[first + r] = rowTerm(wide, target, v);
+            } else {
+                logits.read(r * v, scratch, 0, v);
+                for (int j = 1; j < v; j++) if (scratch[j] > scratch[best]) best = j;
+                rowLoss[first + r] = rowTerm(scratch, target, v);
+            }
+            if (best == target) correct++;
         }
-        return (double) correct / x.targets.length;
+        return correct;
     }
 
     @Override
-    public double lossAndGradient(ParameterVector params, Batch batch, ParameterVector gradOut) {
-        if (gradOut.length() != numParams()) {
-            throw new IllegalArgumentException("gradient length " + gradOut.length() + " != " + numParams());
-        }
-        return lossAndGradientAt(theta(params), batch, DenseBuffer.of(gradOut.array()));
-    }
-
-    @Override
-    public Losses symmetricPerturbedLosses(ParameterVector theta, PerturbationStream stream, long seed, float eps, Batch batch,
-                                           int threads) {
-        theta(theta);
+    Losses perturbedLosses(Weights w, Batch batch) {
         Tokens x = tokens(batch);
-        PerturbedSlices slices = passBuffers(stream, threads);
-        DenseBuffer[] logits;
-        try (PerturbedSlices.Pass pass = slices.start(theta, seed, eps, sliceLengths)) {
-            logits = decoder.forward(Weights.perturbed(pass), 2, x.inputs, null, x.batch, x.len);
-        }
+        DenseBuffer[] logits = decoder.forward(w, 2, x.inputs, null, x.batch, x.len);
         return new Losses(crossEntropy(logits[0], x.targets, null), crossEntropy(logits[1], x.targets, null));
     }
 
     /** The loss at θ (float32 or float64, for the gradient check). */
+    @Override
     double lossAt(DenseBuffer theta, Batch batch) {
-        Tokens x = tokens(batch);
-        return crossEntropy(decoder.forward(theta, 0, x.inputs, null, x.batch, x.len), x.targets, null);
+        return evaluateAt(theta, tokens(batch)).loss();
     }
 
     /** Logits [B·T, vocab] at θ (row b·T + t is position t of sequence b); valid until the next call. */
@@ -117,6 +128,7 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
         return decoder.forward(theta, 0, x.inputs, null, x.batch, x.len);
     }
 
+    @Override
     double lossAndGradientAt(DenseBuffer theta, Batch batch, DenseBuffer grad) {
         Tokens x = tokens(batch);
         DenseBuffer logits = decoder.forwardTraced(theta, 0, x.inputs, null, x.batch, x.len);
@@ -131,40 +143,70 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
     }
 
     /**
-     * Mean softmax cross-entropy of logits [N, vocab] against targets (log-sum-exp in double). When
-     * {@code dLogits} is given, writes d(mean loss)/d(logits) = (softmax − onehot) / N into it.
+     * Mean softmax cross-entropy of logits [N, vocab] against targets, the same per-row terms summed
+     * in the same order as {@link #evaluateAt}. When {@code dLogits} is given (the gradient pass),
+     * writes d(mean loss)/d(logits) = (softmax − onehot) / N into it.
      */
     private double crossEntropy(DenseBuffer logits, int[] targets, DenseBuffer dLogits) {
         int v = spec.vocab();
         int rows = targets.length;
-        double[] row = new double[v];
+        boolean wide = logits.isDouble();
+        if (rowScratch.length < v) rowScratch = new float[v];
+        float[] row = rowScratch;
+        double[] rowD = wide ? new double[v] : null;
         double total = 0;
         for (int n = 0; n < rows; n++) {
             int o = n * v;
-            logits.read(o, row, 0, v);
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < v; j++) max = Math.max(max, row[j]);
-            double target = row[targets[n]] - max;
-            double sum = 0;
-            for (int j = 0; j < v; j++) {
-                row[j] = Exp.exp(row[j] - max, logits.isDouble());
-                sum += row[j];
+            if (wide) {
+                logits.read(o, rowD, 0, v);
+                total += rowTerm(rowD, targets[n], v);
+            } else {
+                logits.read(o, row, 0, v);
+                total += rowTerm(row, targets[n], v);
             }
-            total += Math.log(sum) - target;
-            if (dLogits != null) {
-                for (int j = 0; j < v; j++) row[j] = row[j] / sum / rows;
-                row[targets[n]] -= 1.0 / rows;
+            if (dLogits == null) continue;
+            double sum = 0; // the same sum as rowTerm's, over the e^(l − max) it left in the row
+            if (wide) {
+                for (int j = 0; j < v; j++) sum += rowD[j];
+                for (int j = 0; j < v; j++) rowD[j] = rowD[j] / sum / rows;
+                rowD[targets[n]] -= 1.0 / rows;
+                dLogits.write(o, rowD, 0, v);
+            } else {
+                for (int j = 0; j < v; j++) sum += row[j];
+                float scale = (float) (1 / (sum * rows));
+                for (int j = 0; j < v; j++) row[j] *= scale;
+                row[targets[n]] -= 1f / rows;
                 dLogits.write(o, row, 0, v);
             }
         }
         return total / rows;
     }
 
-    private DenseBuffer theta(ParameterVector params) {
-        if (params.length() != numParams()) {
-            throw new IllegalArgumentException("parameter length " + params.length() + " != " + numParams());
+    /**
+     * The loss of one float32 row, log Σ e^(l − max) − (l_target − max), e^x from {@link Exp#negative},
+     * the sum in double; leaves e^(l − max) in {@code row}.
+     */
+    private static double rowTerm(float[] row, int target, int v) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < v; j++) max = Math.max(max, row[j]);
+        double t = row[target] - max;
+        for (int j = 0; j < v; j++) row[j] = Exp.negative(row[j] - max);
+        double sum = 0;
+        for (int j = 0; j < v; j++) sum += row[j];
+        return Math.log(sum) - t;
+    }
+
+    /** The loss of one float64 row ({@link Math#exp}); leaves e^(l − max) in {@code row}. */
+    private static double rowTerm(double[] row, int target, int v) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < v; j++) max = Math.max(max, row[j]);
+        double t = row[target] - max;
+        double sum = 0;
+        for (int j = 0; j < v; j++) {
+            row[j] = Math.exp(row[j] - max);
+            sum += row[j];
         }
-        return DenseBuffer.of(params.array());
+        return Math.log(sum) - t;
     }
 
     /** Token ids of a batch: inputs and next-token targets, [B, T] flattened. */
@@ -185,10 +227,5 @@ final class TransformerLm implements Model, SymmetricPerturbedLoss {
             if (y < 0 || y >= spec.vocab()) throw new IllegalArgumentException("target " + y + " outside [0, " + spec.vocab() + ")");
         }
         return new Tokens(in, out, (int) x.size(0), (int) x.size(1));
-    }
-
-    private PerturbedSlices passBuffers(PerturbationStream stream, int threads) {
-        if (passBuffers == null) passBuffers = new PassBuffers(maxSliceLength);
-        return passBuffers.forStream(stream, threads);
     }
 }

@@ -113,8 +113,38 @@ class TransformerLmTest {
         assertTrue(c.bitEquals(Models.initialParameters(TINY, 2)), "evaluation must not modify θ");
         double acc = m.accuracy(c, b);
         assertTrue(acc >= 0 && acc <= 1);
+        Evaluation both = ((TransformerLm) m).evaluate(c, b); // one forward pass for both
+        assertEquals(lc, both.loss(), 0.0);
+        assertEquals(acc, both.accuracy(), 0.0);
         // untrained LM on 16 symbols: loss ≈ ln 16
         assertEquals(Math.log(16), lc, 0.2);
+    }
+
+    /** A batch of more sequences than one pass takes runs in sub-batches (on up to two threads): the per-row losses of each, summed in row order. */
+    @Test
+    void largeBatchesAreTheirSubBatches() {
+        TransformerLm m = new TransformerLm(TINY);
+        int b = 2 * LmLanes.SUB_BATCH + 13;
+        Batch all = tokens(b, 5, 16, 9);
+        ParameterVector theta = Models.initialParameters(TINY, 5);
+        Evaluation e = m.evaluate(theta, all);
+        assertEquals(e.loss(), m.loss(theta, all), 0.0);
+        assertEquals(e.accuracy(), m.accuracy(theta, all), 0.0);
+        assertEquals(e, m.evaluate(theta, all), "the same bits on every call");
+        double loss = 0;
+        double correct = 0;
+        for (int from = 0; from < b; from += LmLanes.SUB_BATCH) {
+            int n = Math.min(LmLanes.SUB_BATCH, b - from);
+            var rows = org.nd4j.linalg.indexing.NDArrayIndex.interval(from, from + n);
+            Batch part = new Batch(all.inputs().get(rows).dup(), all.labels().get(rows).dup());
+            loss += m.loss(theta, part) * n;
+            correct += m.accuracy(theta, part) * n;
+        }
+        assertEquals(loss / b, e.loss(), 1e-12);
+        assertEquals(correct / b, e.accuracy(), 1e-12);
+        ParameterVector g = new ParameterVector(m.numParams());
+        // the gradient pass takes the batch whole: the BLAS kernels' blocking depends on the row count, so only nearly equal
+        assertEquals(e.loss(), m.lossAndGradient(theta, all, g), 1e-8);
     }
 
     /** Both SPSA points in one sliced pass: the scratch path's losses, the same bits on 1 and 2 threads, θ untouched. */

@@ -13,6 +13,7 @@ import onebyte.core.perturbation.PerturbationStream;
 import onebyte.core.spsa.ReplicaUpdate;
 import onebyte.core.spsa.RoundCommit;
 import onebyte.core.spsa.SharedReplicaUpdate;
+import onebyte.core.spsa.SpsaClient;
 import onebyte.core.spsa.SpsaEstimator;
 
 /**
@@ -33,7 +34,7 @@ public final class CoreReplicaEngine implements ReplicaEngine {
     private final float eps;
     private final int threads;
     private Model estimatorModel;
-    private SpsaEstimator estimator;
+    private SpsaClient.Estimator estimator;
 
     public CoreReplicaEngine(EngineSpec spec) {
         this.stream = new PerturbationStream(Distribution.parse(spec.distribution()), spec.chunkSize());
@@ -65,14 +66,13 @@ public final class CoreReplicaEngine implements ReplicaEngine {
     }
 
     @Override
-    public Sample sample(Model model, ParameterVector theta, long seed, Batch batch) {
+    public SpsaClient.Sample sample(Model model, ParameterVector theta, long seed, Batch batch) {
         if (model != estimatorModel) {
             estimator = null; // its scratch, if any, can go before the next one is allocated
-            estimator = new SpsaEstimator(model, stream, eps, threads);
+            estimator = SpsaClient.estimator(new SpsaEstimator(model, stream, eps, threads), codec);
             estimatorModel = model;
         }
-        SpsaEstimator.Result r = estimator.evaluate(theta, seed, batch);
-        return new Sample(r.gHat(), codec.encode(r.gHat(), seed), r.meanLoss(), 2);
+        return estimator.sample(theta, seed, batch);
     }
 
     @Override

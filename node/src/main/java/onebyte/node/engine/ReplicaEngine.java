@@ -2,6 +2,7 @@ package onebyte.node.engine;
 
 import onebyte.core.data.Batch;
 import onebyte.core.model.Model;
+import onebyte.core.spsa.SpsaClient;
 import onebyte.core.tensor.ParameterVector;
 
 /**
@@ -19,12 +20,10 @@ public interface ReplicaEngine {
      * working memory the evaluation needs (a scratch copy of θ for models that cannot evaluate
      * θ ± εz in one pass) is the engine's.
      */
-    Sample sample(Model model, ParameterVector theta, long seed, Batch batch);
+    SpsaClient.Sample sample(Model model, ParameterVector theta, long seed, Batch batch);
 
     /** θ ← θ − (lr/n)·Σ D(q)·z(s) over the commit's entries, in entry order. */
     void apply(ParameterVector theta, CommitEntries commit);
-
-    record Sample(double g, byte[] code, double loss, int forwardPasses) {}
 
     /** A commit as decoded from the wire: entry j is (nodeIds[j], samples[j], codes[j*w..)). */
     record CommitEntries(long round, int[] nodeIds, int[] samples, byte[] codes, int width, double lr) {

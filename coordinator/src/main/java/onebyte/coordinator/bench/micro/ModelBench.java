@@ -1,5 +1,7 @@
 package onebyte.coordinator.bench.micro;
 
+import onebyte.coordinator.bench.ProcessMemory;
+
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.lang.management.ThreadMXBean;
@@ -251,15 +253,15 @@ public final class ModelBench {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
-        long heapBase = heapUsed();
+        long heapBase = ProcessMemory.heapUsed();
         Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        long rssBase = status("VmRSS:");
+        long rssBase = ProcessMemory.status("VmRSS:");
         Object alive = work(mode, spec, batch, threads);
-        long peak = status("VmHWM:");
+        long peak = ProcessMemory.status("VmHWM:");
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
-        long heap = heapUsed() - heapBase;
+        long heap = ProcessMemory.heapUsed() - heapBase;
         Reference.reachabilityFence(alive);
         System.out.println("FOOTPRINT " + (peak - rssBase) + " " + heap);
     }
@@ -285,19 +287,5 @@ public final class ModelBench {
             }
             default -> throw new IllegalArgumentException("mode must be inference or spsa: " + mode);
         }
-    }
-
-    private static long heapUsed() {
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    /** A "kB" line of /proc/self/status, in bytes. */
-    private static long status(String key) throws java.io.IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(key)) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        throw new IllegalStateException("no " + key + " in /proc/self/status");
     }
 }

@@ -80,9 +80,14 @@ public abstract sealed class DenseBuffer permits DenseBuffer.F32, DenseBuffer.F6
         for (int i = from; i < from + n; i++) set(i, v);
     }
 
-    /** dst[dstFrom + i] = this[from + i] for i < n. */
+    /** dst[dstFrom + i] = this[from + i] for i < n (one bulk copy between float32 buffers). */
     public void copyTo(int from, DenseBuffer dst, int dstFrom, int n) {
         for (int i = 0; i < n; i++) dst.set(dstFrom + i, get(from + i));
+    }
+
+    /** dst[dstFrom + i] += this[from + i] for i < n, in index order. */
+    public void addTo(int from, DenseBuffer dst, int dstFrom, int n) {
+        for (int i = 0; i < n; i++) dst.set(dstFrom + i, dst.get(dstFrom + i) + get(from + i));
     }
 
     /** dst[off + i] = (float) this[from + i] for i < n (one bulk copy for float32). */
@@ -122,6 +127,37 @@ public abstract sealed class DenseBuffer permits DenseBuffer.F32, DenseBuffer.F6
         @Override public void write(int from, float[] src, int off, int n) { values.put(from, src, off, n); }
 
         @Override
+        public void fill(int from, int n, double v) {
+            float[] t = scratch(Math.min(n, CHUNK));
+            java.util.Arrays.fill(t, 0, Math.min(n, CHUNK), (float) v);
+            for (int i = 0; i < n; i += CHUNK) values.put(from + i, t, 0, Math.min(CHUNK, n - i));
+        }
+
+        @Override
+        public void copyTo(int from, DenseBuffer dst, int dstFrom, int n) {
+            if (dst instanceof F32 f) f.values.put(dstFrom, values, from, n);
+            else super.copyTo(from, dst, dstFrom, n);
+        }
+
+        @Override
+        public void addTo(int from, DenseBuffer dst, int dstFrom, int n) {
+            if (!(dst instanceof F32 f)) {
+                super.addTo(from, dst, dstFrom, n);
+                return;
+            }
+            float[][] t = PAIR.get();
+            float[] a = t[0];
+            float[] b = t[1];
+            for (int i = 0; i < n; i += CHUNK) {
+                int len = Math.min(CHUNK, n - i);
+                values.get(from + i, a, 0, len);
+                f.values.get(dstFrom + i, b, 0, len);
+                for (int j = 0; j < len; j++) b[j] += a[j];
+                f.values.put(dstFrom + i, b, 0, len);
+            }
+        }
+
+        @Override
         public void read(int from, double[] dst, int off, int n) {
             float[] t = scratch(n);
             values.get(from, t, 0, n);
@@ -144,7 +180,9 @@ public abstract sealed class DenseBuffer permits DenseBuffer.F32, DenseBuffer.F6
             return t;
         }
 
-        private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[4096]);
+        private static final int CHUNK = 4096;
+        private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[CHUNK]);
+        private static final ThreadLocal<float[][]> PAIR = ThreadLocal.withInitial(() -> new float[2][CHUNK]);
 
         @Override
         public DenseBuffer view(int offset, int length) {

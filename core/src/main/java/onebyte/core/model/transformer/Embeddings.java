@@ -13,22 +13,15 @@ final class Embeddings {
      * adds) row {@code ids[i]} of it into row i of every point's {@code out}, for i < ids.length.
      */
     static void gather(Weights w, int points, DenseBuffer[] out, int[] ids, int rows, int width, boolean add) {
-        double[] e = new double[width];
-        double[] o = new double[width];
         for (int r0 = 0; r0 < rows; ) {
             int r = w.next() / width;
-            DenseBuffer[] block = new DenseBuffer[points];
-            for (int p = 0; p < points; p++) block[p] = w.at(p);
-            for (int i = 0; i < ids.length; i++) {
-                int id = ids[i];
-                if (id < r0 || id >= r0 + r) continue;
-                for (int p = 0; p < points; p++) {
-                    block[p].read((id - r0) * width, e, 0, width);
-                    if (add) {
-                        out[p].read(i * width, o, 0, width);
-                        for (int j = 0; j < width; j++) e[j] += o[j];
-                    }
-                    out[p].write(i * width, e, 0, width);
+            for (int p = 0; p < points; p++) {
+                DenseBuffer block = w.at(p);
+                for (int i = 0; i < ids.length; i++) {
+                    int id = ids[i];
+                    if (id < r0 || id >= r0 + r) continue;
+                    if (add) block.addTo((id - r0) * width, out[p], i * width, width);
+                    else block.copyTo((id - r0) * width, out[p], i * width, width);
                 }
             }
             r0 += r;
@@ -37,10 +30,6 @@ final class Embeddings {
 
     /** dTable[ids[i]] += dOut[i] for every row i, in row order. */
     static void scatter(DenseBuffer dOut, int[] ids, DenseBuffer dTable, int width) {
-        for (int i = 0; i < ids.length; i++) {
-            int dst = ids[i] * width;
-            int src = i * width;
-            for (int j = 0; j < width; j++) dTable.add(dst + j, dOut.get(src + j));
-        }
+        for (int i = 0; i < ids.length; i++) dOut.addTo(i * width, dTable, ids[i] * width, width);
     }
 }

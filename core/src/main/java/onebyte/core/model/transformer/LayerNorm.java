@@ -3,11 +3,23 @@ package onebyte.core.model.transformer;
 /**
  * Layer normalisation over the last axis of a row-major [rows, width] matrix:
  * {@code y = (x − μ)·r·γ + β} with μ the row mean, r = 1/√(var + eps) and var the biased row
- * variance (as PyTorch's LayerNorm), from the row's sum and sum of squares in double precision. Rows are processed as double arrays; the statistics are kept
- * per row ({@code stats}: μ at [0, rows), r at [rows, 2·rows)) for the backward pass.
+ * variance (as PyTorch's LayerNorm), from the row's sum and sum of squares in double precision; the
+ * statistics are kept per row ({@code stats}: μ at [0, rows), r at [rows, 2·rows)) for the backward
+ * pass. float32 buffers are processed as float rows (μ and r rounded to float, the element-wise
+ * loops in float so that the JIT vectorises them, the row sums in double), float64 buffers as double
+ * rows.
  */
 final class LayerNorm {
+    /** Per thread: six rows of float32 work (γ, β, x, dy, dx, dγ, dβ as each pass needs). */
+    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[6][0]);
+
     private LayerNorm() {}
+
+    private static float[][] rows(int width) {
+        float[][] r = ROWS.get();
+        if (r[0].length < width) for (int i = 0; i < r.length; i++) r[i] = new float[width];
+        return r;
+    }
 
     /**
      * The streamed form: reads γ then β from {@code w} (two blocks of {@code width}) and normalises
@@ -24,6 +36,10 @@ final class LayerNorm {
 
     static void forward(DenseBuffer in, DenseBuffer out, double[] stats, DenseBuffer gain, DenseBuffer bias, int rows, int width,
                         double eps) {
+        if (!in.isDouble()) {
+            forward32(in, out, stats, gain, bias, rows, width, eps);
+            return;
+        }
         double[] g = new double[width];
         double[] b = new double[width];
         double[] x = new double[width];
@@ -64,6 +80,10 @@ final class LayerNorm {
      */
     static void backward(DenseBuffer in, double[] stats, DenseBuffer gain, DenseBuffer dOut, DenseBuffer dIn, boolean accumulate,
                          DenseBuffer dGain, DenseBuffer dBias, int rows, int width) {
+        if (!in.isDouble()) {
+            backward32(in, stats, gain, dOut, dIn, accumulate, dGain, dBias, rows, width);
+            return;
+        }
         double[] g = new double[width];
         double[] dg = new double[width];
         double[] db = new double[width];
@@ -101,5 +121,86 @@ final class LayerNorm {
             dGain.add(j, dg[j]);
             dBias.add(j, db[j]);
         }
+    }
+
+    private static void forward32(DenseBuffer in, DenseBuffer out, double[] stats, DenseBuffer gain, DenseBuffer bias, int rows,
+                                  int width, double eps) {
+        float[][] w = rows(width);
+        float[] g = w[0];
+        float[] b = w[1];
+        float[] x = w[2];
+        gain.read(0, g, 0, width);
+        bias.read(0, b, 0, width);
+        for (int r = 0; r < rows; r++) {
+            int o = r * width;
+            in.read(o, x, 0, width);
+            double s = 0;
+            double q = 0;
+            for (int j = 0; j < width; j++) {
+                s += x[j];
+                q += x[j] * (double) x[j];
+            }
+            double m = s / width;
+            float mean = (float) m;
+            float rstd = (float) (1 / Math.sqrt(Math.max(0, q / width - m * m) + eps));
+            stats[r] = mean;
+            stats[rows + r] = rstd;
+            for (int j = 0; j < width; j++) x[j] = (x[j] - mean) * rstd * g[j] + b[j];
+            out.write(o, x, 0, width);
+        }
+    }
+
+    private static void backward32(DenseBuffer in, double[] stats, DenseBuffer gain, DenseBuffer dOut, DenseBuffer dIn,
+                                   boolean accumulate, DenseBuffer dGain, DenseBuffer dBias, int rows, int width) {
+        float[][] w = rows(width);
+        float[] g = w[0];
+        float[] x = w[1];
+        float[] dy = w[2];
+        float[] dx = w[3];
+        float[] dg = w[4];
+        float[] db = w[5];
+        java.util.Arrays.fill(dg, 0, width, 0f);
+        java.util.Arrays.fill(db, 0, width, 0f);
+        gain.read(0, g, 0, width);
+        for (int r = 0; r < rows; r++) {
+            int o = r * width;
+            float mean = (float) stats[r];
+            float rstd = (float) stats[rows + r];
+            in.read(o, x, 0, width);
+            dOut.read(o, dy, 0, width);
+            for (int j = 0; j < width; j++) {
+                float xhat = (x[j] - mean) * rstd;
+                x[j] = xhat;
+                dg[j] += dy[j] * xhat;
+                db[j] += dy[j];
+                dy[j] *= g[j];
+            }
+            double s1 = 0;
+            double s2 = 0;
+            for (int j = 0; j < width; j++) {
+                s1 += dy[j];
+                s2 += dy[j] * x[j];
+            }
+            float m1 = (float) (s1 / width);
+            float m2 = (float) (s2 / width);
+            if (accumulate) {
+                dIn.read(o, dx, 0, width);
+                for (int j = 0; j < width; j++) dx[j] += rstd * (dy[j] - m1 - x[j] * m2);
+            } else {
+                for (int j = 0; j < width; j++) dx[j] = rstd * (dy[j] - m1 - x[j] * m2);
+            }
+            dIn.write(o, dx, 0, width);
+        }
+        addInto(dGain, dg, width);
+        addInto(dBias, db, width);
+    }
+
+    /** dst[j] += v[j] for j < width. */
+    private static void addInto(DenseBuffer dst, float[] v, int width) {
+        float[][] w = rows(width);
+        float[] t = w[0];
+        dst.read(0, t, 0, width);
+        for (int j = 0; j < width; j++) t[j] += v[j];
+        dst.write(0, t, 0, width);
     }
 }

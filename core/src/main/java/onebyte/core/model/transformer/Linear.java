@@ -42,9 +42,35 @@ final class Linear {
     static void backward(DenseBuffer x, DenseBuffer weight, DenseBuffer dY, DenseBuffer dX, boolean accumulate, DenseBuffer dW,
                          DenseBuffer dB, DenseBuffer ones, int rows, int in, int out) {
         Blas.gemm(true, false, in, out, rows, 1, x, 0, in, dY, 0, out, 1, dW, 0, out);
-        Blas.gemm(false, false, 1, out, rows, 1, ones, 0, rows, dY, 0, out, 1, dB, 0, out);
+        if (dY.isDouble()) Blas.gemm(false, false, 1, out, rows, 1, ones, 0, rows, dY, 0, out, 1, dB, 0, out);
+        else addColumnSums(dY, rows, out, dB);
         if (dX != null) {
             Blas.gemm(false, true, rows, in, out, 1, dY, 0, out, weight, 0, out, accumulate ? 1 : 0, dX, 0, in);
         }
+    }
+
+    /** Per thread: the column sums and one row of a float32 dL/dY. */
+    private static final ThreadLocal<float[][]> SUMS = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    /**
+     * dB += 1ᵀ·dY for float32, summed row by row in a float vector (one vectorised loop per row; a
+     * gemm with one row pads it to the BLAS kernel's block and costs many times more).
+     */
+    private static void addColumnSums(DenseBuffer dY, int rows, int cols, DenseBuffer dB) {
+        float[][] t = SUMS.get();
+        if (t[0].length < cols) {
+            t[0] = new float[cols];
+            t[1] = new float[cols];
+        }
+        float[] sum = t[0];
+        float[] row = t[1];
+        java.util.Arrays.fill(sum, 0, cols, 0f);
+        for (int r = 0; r < rows; r++) {
+            dY.read(r * cols, row, 0, cols);
+            for (int j = 0; j < cols; j++) sum[j] += row[j];
+        }
+        dB.read(0, row, 0, cols);
+        for (int j = 0; j < cols; j++) row[j] += sum[j];
+        dB.write(0, row, 0, cols);
     }
 }

@@ -55,9 +55,13 @@ public interface Weights {
         return inPlace(DenseBuffer.of(theta.array()), offset, lengths);
     }
 
-    /** Two points, θ + εz (point 0) and θ − εz (point 1): the slices of an open perturbed pass, in order. */
+    /**
+     * Two points, θ + εz (point 0) and θ − εz (point 1): the slices of an open perturbed pass, in
+     * order. The pass hands out the same few slot buffers again and again; each is wrapped once.
+     */
     static Weights perturbed(PerturbedSlices.Pass pass) {
         return new Weights() {
+            private final java.util.Map<org.nd4j.linalg.api.ndarray.INDArray, DenseBuffer> wrapped = new java.util.IdentityHashMap<>();
             private PerturbedSlices.Slice current;
 
             @Override
@@ -68,7 +72,7 @@ public interface Weights {
 
             @Override
             public DenseBuffer at(int point) {
-                return DenseBuffer.of(point == 0 ? current.plus() : current.minus());
+                return wrapped.computeIfAbsent(point == 0 ? current.plus() : current.minus(), DenseBuffer::of);
             }
         };
     }

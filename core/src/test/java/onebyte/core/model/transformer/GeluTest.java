@@ -43,10 +43,20 @@ class GeluTest {
     }
 
     @Test
-    void fastExpIsWithinFloatResolutionOfExp() {
-        double worst = 0;
-        for (double x = -80; x <= 80; x += 1e-3) worst = Math.max(worst, Math.abs(Exp.fast(x) / Math.exp(x) - 1));
-        assertTrue(worst < 2e-7, "max relative error " + worst);
-        assertEquals(0, Exp.fast(-800), 0);
+    void negativeExpIsWithinTwoFloatUlpOfExp() {
+        double worstAbs = 0;
+        double worstRel = 0;
+        for (float x = 0; x >= -40; x -= 1e-4f) {
+            double e = Math.exp(x);
+            double y = Exp.negative(x);
+            worstAbs = Math.max(worstAbs, Math.abs(y - e));
+            if (x >= -1) worstRel = Math.max(worstRel, Math.abs(y / e - 1));
+        }
+        assertTrue(worstAbs < 2e-7, "max absolute error " + worstAbs);
+        assertTrue(worstRel < 4e-7, "max relative error on [-1, 0] " + worstRel);
+        assertEquals(1f, Exp.negative(0f), 0f);
+        assertEquals(1f, Exp.negative(3f), 0f, "x > 0 is taken as 0");
+        assertEquals(0f, Exp.negative(-100f), 0f);
+        assertEquals(0f, Exp.negative(Float.NEGATIVE_INFINITY), 0f);
     }
 }
