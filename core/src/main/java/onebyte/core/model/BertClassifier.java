@@ -87,17 +87,7 @@ final class BertClassifier extends TransformerModel {
 
     @Override
     public double accuracy(ParameterVector params, Batch batch) {
-        Tokens x = tokens(batch);
-        DenseBuffer theta = theta(params);
-        double[] logits = logits(pool(encoder.forward(theta, 0, x.ids, null, x.batch, x.len), x),
-                theta.view(headOffset, hidden * classes), theta.view(headOffset + hidden * classes, classes), x.batch);
-        int correct = 0;
-        for (int b = 0; b < x.batch; b++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) if (logits[b * classes + c] > logits[b * classes + best]) best = c;
-            if (best == x.labels[b]) correct++;
-        }
-        return (double) correct / x.batch;
+        return evaluate(params, batch).accuracy();
     }
 
     /** One forward pass for both (the loss and the accuracy {@link #loss} and {@link #accuracy} give, bit for bit). */
