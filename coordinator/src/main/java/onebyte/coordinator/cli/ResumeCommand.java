@@ -69,9 +69,13 @@ public final class ResumeCommand implements Callable<Integer> {
         ChurnSchedule schedule = ChurnSchedule.resolve(s);
         plan.apply();
         try (RunDirectory dir = RunDirectory.reopen(runDir)) {
+            plan.notes().forEach(n -> System.out.println("resume: " + n));
+            long from = plan.restorePoint() == null ? 0 : plan.restorePoint().round();
+            String how = from == plan.rounds() ? " (from its saved state of round " + from + ")"
+                    : " (rounds " + from + ".." + (plan.rounds() - 1) + " run again on a fresh cluster"
+                    + (from > 0 ? " from its saved state of round " + from : "") + ", checked against their rows and commit log)";
             System.out.println("resuming " + runDir.toAbsolutePath() + ": " + plan.algorithm() + " from round " + plan.rounds()
-                    + (plan.rounds() > 0 ? " (rounds 0.." + (plan.rounds() - 1) + " run again on a fresh cluster, checked against"
-                    + " their rows and commit log)" : ""));
+                    + (plan.rounds() > 0 ? how : ""));
             RunCommand.Outcome out = RunCommand.runAll(dir, s, schedule, checkpoint, s.clock().costs(), s.run().algorithms().size() > 1,
                     plan);
             if (out.resumeMismatch() != null) {

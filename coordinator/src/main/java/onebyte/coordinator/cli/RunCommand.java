@@ -13,6 +13,8 @@ import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.EmbeddedCluster;
+import onebyte.coordinator.cluster.RestorePoint;
+import onebyte.coordinator.resume.StateWriter;
 import onebyte.coordinator.cluster.RunInterrupt;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.console.RunProgress;
@@ -140,14 +142,19 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 boolean resumed = resume != null && resume.algorithm().equals(algorithm);
                 ReplayCheck check = resumed ? resume.check() : null;
+                RestorePoint restore = resumed ? resume.restorePoint() : null;
                 long t0 = System.nanoTime();
                 RunResult r;
+                ChurnDriver churn = new ChurnDriver(schedule);
                 try (RunLogWriter commits = resumed && resume.hasLog()
                         ? RunLogWriter.append(dir.path(), algorithm.id(), resume.rounds())
                         : RunLogWriter.create(dir.path(), logHeader(dir, s, algorithm, checkpoint))) {
-                    r = runAlgorithm(s, algorithm, schedule, checkpoint, costs,
+                    // after the commit log: a saved state's round always has its record on disk
+                    RunListener saved = RunListener.all(commits, new StateWriter(dir.path(), OnebyteCommand.VERSION,
+                            s.run().checkpointEvery(), churn, restore == null ? 0 : restore.round()));
+                    r = runAlgorithm(s, algorithm, churn, checkpoint, costs,
                             new RelabelledSink(check == null ? files : check.wrap(files), dir.runId(), algorithm.id()),
-                            check == null ? commits : RunListener.all(check, commits));
+                            check == null ? saved : RunListener.all(check, saved), restore);
                 }
                 if (check != null && check.mismatch() != null) {
                     return new Outcome(dir.path(), null, false, true, check.mismatch());
@@ -207,20 +214,27 @@ public final class RunCommand implements Callable<Integer> {
     /** The comparison table as printed, in the run directory. */
     public static final String COMPARISON = "comparison.txt";
 
-    /** One algorithm of a scenario on its own embedded cluster, with the scenario's churn. */
-    static RunResult runAlgorithm(Scenario s, Algorithm algorithm, ChurnSchedule schedule, Path checkpoint,
-                                  VirtualClock.WorkCosts costs, MetricsSink sink, RunListener extra)
+    /**
+     * One algorithm of a scenario on its own embedded cluster, with the scenario's churn (a fresh
+     * driver of its schedule); from {@code restore} when it is not null (a resumed run).
+     */
+    static RunResult runAlgorithm(Scenario s, Algorithm algorithm, ChurnDriver churn, Path checkpoint,
+                                  VirtualClock.WorkCosts costs, MetricsSink sink, RunListener extra, RestorePoint restore)
             throws Exception {
-        ChurnDriver churn = new ChurnDriver(schedule);
+        ChurnSchedule schedule = churn.schedule();
         if (algorithm.isSpsa()) {
             SpsaRunSettings settings = ScenarioSettings.spsa(s, algorithm, schedule, checkpoint, costs);
             System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", codec "
                     + settings.codec());
             RunListener progress = withExtra(RunProgress.forAlgorithm(algorithm.id(), settings.rounds(), System.out), extra);
             Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
-            try (EmbeddedCluster ec = EmbeddedCluster.start(settings, sink, progress, churn)) {
+            try (EmbeddedCluster ec = restore == null ? EmbeddedCluster.start(settings, sink, progress, churn)
+                    : EmbeddedCluster.restore(settings, sink, progress, churn, restore)) {
                 return ec.await(timeout);
             }
+        }
+        if (restore != null) {
+            throw new IllegalStateException(algorithm + " cannot go on from a saved state");
         }
         FedRunSettings settings = ScenarioSettings.fed(s, algorithm, schedule, checkpoint, costs);
         System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", K "

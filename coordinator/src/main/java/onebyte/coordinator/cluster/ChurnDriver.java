@@ -44,12 +44,19 @@ public final class ChurnDriver implements RunListener {
     private final boolean[] executed;
     private final Map<Integer, Integer> nodeOfShard = new HashMap<>();
     private ClusterMembership cluster;
+    private ChurnSchedule schedule;
 
     /** Node id or shard "any": a join on its own node id's shard; a leave or crash of the newest member. */
     public static final int ANY = ChurnEvent.ANY;
 
     public ChurnDriver(ChurnSchedule schedule) {
         this(schedule.events());
+        this.schedule = schedule;
+    }
+
+    /** The schedule it executes (null for a driver of {@link #of}). */
+    public ChurnSchedule schedule() {
+        return schedule;
     }
 
     private ChurnDriver(List<ChurnEvent> events) {
@@ -83,6 +90,40 @@ public final class ChurnDriver implements RunListener {
     /** Binds the driver to the launcher it acts through (before round 0). */
     public void bind(ClusterMembership membership) {
         this.cluster = membership;
+    }
+
+    /** The indexes of the schedule's events executed so far (for a {@link onebyte.proto.RunState}). */
+    public synchronized List<Integer> executed() {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < executed.length; i++) {
+            if (executed[i]) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    /** The node id each scheduled shard named so far is on. */
+    public synchronized Map<Integer, Integer> nodeOfShard() {
+        return Map.copyOf(nodeOfShard);
+    }
+
+    /** The shard node {@code nodeId} trains on: the shard a (re)join started it on, else its own id's. */
+    public synchronized int shardOf(int nodeId) {
+        return nodeOfShard.entrySet().stream().filter(e -> e.getValue() == nodeId).mapToInt(Map.Entry::getKey).findFirst()
+                .orElse(nodeId);
+    }
+
+    /** Continues a restored run: {@code done} were executed, {@code shards} as {@link #nodeOfShard}. */
+    public synchronized void restore(List<Integer> done, Map<Integer, Integer> shards) {
+        for (int i : done) {
+            if (i < 0 || i >= executed.length) {
+                throw new IllegalArgumentException("churn event " + i + " of " + executed.length);
+            }
+            executed[i] = true;
+        }
+        nodeOfShard.clear();
+        nodeOfShard.putAll(shards);
     }
 
     private static boolean due(ChurnEvent e, long round, double startS) {

@@ -110,6 +110,8 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         long passes;
         long generated;
         double loss = Double.NaN;
+        /** Restored: the direction elements of applying the commit before the restore point, added to its first report. */
+        long generatedCarry;
 
         Member(int id, ActorRef<Object> ref, String nodeClass, NodeLinks.Links links) {
             super(id, ref, nodeClass, links, State.SYNCING);
@@ -128,6 +130,9 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
 
     private final SpsaRunSettings s;
     private final String selfRef;
+    // a resumed run: where it starts, and the restored members still to admit (in node-id order)
+    private final RestorePoint restore;
+    private final java.util.ArrayDeque<onebyte.proto.StateMember> toRestore = new java.util.ArrayDeque<>();
 
     // replica
     private Workload workload;
@@ -153,9 +158,13 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
     private long hashMismatches;
 
     private Coordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, SpsaRunSettings s, MetricsSink sink,
-                        RunListener listener, CompletableFuture<RunResult> result) {
+                        RunListener listener, CompletableFuture<RunResult> result, RestorePoint restore) {
         super(ctx, timers, sink, listener, result, "coordinator");
         this.s = s;
+        this.restore = restore;
+        if (restore != null) {
+            toRestore.addAll(restore.state().getMembersList());
+        }
         // the path without the actor's incarnation uid: the same length in every run, so Admit's size is too
         this.selfRef = ctx.getSelf().path().toStringWithAddress(ctx.getSystem().address());
         this.clock = s.workCosts() == null ? null : new VirtualClock(s.workCosts());
@@ -164,7 +173,18 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
     /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
     public static Behavior<Object> create(SpsaRunSettings settings, MetricsSink sink, RunListener listener,
                                           CompletableFuture<RunResult> result) {
-        return behavior((ctx, timers) -> new Coordinator(ctx, timers, settings, sink, listener, result));
+        return create(settings, sink, listener, result, null);
+    }
+
+    /**
+     * As {@link #create(SpsaRunSettings, MetricsSink, RunListener, CompletableFuture)}, for a
+     * resumed run when {@code restore} is not null: θ, the counters and the commit log come from
+     * it, the restored members are admitted (in node-id order, under their node ids, by snapshot)
+     * outside the rows, and the run goes on with round {@link RestorePoint#round()}.
+     */
+    public static Behavior<Object> create(SpsaRunSettings settings, MetricsSink sink, RunListener listener,
+                                          CompletableFuture<RunResult> result, RestorePoint restore) {
+        return behavior((ctx, timers) -> new Coordinator(ctx, timers, settings, sink, listener, result, restore));
     }
 
     // ---- start ---------------------------------------------------------------------------
@@ -175,6 +195,9 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             Workload w = Workloads.get(s.workload(), s.runSeed());
             ParameterVector t = w.initialParameters();
             Model m = w.newModel();
+            if (restore != null) {
+                return new Ready(w, t, m, restore.state().getInitialLoss(), restore.state().getInitialAccuracy());
+            }
             double[] e = evaluate(m, w, t);
             return new Ready(w, t, m, e[0], e[1]);
         }, r -> {
@@ -186,6 +209,9 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             initialAccuracy = ready.accuracy();
             long h0 = Wire.hash8(theta.hash());
             hashByRound.put(0L, h0);
+            if (restore != null) {
+                restoreState();
+            }
             runConfig = RunConfig.newBuilder().setRunSeed(s.runSeed()).setSamples(s.samplesPerNode()).setEps(s.eps())
                     .setCodec(s.codec()).setDistribution(s.distribution()).setChunkSize(s.chunkSize())
                     .setBatchSize(s.batchSize()).setWorkload(s.workload()).setNumParams(theta.length()).setInitialHash(h0)
@@ -199,6 +225,49 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             deferredJoins.clear();
             js.forEach(this::onJoin);
         });
+    }
+
+    /** θ, the commit log and the counters of the restore point (on the coordinator's thread, before anyone is admitted). */
+    private void restoreState() {
+        onebyte.proto.RunState st = restore.state();
+        float[] values = new float[theta.length()];
+        if (st.getModel().size() != 4L * values.length) {
+            throw new IllegalStateException("the restored model has " + st.getModel().size() / 4 + " values, the run " + values.length);
+        }
+        Wire.bytesToFloats(st.getModel().toByteArray(), values, 0);
+        ParameterVector restored = ParameterVector.of(values);
+        if (Wire.hash8(restored.hash()) != st.getModelHash()) {
+            throw new IllegalStateException("the restored model of round " + st.getRound() + " does not match its hash");
+        }
+        if (restore.commits().size() != st.getRound()) {
+            throw new IllegalStateException("the commit log has " + restore.commits().size() + " commits before round " + st.getRound());
+        }
+        theta = restored;
+        commitLog.addAll(restore.commits());
+        for (int r = 0; r < restore.hashes().size(); r++) {
+            hashByRound.put(r + 1L, restore.hashes().get(r));
+        }
+        virtualTime = st.getVirtualTimeS();
+        bytesCum = st.getBytesCum();
+        forwardPassesCum = st.getForwardPassesCum();
+        log.info("coordinator: resuming at round {} from its saved state (θ {}); admitting the {} live members {}", st.getRound(),
+                Long.toHexString(st.getModelHash()), st.getMembersCount(),
+                st.getMembersList().stream().map(onebyte.proto.StateMember::getNodeId).toList());
+    }
+
+    /** Every restored member synced: the restore's traffic is left out of the rows and round {@link RestorePoint#round()} opens. */
+    private void finishRestore() {
+        long k = restore.round();
+        long carry = (long) commitLog.get((int) k - 1).getN() * theta.length();
+        for (Member m : roster.all()) {
+            m.resetRound();
+            m.generatedCarry = carry; // every restored member applied commit k − 1 as an ACTIVE node (a clean boundary)
+        }
+        roster.continueIdsFrom(restore.state().getNextNodeId());
+        started = true;
+        startNanos = System.nanoTime();
+        log.info("coordinator: {} members restored; opening round {}", roster.all().size(), k);
+        openRound(k);
     }
 
     @Override
@@ -319,11 +388,25 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             ledger.add("refused:down:JoinRefused", Wire.wireBytes(refusal));
             return;
         }
-        Member m = new Member(roster.nextId(), ref, s.links().resolve(j.getNodeClass()), links);
+        int id;
+        if (restore != null && !started) {
+            onebyte.proto.StateMember next = toRestore.poll();
+            if (next == null || !next.getNodeClass().equals(s.links().resolve(j.getNodeClass()))) {
+                rejections.reject("unexpected:JoinRequest", "a join while the run is restored"
+                        + (next == null ? "" : ": expected node " + next.getNodeId() + " of class " + next.getNodeClass()));
+                return;
+            }
+            id = next.getNodeId();
+        } else {
+            id = roster.nextId();
+        }
+        Member m = new Member(id, ref, s.links().resolve(j.getNodeClass()), links);
         roster.add(j.getNodeRef(), m);
         countUp(m, j, true);
         SyncMode mode;
-        if (!started && commitLog.isEmpty()) {
+        if (restore != null && !started) {
+            mode = SyncMode.SYNC_SNAPSHOT;
+        } else if (!started && commitLog.isEmpty()) {
             mode = SyncMode.SYNC_NONE;
         } else {
             mode = j.getSync() == SyncMode.SYNC_AUTO || j.getSync() == SyncMode.SYNC_NONE ? defaultSync() : j.getSync();
@@ -389,6 +472,12 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         if (!m.everActive) {
             m.everActive = true;
             m.joinUncounted = started; // churn; the initial members synced before round 0 opened
+        }
+        if (restore != null) {
+            if (!started && toRestore.isEmpty() && roster.all().stream().allMatch(n -> n.state == State.ACTIVE)) {
+                finishRestore();
+            }
+            return;
         }
         maybeStart(theta != null, s.nodes(), "synced");
     }
@@ -612,7 +701,8 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         m.compute = r.getComputeSeconds();
         m.apply = r.getApplySeconds();
         m.passes = r.getForwardPasses();
-        m.generated = r.getGeneratedElements();
+        m.generated = r.getGeneratedElements() + m.generatedCarry;
+        m.generatedCarry = 0;
         m.loss = r.getTrainLoss();
     }
 
@@ -705,10 +795,48 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
                 bytesCum, forwardPassesCum, agree, s.lr(), s.runSeed());
         recordRow(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, t.slowestCompute(),
                 a.hash(), Map.copyOf(agreement)));
+        if (stop == null && atCleanBoundary(contributors)) {
+            listener.atBoundary(r + 1, () -> state(r + 1, a.hash()));
+        }
         if (byDeadline) {
             log.info("coordinator: round {} closed at its deadline; missing {}", r, missed);
         }
         nextRound(r, stop);
+    }
+
+    /**
+     * Whether every node still up took part in the round just closed (so each applied its commit
+     * and has reported all its work) and none is joining, syncing or leaving: then the run can be
+     * restored from θ, the counters and the member list alone. Members counted as crashed (SUSPECT
+     * after a crash) are left out of the restored run.
+     */
+    private boolean atCleanBoundary(Set<Integer> contributors) {
+        if (!deferredSnapshots.isEmpty() || !deferredJoins.isEmpty()) {
+            return false;
+        }
+        for (Member m : roster.all()) {
+            boolean clean = m.state == State.GONE || m.state == State.SUSPECT && m.crashCounted
+                    || m.state == State.ACTIVE && !m.leaving && mr.contains(m.id) && contributors.contains(m.id);
+            if (!clean) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The coordinator's part of the state before round {@code next} (shards and churn are the churn driver's). */
+    private onebyte.proto.RunState.Builder state(long next, long hash) {
+        float[] values = theta.toArray();
+        onebyte.proto.RunState.Builder b = onebyte.proto.RunState.newBuilder().setAlgorithm(Algorithm.SPSA.id()).setRound(next)
+                .setModel(ByteString.copyFrom(Wire.floatsToBytes(values, 0, values.length))).setModelHash(hash)
+                .setVirtualTimeS(virtualTime).setBytesCum(bytesCum).setForwardPassesCum(forwardPassesCum)
+                .setInitialLoss(initialLoss).setInitialAccuracy(initialAccuracy).setNextNodeId(roster.peekNextId());
+        for (Member m : roster.all()) {
+            if (m.state == State.ACTIVE) {
+                b.addMembers(onebyte.proto.StateMember.newBuilder().setNodeId(m.id).setNodeClass(m.nodeClass));
+            }
+        }
+        return b;
     }
 
     @Override

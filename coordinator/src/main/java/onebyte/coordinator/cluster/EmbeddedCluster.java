@@ -38,10 +38,15 @@ public final class EmbeddedCluster extends InJvmCluster {
 
     /** {@code churn} (may be null): the settings' own churn, bound to this cluster before the coordinator starts. */
     private EmbeddedCluster(SpsaRunSettings settings, MetricsSink sink, RunListener extra, String host, ChurnDriver churn) {
+        this(settings, sink, extra, host, churn, null);
+    }
+
+    private EmbeddedCluster(SpsaRunSettings settings, MetricsSink sink, RunListener extra, String host, ChurnDriver churn,
+                            RestorePoint restore) {
         super(host, settings.runId(), "embedded coordinator", churn, own -> {
             RunListener driver = churn == null ? own : RunListener.all(own, churn);
             return extra == null ? driver : RunListener.all(driver, extra);
-        }, (listener, result) -> Coordinator.create(settings, sink, listener, result));
+        }, (listener, result) -> Coordinator.create(settings, sink, listener, result, restore));
     }
 
     /** Starts the coordinator and the initial nodes; the run starts when they are synced. */
@@ -67,6 +72,25 @@ public final class EmbeddedCluster extends InJvmCluster {
         churn.bind(ec);
         for (int i = 0; i < settings.nodes(); i++) {
             ec.startNode(SyncMode.SYNC_AUTO);
+        }
+        return ec;
+    }
+
+    /**
+     * A resumed run: the coordinator starts from {@code restore} (θ, counters, commit log), the
+     * churn driver goes on from the events it had executed, and the live members of the restore
+     * point start again one after another in node-id order, each on its shard and node class, and
+     * sync by snapshot; then round {@link RestorePoint#round()} opens (see {@link Coordinator#create}).
+     */
+    public static EmbeddedCluster restore(SpsaRunSettings settings, MetricsSink sink, RunListener extra, ChurnDriver churn,
+                                          RestorePoint restore) {
+        churn.restore(restore.state().getChurnExecutedList(), restore.state().getNodeOfShardMap());
+        EmbeddedCluster ec = new EmbeddedCluster(settings, sink, extra == null ? churn : RunListener.all(churn, extra), "127.0.0.1",
+                null, restore);
+        churn.bind(ec);
+        CompletableFuture<Integer> previous = CompletableFuture.completedFuture(0);
+        for (onebyte.proto.StateMember m : restore.state().getMembersList()) {
+            previous = previous.thenCompose(id -> ec.startMember(SyncMode.SYNC_SNAPSHOT, m.getShard(), m.getNodeClass()));
         }
         return ec;
     }

@@ -19,6 +19,19 @@ public final class MemberRoster<M extends AdmittedNode> {
         return nextId++;
     }
 
+    /** The id the next admitted node will get (without taking it). */
+    public int peekNextId() {
+        return nextId;
+    }
+
+    /** A restored run ({@link onebyte.proto.RunState}) goes on giving ids from {@code next}. */
+    public void continueIdsFrom(int next) {
+        if (next < nextId) {
+            throw new IllegalStateException("node ids from " + next + " after " + (nextId - 1) + " were given");
+        }
+        nextId = next;
+    }
+
     /** Admits {@code m}, which asked to join with reference {@code ref}. */
     public void add(String ref, M m) {
         members.put(m.id, m);

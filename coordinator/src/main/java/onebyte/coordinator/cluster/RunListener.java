@@ -26,6 +26,14 @@ public interface RunListener {
     /** A round was closed, committed, applied by the coordinator and measured. */
     default void roundClosed(MetricsRow row, RoundReport report) {}
 
+    /**
+     * Rounds 0 .. {@code nextRound} − 1 are done and the cluster is at a clean boundary (every live
+     * node took part in the last round): {@code state} builds the coordinator's part of a
+     * {@link onebyte.proto.RunState} of this moment (call it now, on the coordinator's thread, or
+     * not at all: it copies the model).
+     */
+    default void atBoundary(long nextRound, java.util.function.Supplier<onebyte.proto.RunState.Builder> state) {}
+
     /** A node finished its join (or resync). */
     default void nodeSynced(RunResult.JoinRecord record) {}
 
@@ -83,6 +91,11 @@ public interface RunListener {
             @Override
             public void nodeSynced(RunResult.JoinRecord record) {
                 for (RunListener l : ls) l.nodeSynced(record);
+            }
+
+            @Override
+            public void atBoundary(long nextRound, java.util.function.Supplier<onebyte.proto.RunState.Builder> state) {
+                for (RunListener l : ls) l.atBoundary(nextRound, state);
             }
 
             @Override

@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The resumed algorithm's rounds 0 .. n − 1, run again to rebuild the cluster's state, checked
+ * The resumed algorithm's rounds from .. n − 1 (from: 0, or the round of the saved state it
+ * restarted from, {@link StateFiles}), run again to rebuild the cluster's state, checked
  * against what the stopped run recorded: each row must equal its recorded row but for wall time
  * (the recorded rows stay in the files, the re-run's are not written again) and the model hash
  * after each round its commit-log record's. From round n on, rows go to the files. A difference
@@ -22,16 +23,19 @@ public final class ReplayCheck implements RunListener {
 
     private final List<MetricsRow> rows;
     private final List<RoundRecord> records;
+    private final long from;
     private volatile String mismatch;
 
-    ReplayCheck(List<MetricsRow> rows, List<RoundRecord> records) {
+    /** {@code rows} and {@code records}: of rounds 0 .. n − 1; the re-run starts at round {@code from}. */
+    ReplayCheck(List<MetricsRow> rows, List<RoundRecord> records, long from) {
         this.rows = rows;
         this.records = records;
+        this.from = from;
     }
 
     /** Rounds re-run before the run goes on. */
     public long rounds() {
-        return rows.size();
+        return rows.size() - from;
     }
 
     /** The first difference from the record, or null. */
@@ -72,9 +76,9 @@ public final class ReplayCheck implements RunListener {
             differs("round " + r + ": the model after it is " + Long.toHexString(report.replicaHash()) + ", the commit log has "
                     + Long.toHexString(want));
         } else if (r == records.size() - 1 && mismatch == null) {
-            LOG.info("resume: rounds 0..{} re-run, identical to the record (rows and model hashes); the run goes on from round {}",
-                    r, r + 1);
-            System.out.println("resume: rounds 0.." + r + " re-run, identical to the record; going on from round " + (r + 1));
+            LOG.info("resume: rounds {}..{} re-run, identical to the record (rows and model hashes); the run goes on from round {}",
+                    from, r, r + 1);
+            System.out.println("resume: rounds " + from + ".." + r + " re-run, identical to the record; going on from round " + (r + 1));
         }
     }
 

@@ -19,7 +19,9 @@ import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.core.algorithm.Algorithm;
 import onebyte.core.input.BadInputException;
 import onebyte.node.wire.Wire;
+import onebyte.coordinator.cluster.RestorePoint;
 import onebyte.proto.RoundRecord;
+import onebyte.proto.RunState;
 
 /**
  * What {@code onebyte resume RUN_DIR} continues: the algorithms of the run that reached their
@@ -38,6 +40,8 @@ public final class ResumePlan {
     private final RunLog log;
     private final List<Algorithm> done;
     private final String checkpoint;
+    private RestorePoint restore;
+    private final List<String> notes = new ArrayList<>();
 
     private ResumePlan(Path runDir, Algorithm algorithm, long rounds, List<MetricsRow> keptRows, List<MetricsRow> replayedRows,
                        RunLog log, List<Algorithm> done, String checkpoint) {
@@ -119,9 +123,36 @@ public final class ResumePlan {
             }
             List<MetricsRow> replayed = List.copyOf(rows.subList(0, (int) n));
             kept.addAll(replayed);
-            return new ResumePlan(runDir, a, n, kept, replayed, log, List.copyOf(done), checkpoint);
+            ResumePlan plan = new ResumePlan(runDir, a, n, kept, replayed, log, List.copyOf(done), checkpoint);
+            plan.restore = plan.newestState(version);
+            return plan;
         }
         throw new BadInputException(runDir + ": the run is finished (" + String.join(", ", finished) + "): nothing to resume");
+    }
+
+    /**
+     * The newest saved state of {@link #algorithm} at or before round {@link #rounds} that is whole
+     * and agrees with the commit log ({@link StateFiles#read}); a damaged one is skipped for the one
+     * before it (and said in {@link #notes}); null when there is none.
+     */
+    private RestorePoint newestState(String version) {
+        List<StateFiles.Saved> saved = new ArrayList<>(StateFiles.list(runDir, algorithm.id()));
+        java.util.Collections.reverse(saved);
+        for (StateFiles.Saved st : saved) {
+            if (st.round() > rounds) {
+                continue; // beyond the last whole record (a machine that lost the log's tail): dropped by apply()
+            }
+            String[] why = new String[1];
+            RunState state = StateFiles.read(st, version, algorithm.id(), log.records().get((int) st.round() - 1).getModelHash(), why);
+            if (state == null) {
+                notes.add(st.file() + " " + why[0] + ": not used");
+                continue;
+            }
+            List<RoundRecord> before = log.records().subList(0, (int) st.round());
+            return new RestorePoint(state, before.stream().filter(RoundRecord::hasCommit).map(RoundRecord::getCommit).toList(),
+                    before.stream().map(RoundRecord::getModelHash).toList());
+        }
+        return null;
     }
 
     private static void checkHeader(Path file, RunLog log, String version, Algorithm a, Path runDir) {
@@ -191,6 +222,11 @@ public final class ResumePlan {
                     f.setLength(log.end(rounds));
                 }
             }
+            for (StateFiles.Saved st : StateFiles.list(runDir, algorithm.id())) {
+                if (st.round() > rounds) {
+                    Files.deleteIfExists(st.file());
+                }
+            }
             Files.deleteIfExists(runDir.resolve(RunDirectory.INTERRUPTED));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + runDir + " for resuming", e);
@@ -222,8 +258,19 @@ public final class ResumePlan {
         return checkpoint == null ? null : Path.of(checkpoint);
     }
 
-    /** The check of the re-run rounds 0 .. {@link #rounds} − 1 against their rows and records. */
+    /** The check of the re-run rounds (from the restore point, else 0) .. {@link #rounds} − 1 against their rows and records. */
     public ReplayCheck check() {
-        return new ReplayCheck(replayedRows, log == null ? List.of() : log.records().subList(0, (int) rounds));
+        return new ReplayCheck(replayedRows, log == null ? List.of() : log.records().subList(0, (int) rounds),
+                restore == null ? 0 : restore.round());
+    }
+
+    /** The saved state the stopped algorithm goes on from (only the rounds after it run again), or null: it runs again from round 0. */
+    public RestorePoint restorePoint() {
+        return restore;
+    }
+
+    /** Saved states that were found damaged or not matching and were passed over. */
+    public List<String> notes() {
+        return List.copyOf(notes);
     }
 }

@@ -33,7 +33,8 @@ public record Scenario(
         Clock clock,
         Sweep sweep) {
 
-    public record Run(String id, long seed, Path outputDir, List<Algorithm> algorithms) {}
+    /** {@code checkpointEvery}: rounds between the saved states a resume starts from (0 = none). */
+    public record Run(String id, long seed, Path outputDir, List<Algorithm> algorithms, long checkpointEvery) {}
 
     public record ModelSection(String kind, List<Integer> hidden, int layers, int heads, int width, int context, Path checkpoint) {}
 

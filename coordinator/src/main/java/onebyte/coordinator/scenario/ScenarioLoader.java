@@ -194,7 +194,11 @@ public final class ScenarioLoader {
             if (Set.copyOf(algorithms).size() != algorithms.size()) {
                 fail("run.algorithms", "an algorithm is listed twice: " + algorithms);
             }
-            var run = new Scenario.Run(id, c.getLong("run.seed"), path("run.output-dir"), List.copyOf(algorithms));
+            long checkpointEvery = c.getLong("run.checkpoint-every");
+            if (checkpointEvery < 0) {
+                fail("run.checkpoint-every", "expected a number of rounds >= 0 (0 = no saved states), got " + checkpointEvery);
+            }
+            var run = new Scenario.Run(id, c.getLong("run.seed"), path("run.output-dir"), List.copyOf(algorithms), checkpointEvery);
 
             String kind = oneOf("model.kind", "logreg", "mlp", "transformer-lm", "minilm");
             List<Integer> hidden = ints("model.hidden");
