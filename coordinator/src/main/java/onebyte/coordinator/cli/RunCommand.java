@@ -233,15 +233,13 @@ public final class RunCommand implements Callable<Integer> {
                 return ec.await(timeout);
             }
         }
-        if (restore != null) {
-            throw new IllegalStateException(algorithm + " cannot go on from a saved state");
-        }
         FedRunSettings settings = ScenarioSettings.fed(s, algorithm, schedule, checkpoint, costs);
         System.out.println("== " + algorithm + ": " + settings.nodes() + " nodes, " + budget(settings.budget()) + ", K "
                 + settings.client().localSteps() + ", participation " + settings.participation());
         RunListener progress = withExtra(RunProgress.forAlgorithm(algorithm.id(), settings.rounds(), System.out), extra);
         Duration timeout = settings.roundDeadline().multipliedBy(settings.rounds() + 10).plusMinutes(2);
-        return FederatedCluster.run(settings, sink, progress, churn, timeout);
+        return restore == null ? FederatedCluster.run(settings, sink, progress, churn, timeout)
+                : FederatedCluster.resume(settings, sink, progress, churn, restore, timeout);
     }
 
     private static RunListener withExtra(RunListener progress, RunListener extra) {

@@ -45,6 +45,7 @@ public final class ChurnDriver implements RunListener {
     private final Map<Integer, Integer> nodeOfShard = new HashMap<>();
     private ClusterMembership cluster;
     private ChurnSchedule schedule;
+    private final java.util.Set<Integer> removed = new java.util.HashSet<>();
 
     /** Node id or shard "any": a join on its own node id's shard; a leave or crash of the newest member. */
     public static final int ANY = ChurnEvent.ANY;
@@ -114,6 +115,11 @@ public final class ChurnDriver implements RunListener {
                 .orElse(nodeId);
     }
 
+    /** Whether the driver crashed node {@code nodeId} or asked it to leave. */
+    public synchronized boolean removed(int nodeId) {
+        return removed.contains(nodeId);
+    }
+
     /** Continues a restored run: {@code done} were executed, {@code shards} as {@link #nodeOfShard}. */
     public synchronized void restore(List<Integer> done, Map<Integer, Integer> shards) {
         for (int i : done) {
@@ -159,6 +165,7 @@ public final class ChurnDriver implements RunListener {
                 }
                 case LEAVE -> {
                     int id = e.nodeId() == ANY ? newest(cluster.liveMembers()) : nodeId(e.nodeId());
+                    removed.add(id);
                     waits.add(bounded(cluster.leaveMember(id), e));
                 }
                 default -> throw new IllegalStateException(e.action().name());
@@ -184,6 +191,7 @@ public final class ChurnDriver implements RunListener {
             }
             LOG.info("churn at round {} (starts at {} s): {} = node id {}", round, String.format(java.util.Locale.ROOT, "%.3f", startS),
                     e, id);
+            removed.add(id);
             waits.add(bounded(cluster.crashMember(id), e));
         }
         return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));

@@ -24,6 +24,7 @@ import onebyte.coordinator.cluster.AdmittedNode.State;
 import onebyte.coordinator.cluster.ClusterCoordinator;
 import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
 import onebyte.coordinator.cluster.LoopbackCluster;
+import onebyte.coordinator.cluster.RestorePoint;
 import onebyte.coordinator.cluster.RoundTally;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
@@ -133,17 +134,39 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
 
     private long passesCum;
 
+    // a resumed run (FedRestore): where it starts, the saved members still to admit; the nodes' ĝ_i as they report them
+    private final RestorePoint restore;
+    private final java.util.ArrayDeque<onebyte.proto.StateMember> toRestore = new java.util.ArrayDeque<>();
+    private final Map<Integer, float[]> nodeDuals;
+
     private FedCoordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, FedRunSettings s, MetricsSink sink,
-                           RunListener listener, CompletableFuture<RunResult> result) {
+                           RunListener listener, CompletableFuture<RunResult> result, RestorePoint restore,
+                           Map<Integer, float[]> nodeDuals) {
         super(ctx, timers, sink, listener, result, "fed coordinator");
         this.s = s;
         this.server = new FedSpeedServer(s.server());
+        this.restore = restore;
+        this.nodeDuals = nodeDuals;
+        if (restore != null) {
+            toRestore.addAll(restore.state().getMembersList());
+        }
     }
 
     /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
     public static Behavior<Object> create(FedRunSettings settings, MetricsSink sink, RunListener listener,
                                           CompletableFuture<RunResult> result) {
-        return behavior((ctx, timers) -> new FedCoordinator(ctx, timers, settings, sink, listener, result));
+        return create(settings, sink, listener, result, null, Map.of());
+    }
+
+    /**
+     * As {@link #create(FedRunSettings, MetricsSink, RunListener, CompletableFuture)}; from
+     * {@code restore} when it is not null (x^t, counters and server duals from it, its members
+     * admitted in node-id order under their node ids outside the rows, then round
+     * {@link RestorePoint#round()}); {@code nodeDuals}: each node's latest ĝ_i, for saved states.
+     */
+    public static Behavior<Object> create(FedRunSettings settings, MetricsSink sink, RunListener listener,
+                                          CompletableFuture<RunResult> result, RestorePoint restore, Map<Integer, float[]> nodeDuals) {
+        return behavior((ctx, timers) -> new FedCoordinator(ctx, timers, settings, sink, listener, result, restore, nodeDuals));
     }
 
     @Override
@@ -162,9 +185,10 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     protected void load() {
         jobs.run(() -> {
             Workload w = Workloads.get(s.workload(), s.runSeed());
-            ParameterVector x0 = w.initialParameters();
+            ParameterVector x0 = restore != null ? FedRestore.model(restore.state(), w.numParams()) : w.initialParameters();
             Model m = w.newModel();
-            double[] e = LoopbackCluster.evaluate(m, w, x0);
+            double[] e = restore != null ? new double[] {restore.state().getInitialLoss(), restore.state().getInitialAccuracy()}
+                    : LoopbackCluster.evaluate(m, w, x0);
             VirtualClock.WorkCosts costs = s.workCosts() != null ? s.workCosts()
                     : WorkCalibration.measure(w, s.client().batchSize(), s.client().batchSize(), Distribution.GAUSSIAN,
                             PerturbationStream.DEFAULT_CHUNK_SIZE);
@@ -177,6 +201,14 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
             initialLoss = ready.loss();
             initialAccuracy = ready.accuracy();
             clock = new VirtualClock(ready.costs());
+            if (restore != null) {
+                clock.advanceBy(restore.state().getVirtualTimeS());
+                bytesCum = restore.state().getBytesCum();
+                passesCum = restore.state().getForwardPassesCum();
+                FedRestore.serverDuals(restore.state(), server, x.length());
+                log.info("fed coordinator: resuming at round {} from its saved state; admitting the {} live members", restore.round(),
+                        restore.state().getMembersCount());
+            }
             var c = s.client();
             config = FedConfig.newBuilder().setRunSeed(s.runSeed()).setWorkload(s.workload()).setNumParams(x.length())
                     .setLocalSteps(c.localSteps()).setInvLambda(c.invLambda()).setRho(c.rho()).setAlpha(c.alpha())
@@ -286,7 +318,18 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
             return;
         }
         ActorRef<Object> ref = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(j.getNodeRef());
-        int id = roster.nextId();
+        int id;
+        if (restore != null && !started) {
+            onebyte.proto.StateMember next = toRestore.poll();
+            if (next == null || next.getShard() != j.getShard() || !next.getNodeClass().equals(s.links().resolve(j.getNodeClass()))) {
+                reject("unexpected:FedJoin", "a join while the run is restored" + (next == null ? ""
+                        : ": expected node " + next.getNodeId() + " on shard " + next.getShard()), j);
+                return;
+            }
+            id = next.getNodeId();
+        } else {
+            id = roster.nextId();
+        }
         Member m = new Member(id, j.getShard() == 0 ? id : j.getShard(), ref, s.links().resolve(j.getNodeClass()), links);
         m.admitNanos = System.nanoTime();
         roster.add(j.getNodeRef(), m);
@@ -315,14 +358,35 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         m.state = State.ACTIVE;
         m.joinUncounted = started; // churn; the initial members were ready before round 0 opened
         m.joinBytes += Wire.wireBytes(r);
-        RunResult.JoinRecord rec = new RunResult.JoinRecord(m.id, "fed-shard-" + m.shard, Math.max(0, current), m.joinBytes,
+        long round = restore != null && !started ? restore.round() : Math.max(0, current);
+        RunResult.JoinRecord rec = new RunResult.JoinRecord(m.id, "fed-shard-" + m.shard, round, m.joinBytes,
                 (System.nanoTime() - m.admitNanos) / 1e9, true);
         joins.add(rec);
         listener.nodeSynced(rec);
         if (m.leaving) {
             ackLeave(m);
         }
+        if (restore != null) {
+            if (!started && toRestore.isEmpty() && roster.all().stream().allMatch(n -> n.state == State.ACTIVE)) {
+                finishRestore();
+            }
+            return;
+        }
         maybeStart(x != null, s.nodes(), "ready");
+    }
+
+    /** Every saved member is ready: their joins are left out of the rows and round {@link RestorePoint#round()} opens. */
+    private void finishRestore() {
+        for (Member m : roster.all()) {
+            m.up = 0;
+            m.down = 0;
+            m.joinUncounted = false;
+        }
+        roster.continueIdsFrom(restore.state().getNextNodeId());
+        started = true;
+        startNanos = System.nanoTime();
+        log.info("fed coordinator: {} members restored; opening round {}", roster.all().size(), restore.round());
+        openRound(restore.round());
     }
 
     private void onLeave(FedLeave l) {
@@ -553,8 +617,13 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
                 pt.size(), contributors.size(), t.joined(), t.left(), t.crashed(),
                 t.trainLoss(), c.evalLoss(), c.evalAccuracy(), t.up(), t.down(),
                 bytesCum, passesCum, null, s.client().lrAt(r), s.runSeed());
+        long hash = Wire.hash8(x.hash());
         recordRow(row, new RunListener.RoundReport(r, mt, Set.copyOf(contributors), byDeadline, wall, t.slowestCompute(),
-                Wire.hash8(x.hash()), Map.of()));
+                hash, Map.of()));
+        if (stop == null && FedRestore.clean(roster.all(), deferredJoins.isEmpty())) {
+            listener.atBoundary(r + 1, () -> FedRestore.state(s.algorithm().id(), r + 1, x, hash, clock.now(), bytesCum, passesCum,
+                    initialLoss, initialAccuracy, roster.peekNextId(), roster.all(), server, nodeDuals));
+        }
         if (lostSome) {
             log.info("fed coordinator: round {} closed{} with {} of {} participants", r, byDeadline ? " at its deadline" : "",
                     contributors.size(), pt.size());

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import onebyte.coordinator.cluster.ChurnDriver;
 import onebyte.coordinator.cluster.ClusterMembership;
 import onebyte.coordinator.cluster.InJvmCluster;
+import onebyte.coordinator.cluster.RestorePoint;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsSink;
@@ -30,12 +31,16 @@ public final class FederatedCluster extends InJvmCluster {
      */
     private final Map<Integer, Map<Long, ParameterVector>> computed = new ConcurrentHashMap<>();
     private final boolean recordReturns;
+    /** Each node's latest ĝ_i (FedSpeed), as the nodes report it after every local round: what a saved state keeps of them. */
+    private final Map<Integer, float[]> nodeDuals;
 
-    private FederatedCluster(FedRunSettings settings, MetricsSink sink, RunListener extra, boolean recordReturns) {
+    private FederatedCluster(FedRunSettings settings, MetricsSink sink, RunListener extra, boolean recordReturns,
+                             RestorePoint restore, Map<Integer, float[]> nodeDuals) {
         super("127.0.0.1", "federated " + settings.runId(), "embedded federated coordinator", null,
                 own -> extra == null ? own : RunListener.all(own, extra),
-                (listener, result) -> FedCoordinator.create(settings, sink, listener, result));
+                (listener, result) -> FedCoordinator.create(settings, sink, listener, result, restore, nodeDuals));
         this.recordReturns = recordReturns;
+        this.nodeDuals = nodeDuals;
     }
 
     /**
@@ -51,7 +56,7 @@ public final class FederatedCluster extends InJvmCluster {
     /** As {@link #start(FedRunSettings, MetricsSink, RunListener, ChurnDriver, int)}; {@code recordReturns}: keep every x̂_i for {@link #computed}. */
     public static FederatedCluster start(FedRunSettings settings, MetricsSink sink, RunListener extra, ChurnDriver churn,
                                          int initialNodes, boolean recordReturns) {
-        FederatedCluster fc = new FederatedCluster(settings, sink, extra, recordReturns);
+        FederatedCluster fc = new FederatedCluster(settings, sink, extra, recordReturns, null, new ConcurrentHashMap<>());
         if (churn != null) {
             churn.bind(fc);
         }
@@ -70,6 +75,34 @@ public final class FederatedCluster extends InJvmCluster {
         }
     }
 
+    /**
+     * A resumed run from {@code restore} with churn from {@code churn} (which goes on from the
+     * events it had executed): the coordinator starts from the saved x^t, counters and server
+     * duals, the saved live members start again one after another in node-id order on their
+     * shards and classes, each with its saved ĝ_i; then round {@link RestorePoint#round()} opens.
+     * Runs to the end (or the timeout) and shuts everything down.
+     */
+    public static RunResult resume(FedRunSettings settings, MetricsSink sink, RunListener extra, ChurnDriver churn,
+                                   RestorePoint restore, Duration timeout) throws Exception {
+        churn.restore(restore.state().getChurnExecutedList(), restore.state().getNodeOfShardMap());
+        RunListener all = extra == null ? churn : RunListener.all(churn, extra);
+        try (FederatedCluster fc = new FederatedCluster(settings, sink, all, false, restore, new ConcurrentHashMap<>())) {
+            churn.bind(fc);
+            CompletableFuture<Integer> previous = CompletableFuture.completedFuture(0);
+            for (onebyte.proto.StateMember m : restore.state().getMembersList()) {
+                float[] dual = m.getLocalState().isEmpty() ? null : floats(m.getLocalState());
+                previous = previous.thenCompose(id -> fc.startReadyMember(next -> fc.startNode(m.getShard(), m.getNodeClass(), dual, next)));
+            }
+            return fc.await(timeout);
+        }
+    }
+
+    private static float[] floats(com.google.protobuf.ByteString bytes) {
+        float[] v = new float[bytes.size() / 4];
+        onebyte.node.wire.Wire.bytesToFloats(bytes.toByteArray(), v, 0);
+        return v;
+    }
+
     /** What node {@code nodeId} sent back as x̂_i, by round (empty unless the cluster records returns). */
     public Map<Long, ParameterVector> computed(int nodeId) {
         return computed.getOrDefault(nodeId, Map.of());
@@ -86,6 +119,10 @@ public final class FederatedCluster extends InJvmCluster {
      * completes with its node id when it is admitted.
      */
     public CompletableFuture<Integer> startNode(int shard, String nodeClass, CompletableFuture<Integer> admitted) {
+        return startNode(shard, nodeClass, null, admitted);
+    }
+
+    private CompletableFuture<Integer> startNode(int shard, String nodeClass, float[] dual, CompletableFuture<Integer> admitted) {
         startNodeSystem(start -> {
             FedNodeActor.Observer observer = new FedNodeActor.Observer() {
                 @Override
@@ -97,6 +134,11 @@ public final class FederatedCluster extends InJvmCluster {
                 }
 
                 @Override
+                public void dual(int nodeId, long round, float[] values) {
+                    nodeDuals.put(nodeId, values);
+                }
+
+                @Override
                 public void computed(int nodeId, long round, ParameterVector xHat) {
                     if (recordReturns) {
                         computed.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>()).put(round, xHat);
@@ -104,7 +146,7 @@ public final class FederatedCluster extends InJvmCluster {
                 }
             };
             return FedNodeActor.create(new FedNodeActor.Params(coordinatorPath(), shard, "fed-" + start.label(), observer,
-                    nodeClass));
+                    nodeClass, dual));
         });
         return admitted;
     }

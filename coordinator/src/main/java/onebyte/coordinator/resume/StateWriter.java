@@ -45,7 +45,12 @@ public final class StateWriter implements RunListener {
                 .addAllChurnExecuted(churn.executed()).putAllNodeOfShard(churn.nodeOfShard());
         for (int i = 0; i < b.getMembersCount(); i++) {
             StateMember m = b.getMembers(i);
-            b.setMembers(i, m.toBuilder().setShard(churn.shardOf(m.getNodeId())));
+            if (churn.removed(m.getNodeId())) {
+                return; // crashed or told to leave by the churn, and the coordinator does not know yet: not restorable
+            }
+            if (m.getShard() == 0) { // SPSA's coordinator does not know shards; the churn driver started the nodes on them
+                b.setMembers(i, m.toBuilder().setShard(churn.shardOf(m.getNodeId())));
+            }
         }
         Path file = StateFiles.write(runDir, b.build());
         nextDue = (nextRound / every + 1) * every;

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The fast resume: a run of the quickstart task (a join and a crash on the virtual clock) with a
+ * The fast resume, for SPSA and FedSpeed (whose state includes every node's ĝ_i and the server's
+ * duals): a run of the quickstart task (a join and a crash on the virtual clock) with a
  * saved state every 30 rounds, as real {@code onebyte} processes, once to its end and once killed
  * with kill -9 at a random round after its second state (the seed is printed), then resumed. The
  * resumed process starts from the newest saved state: the first round it runs is that state's
@@ -54,7 +55,7 @@ class ResumeFromStateTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"spsa"})
+    @ValueSource(strings = {"spsa", "fedspeed"})
     void aRunKilledAfterASavedStateGoesOnFromItWithTheRowsAndModelOfTheRunThatWentThrough(String algorithm) throws Exception {
         long seed = System.nanoTime();
         int killAt = 2 * EVERY + 5 + new Random(seed).nextInt(EVERY * 3 / 2);

@@ -124,6 +124,11 @@ public final class FedSpeedClient {
         return dual == null ? new ParameterVector(d) : dual.copy();
     }
 
+    /** Sets ĝ_i to a copy of {@code saved} (a resumed run: the {@link #dualState} it had then). */
+    public void restoreDual(ParameterVector saved) {
+        dual = saved.copy();
+    }
+
     /** Forgets ĝ_i (as a client that left and came back). */
     public void reset() {
         dual = null;

@@ -108,6 +108,11 @@ public final class FedSpeedServer {
         return h == null ? new ParameterVector(d) : h.copy();
     }
 
+    /** Sets the server's h_i of client {@code id} to a copy of {@code h} (a resumed run: the {@link #dualOf} it had then). */
+    public void restoreDual(int id, ParameterVector h) {
+        duals.put(id, h.copy());
+    }
+
     /** Client ids whose h_i the server keeps (simulator form). */
     public Set<Integer> clientsWithDuals() {
         return Set.copyOf(duals.keySet());

@@ -42,7 +42,7 @@ import onebyte.proto.FedRunComplete;
  * the system's {@link WireStats}.
  */
 public final class FedNodeActor extends MemberActor {
-    private record Local(long round, ParameterVector xHat, double loss, int gradients, double seconds) {}
+    private record Local(long round, ParameterVector xHat, double loss, int gradients, double seconds, float[] dual) {}
 
     /** In-JVM callbacks (embedded driver, tests). Called on the actor's thread. */
     public interface Observer {
@@ -52,6 +52,9 @@ public final class FedNodeActor extends MemberActor {
 
         /** A local round finished; {@code xHat} is what this node sends back. */
         default void computed(int nodeId, long round, ParameterVector xHat) {}
+
+        /** After a FedSpeed local round (before x̂_i is sent back): a copy of this node's ĝ_i (for a resumable saved state). */
+        default void dual(int nodeId, long round, float[] dual) {}
 
         default void finished(int nodeId) {}
     }
@@ -63,8 +66,9 @@ public final class FedNodeActor extends MemberActor {
      * @param label free text for logs
      * @param observer in-JVM callbacks (null = none)
      * @param nodeClass the scenario's node class whose links the coordinator charges it; "" = the run's initial class
+     * @param dual the ĝ_i it starts with (a resumed run's saved state), null = 0
      */
-    public record Params(String coordinatorPath, int shard, String label, Observer observer, String nodeClass) {
+    public record Params(String coordinatorPath, int shard, String label, Observer observer, String nodeClass, float[] dual) {
         /** {@link #shard} of a node that trains on the shard of its own node id (initial nodes). */
         public static final int OWN_SHARD = 0;
 
@@ -80,6 +84,11 @@ public final class FedNodeActor extends MemberActor {
         /** A node of the run's initial class. */
         public Params(String coordinatorPath, int shard, String label, Observer observer) {
             this(coordinatorPath, shard, label, observer, "");
+        }
+
+        /** A node whose ĝ_i starts at 0. */
+        public Params(String coordinatorPath, int shard, String label, Observer observer, String nodeClass) {
+            this(coordinatorPath, shard, label, observer, nodeClass, null);
         }
     }
 
@@ -167,6 +176,9 @@ public final class FedNodeActor extends MemberActor {
             Workload workload = (Workload) w;
             shard = workload.shard(shardId);
             model = workload.newModel();
+            if (params.dual() != null) {
+                client.restoreDual(ParameterVector.of(params.dual()));
+            }
             phase = phase == Phase.LEAVING ? Phase.LEAVING : Phase.ACTIVE;
             send(FedReady.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).build());
             params.observer().ready(nodeId);
@@ -222,9 +234,14 @@ public final class FedNodeActor extends MemberActor {
             ParameterVector xHat = client.localRound(model, xt, shard, p, seed);
             FedSpeedTrace trace = client.lastTrace();
             if (trace != null) trace.log("node " + id + " round " + o.getRound());
-            return new Local(o.getRound(), xHat, client.lastMeanLoss(), client.lastGradientEvaluations(), (System.nanoTime() - t0) / 1e9);
+            float[] dual = p.correction() ? client.dualState(xt.length()).toArray() : null;
+            return new Local(o.getRound(), xHat, client.lastMeanLoss(), client.lastGradientEvaluations(), (System.nanoTime() - t0) / 1e9,
+                    dual);
         }, r -> {
             Local l = (Local) r;
+            if (l.dual() != null) {
+                params.observer().dual(nodeId, l.round(), l.dual());
+            }
             for (FedModelChunk out : FedChunks.split(l.round(), nodeId, l.xHat())) {
                 send(out);
             }
