@@ -20,12 +20,14 @@ import picocli.CommandLine.Parameters;
  * that was stopped (Ctrl-C, SIGTERM, kill -9, a machine that went away) from its last completed
  * round, in the same run directory, so that its rows are those of the run that was not stopped
  * (wall time aside). How: the run directory holds the resolved scenario, the starting checkpoint
- * and per algorithm a commit log (one record per completed round); the algorithms that reached
- * their budget stay as they are; the stopped one runs again from round 0 on a fresh embedded
- * cluster with the same seed, checkpoint, clock costs and churn schedule (every number of a run
- * is a function of those, see SameScenarioSameNumbersTest), its rounds up to the last completed
- * one checked against their rows and commit-log records instead of written again; then it goes on
- * live, and the algorithms after it run. So a resume costs the time of the rounds it re-runs.
+ * and per algorithm a commit log (one record per completed round) and saved states every
+ * {@code run.checkpoint-every} rounds ({@link onebyte.coordinator.resume.StateFiles}); the
+ * algorithms that reached their budget stay as they are; the stopped one starts on a fresh
+ * embedded cluster from its newest whole saved state (else from round 0) with the same seed,
+ * checkpoint, clock costs and churn schedule (every number of a run is a function of those, see
+ * SameScenarioSameNumbersTest), its rounds from there up to the last completed one checked against
+ * their rows and commit-log records instead of written again; then it goes on live, and the
+ * algorithms after it run. So a resume costs the time of the rounds after the saved state.
  */
 @Command(name = "resume", mixinStandardHelpOptions = true,
         description = "Go on with a stopped run (Ctrl-C, SIGTERM, kill -9) from its last completed round, in its run directory.",
