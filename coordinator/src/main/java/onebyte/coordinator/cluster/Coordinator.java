@@ -221,6 +221,9 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             server = new SpsaServer(s.samplesPerNode(), engine.codeWidth());
             log.info("coordinator: run {} ready, d={}, θ_0 {}, eval loss {} accuracy {}; waiting for {} nodes",
                     s.runId(), theta.length(), Long.toHexString(h0), fmt(initialLoss), fmt(initialAccuracy), s.nodes());
+            if (restore != null && toRestore.isEmpty()) {
+                finishRestore(); // no live member at the boundary: the run waits for one, as it did
+            }
             List<JoinRequest> js = new ArrayList<>(deferredJoins);
             deferredJoins.clear();
             js.forEach(this::onJoin);

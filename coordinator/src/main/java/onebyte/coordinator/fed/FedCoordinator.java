@@ -216,6 +216,9 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
             log.info("fed coordinator: {} run {} ready, d={}, eval loss {} accuracy {}; clock: {}; waiting for {} nodes",
                     s.algorithm(), s.runId(), x.length(), fmt(initialLoss), fmt(initialAccuracy),
                     WorkCalibration.describe(ready.costs()), s.nodes());
+            if (restore != null && toRestore.isEmpty()) {
+                finishRestore(); // no live member at the boundary: the run waits for one, as it did
+            }
             List<FedJoin> js = new ArrayList<>(deferredJoins);
             deferredJoins.clear();
             js.forEach(this::onJoin);

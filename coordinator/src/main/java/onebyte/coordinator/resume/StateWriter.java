@@ -3,6 +3,7 @@ package onebyte.coordinator.resume;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 import onebyte.coordinator.cluster.ChurnDriver;
+import onebyte.coordinator.cluster.RunInterrupt;
 import onebyte.coordinator.cluster.RunListener;
 import onebyte.proto.RunState;
 import onebyte.proto.StateMember;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * reports clean boundaries, {@link RunListener#atBoundary}), the coordinator's part and the churn
  * driver's (events executed, each node's shard) go to a {@link StateFiles} file. Registered after
  * the {@link RunLogWriter}, so the commit-log record of the round before a state is always on disk
- * before the state. {@code every} = 0: never.
+ * before the state. {@code every} = 0: never. When Ctrl-C or SIGTERM stops the run
+ * ({@link RunInterrupt}), the boundary it stops at is saved too, so its resume runs nothing again.
  */
 public final class StateWriter implements RunListener {
     private static final Logger LOG = LoggerFactory.getLogger(StateWriter.class);
@@ -35,9 +37,15 @@ public final class StateWriter implements RunListener {
         this.nextDue = every <= 0 ? Long.MAX_VALUE : (firstRound / every + 1) * every;
     }
 
+    /** Ctrl-C or SIGTERM: the run ends after this round, and a state of it makes the resume start right here. */
+    private static boolean stoppedBySignal() {
+        String signal = RunInterrupt.signal();
+        return "SIGINT".equals(signal) || "SIGTERM".equals(signal);
+    }
+
     @Override
     public void atBoundary(long nextRound, Supplier<RunState.Builder> state) {
-        if (nextRound < nextDue) {
+        if (every <= 0 || nextRound < nextDue && !stoppedBySignal()) {
             return;
         }
         long t0 = System.nanoTime();
