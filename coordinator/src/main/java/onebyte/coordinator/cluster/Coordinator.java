@@ -640,7 +640,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             contributors.add(e.nodeId());
         }
         Commit commit = Commit.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllNodeIds(ids).addAllSamples(samples)
-                .setCodes(ByteString.copyFrom(codeBytes.toByteArray())).setN(ids.size()).setLr(s.lr()).build();
+                .setCodes(ByteString.copyFrom(codeBytes.toByteArray())).setN(ids.size()).setLr(s.lrAt(r)).build();
         commitLog.add(commit);
         listener.committed(commit);
         sendToLive(commit);
@@ -653,7 +653,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         RoundTally tally = tally(contributors, byDeadline || contributors.size() < mr.size());
         RunBudget.Stop stop = s.budget().reached(r + 1, virtualTime + tally.seconds(), bytesCum + tally.up() + tally.down());
         ReplicaEngine.CommitEntries entries = new ReplicaEngine.CommitEntries(r, ids.stream().mapToInt(i -> i).toArray(),
-                samples.stream().mapToInt(i -> i).toArray(), codeBytes.toByteArray(), engine.codeWidth(), s.lr());
+                samples.stream().mapToInt(i -> i).toArray(), codeBytes.toByteArray(), engine.codeWidth(), s.lrAt(r));
         boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
         jobs.run(() -> {
             engine.apply(theta, entries); // also when empty: weight decay applies every round (ReplicaUpdate)
@@ -702,7 +702,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         MetricsRow row = new MetricsRow(s.runId(), Algorithm.SPSA.id(), r, virtualTime, (System.nanoTime() - startNanos) / 1e9, mr.size(),
                 mr.size() * s.samplesPerNode(), n, t.joined(), t.left(), t.crashed(),
                 t.trainLoss(), a.evalLoss(), a.evalAccuracy(), t.up(), t.down(),
-                bytesCum, forwardPassesCum, agree, s.lr(), s.runSeed());
+                bytesCum, forwardPassesCum, agree, s.lrAt(r), s.runSeed());
         recordRow(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, t.slowestCompute(),
                 a.hash(), Map.copyOf(agreement)));
         if (byDeadline) {
