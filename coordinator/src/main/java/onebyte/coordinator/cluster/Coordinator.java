@@ -625,6 +625,10 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             rejections.reject("late-round:MetricsReport", "round " + r.getRound() + " while " + current);
             return;
         }
+        if (!mr.contains(m.id)) {
+            rejections.reject("not-member:MetricsReport", "node " + m.id + " is not in round " + current);
+            return;
+        }
         m.compute = r.getComputeSeconds();
         m.apply = r.getApplySeconds();
         m.passes = r.getForwardPasses();
