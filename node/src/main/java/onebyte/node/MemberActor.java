@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import onebyte.node.wire.MalformedFrame;
 import onebyte.node.wire.Rejections;
 import onebyte.node.wire.Wire;
 import onebyte.node.wire.WireSender;
@@ -74,6 +75,9 @@ public abstract class MemberActor {
 
     private Behavior<Object> behavior() {
         return Behaviors.receive(Object.class).onAnyMessage(m -> {
+            if (m instanceof MalformedFrame) {
+                return Behaviors.same(); // counted by the serializer
+            }
             if (!(m instanceof GeneratedMessage g) || fromCoordinator(g)) {
                 jobs.onMessage(m, this::handle);
             }

@@ -24,6 +24,7 @@ import onebyte.coordinator.cluster.CoordinatorSignals.RetryOpen;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.node.ComputeJobs;
+import onebyte.node.wire.MalformedFrame;
 import onebyte.node.wire.Rejections;
 import onebyte.node.wire.WireSender;
 import onebyte.node.wire.WireStats;
@@ -171,6 +172,8 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
             afterJob();
         } else if (m instanceof GeneratedMessage g) {
             onWire(g);
+        } else if (m instanceof MalformedFrame) {
+            // counted by the serializer
         } else if (m instanceof Deadline d) {
             if (open && d.round() == current) {
                 closeRound(true);

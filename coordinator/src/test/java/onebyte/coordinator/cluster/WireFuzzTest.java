@@ -57,6 +57,14 @@ class WireFuzzTest {
     private static final int FED_SHOTS = 200;
     private static final Map<String, WireFuzzDriver.Tally> TALLIES = new ConcurrentHashMap<>();
     private static final List<String> RUNS = new CopyOnWriteArrayList<>();
+    /** Log lines of Artery failing to deserialize a wire frame (one per frame, with a stack trace, unless the serializer takes it). */
+    private static final String DESERIALIZE_FAILED = "with serializer id [" + onebyte.node.wire.WireSerializer.ID + "]";
+    private static LogCounter logs;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void countLogs() {
+        logs = LogCounter.attach(DESERIALIZE_FAILED);
+    }
 
     /** Tells the fuzzer node to ask to be admitted. */
     private record Join(String coordinatorPath, boolean federated) {}
@@ -159,6 +167,7 @@ class WireFuzzTest {
             TALLIES.put("spsa", t);
             System.out.println("fuzzed SPSA run: coordinator rejections " + WireStats.get(ec.coordinatorSystem()).rejections().snapshot());
             assertEquals(List.of(), t.notRejected, "messages nobody rejected");
+            assertEquals(0, logs.containing.get(), "log lines of frames Artery could not deserialize (each malformed frame is only counted)");
             assertEquals(quietRejections + t.messages, rejections, "every message rejected exactly once");
             assertEquals(SPSA_ROUNDS, r.rows().size());
             for (MetricsRow row : r.rows()) {
@@ -218,6 +227,7 @@ class WireFuzzTest {
             TALLIES.put("fed", t);
             System.out.println("fuzzed federated run: coordinator rejections " + WireStats.get(fc.coordinatorSystem()).rejections().snapshot());
             assertEquals(List.of(), t.notRejected, "messages nobody rejected");
+            assertEquals(0, logs.containing.get(), "log lines of frames Artery could not deserialize (each malformed frame is only counted)");
             assertEquals(quietRejections + t.messages, rejections, "every message rejected exactly once");
             assertEquals(FED_ROUNDS, r.rows().size());
             for (MetricsRow row : r.rows()) {
@@ -238,6 +248,7 @@ class WireFuzzTest {
 
     @AfterAll
     static void printTable() {
+        logs.detach();
         WireFuzzDriver.Tally all = new WireFuzzDriver.Tally();
         TALLIES.values().forEach(all::add);
         if (all.messages == 0) {
@@ -257,6 +268,7 @@ class WireFuzzTest {
         out.append("by mutation: ").append(all.byMutation).append('\n');
         out.append("by sender: ").append(all.bySender).append('\n');
         RUNS.forEach(r -> out.append("run completed: ").append(r).append('\n'));
+        out.append("WARN and ERROR log lines in this JVM during the runs: ").append(logs.warnOrError.get()).append('\n');
         System.out.print(out);
     }
 
