@@ -13,10 +13,11 @@ import akka.actor.typed.javadsl.Adapter;
  * that node id, a node accepts the coordinator's messages only from the coordinator it joined.
  *
  * <p>This stops messages that name someone else (a stale, misrouted or forged Leave, commit or
- * model chunk from another member or an outsider on the network) at no byte cost: the sender
- * travels in the envelope, whose size the byte counts estimate as a constant ({@link Wire#ENVELOPE_BYTES}).
- * It is not authentication: a process that can reach the port and builds its own envelopes can
- * name any sender. Against that the cluster has TLS with mutual authentication (docs/tls.md).
+ * model chunk from another member or an outsider) that do not come from that one's actor. Once
+ * Artery has compressed it, the sender is a tag in the envelope header (the envelope is 2 bytes
+ * shorter than with no sender; the metrics keep counting {@link Wire#ENVELOPE_BYTES}). It is not
+ * authentication: a process that can reach the port can name any actor as the sender (a tell
+ * takes any reference). Against that the cluster has TLS with mutual authentication (docs/tls.md).
  */
 public final class WireSender {
     private WireSender() {}
