@@ -64,6 +64,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             onebyte.coordinator.scenario.Scenario sc = new onebyte.coordinator.scenario.ScenarioLoader().load(scenario, overrides);
             onebyte.coordinator.scenario.ChurnSchedule schedule = onebyte.coordinator.scenario.ChurnSchedule.resolve(sc);
             onebyte.coordinator.experiment.ScenarioCheckpoint.validate(sc);
+            onebyte.coordinator.experiment.ShardPlan.validate(sc, schedule);
             onebyte.core.algorithm.Algorithm algorithm = sc.run().algorithms().stream()
                     .filter(onebyte.core.algorithm.Algorithm::isSpsa).findFirst().orElse(null);
             if (algorithm == null) {

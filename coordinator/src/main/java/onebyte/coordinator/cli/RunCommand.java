@@ -27,6 +27,7 @@ import onebyte.coordinator.experiment.RunDirectory;
 import onebyte.coordinator.fed.FedRunSettings;
 import onebyte.coordinator.fed.FederatedCluster;
 import onebyte.coordinator.experiment.ScenarioCheckpoint;
+import onebyte.coordinator.experiment.ShardPlan;
 import onebyte.coordinator.experiment.ScenarioSettings;
 import onebyte.coordinator.metrics.MetricsFiles;
 import onebyte.coordinator.metrics.MetricsSink;
@@ -80,6 +81,7 @@ public final class RunCommand implements Callable<Integer> {
         Scenario loaded = new ScenarioLoader().load(scenarioFile, overrides); // bad input: BadInputHandler, exit 2
         ChurnSchedule schedule = ChurnSchedule.resolve(loaded);
         ScenarioCheckpoint.validate(loaded);
+        ShardPlan.validate(loaded, schedule);
         return execute(loaded, schedule, compare).exitCode();
     }
 

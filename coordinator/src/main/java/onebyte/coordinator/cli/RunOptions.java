@@ -65,27 +65,36 @@ public final class RunOptions {
     Path out;
 
     SpsaRunSettings settings() {
+        List<SpsaRunSettings.Churn> events = churn.stream().map(SpsaRunSettings.Churn::parse).toList();
+        WorkloadSpec w = workload(workload);
+        if (parse(workload).getPartition().getShards() == 0) { // as in scenarios: one shard per node the run admits (the initial nodes and the joins)
+            int joins = (int) events.stream().filter(e -> e.action().name().startsWith("JOIN")).count();
+            w = w.toBuilder().setPartition(w.getPartition().toBuilder().setShards(nodes + joins)).build();
+        }
         return ScenarioSettings.spsaDefaults().runId(runId).runSeed(seed).nodes(nodes).rounds(rounds).samplesPerNode(samples).eps(eps)
                 .lr(lr).codec(codec).distribution(distribution).chunkSize(chunkSize).batchSize(batchSize).evalEvery(evalEvery)
-                .roundDeadline(parseDuration(roundDeadline)).workload(workload(workload)).engine(engine).joinSync(joinSync)
-                .churn(churn.stream().map(SpsaRunSettings.Churn::parse).toList()).bandwidthMbps(bandwidthMbps)
+                .roundDeadline(parseDuration(roundDeadline)).workload(w).engine(engine).joinSync(joinSync)
+                .churn(events).bandwidthMbps(bandwidthMbps)
                 .latencyMs(latencyMs).threads(threads).weightDecay(weightDecay).maxVirtualSeconds(maxVirtualSeconds).maxBytes(maxBytes)
                 .build();
     }
 
     /** {@code text} (protobuf text format) merged over the default workload. */
     static WorkloadSpec workload(String text) {
-        WorkloadSpec over;
-        try {
-            over = TextFormat.parse(text, WorkloadSpec.class);
-        } catch (TextFormat.ParseException e) {
-            throw new IllegalArgumentException("--workload: expected WorkloadSpec fields in protobuf text format: " + e.getMessage());
-        }
+        WorkloadSpec over = parse(text);
         WorkloadSpec.Builder b = D.workload().toBuilder();
         if (over.getModel().getHiddenCount() > 0) {
             b.getModelBuilder().clearHidden();
         }
         return b.mergeFrom(over).build();
+    }
+
+    private static WorkloadSpec parse(String text) {
+        try {
+            return TextFormat.parse(text, WorkloadSpec.class);
+        } catch (TextFormat.ParseException e) {
+            throw new IllegalArgumentException("--workload: expected WorkloadSpec fields in protobuf text format: " + e.getMessage());
+        }
     }
 
     /** "5s", "500ms", "2m" or ISO-8601 "PT5S". */

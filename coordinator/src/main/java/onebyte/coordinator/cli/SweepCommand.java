@@ -69,6 +69,7 @@ public final class SweepCommand implements Callable<Integer> {
             o.add("run.id=" + base.run().id() + "-p" + (i + 1));
             Scenario s = loader.load(scenarioFile, o);
             ScenarioCheckpoint.validate(s);
+            onebyte.coordinator.experiment.ShardPlan.validate(s, ChurnSchedule.resolve(s));
             scenarios.add(s);
         }
         System.out.println("sweep directory: " + dir.toAbsolutePath() + " (" + points.size() + " points)");

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import onebyte.coordinator.console.Bytes;
 import onebyte.coordinator.experiment.RoundBytes;
 import onebyte.coordinator.experiment.ScenarioCheckpoint;
+import onebyte.coordinator.experiment.ShardPlan;
 import onebyte.coordinator.experiment.ScenarioSettings;
 import onebyte.coordinator.scenario.ChurnEvent;
 import onebyte.coordinator.scenario.ChurnSchedule;
@@ -43,6 +44,7 @@ public final class ValidateCommand implements Callable<Integer> {
         Scenario s = new ScenarioLoader().load(scenarioFile, overrides); // bad input: BadInputHandler, exit 2
         ChurnSchedule schedule = ChurnSchedule.resolve(s);
         ScenarioCheckpoint.validate(s);
+        ShardPlan.validate(s, schedule);
         System.out.print(plan(s, schedule));
         return 0;
     }
@@ -67,12 +69,11 @@ public final class ValidateCommand implements Callable<Integer> {
             pool = s.data().trainSize();
             line(b, "data:       %s, target pool %,d, eval %,d", s.data().kind(), pool, s.data().evalSize());
         }
-        Partitioner p = Partitioner.parse(s.data().partition());
-        int ids = schedule.initialNodes() + (int) schedule.events().stream().filter(e -> e.action() == ChurnEvent.Action.JOIN).count();
-        int used = Math.min(ids, p.virtualShards());
-        line(b, "partition:  %s into %d shards of ~%,d examples; node ids 1..%d train on %d of them (~%,d of %,d examples)%s",
-                p, p.virtualShards(), pool / p.virtualShards(), ids, used, (long) pool * used / p.virtualShards(), pool,
-                ids > p.virtualShards() ? "; node " + (p.virtualShards() + 1) + " and later reuse earlier nodes' shards" : "");
+        Partitioner p = ShardPlan.partitioner(s, schedule);
+        line(b, "partition:  %s into %d shards (%s) of ~%,d examples; node ids 1..%d train on %s (~%,d of %,d examples)", s.data().partition(),
+                p.virtualShards(), ShardPlan.describe(s, schedule), pool / p.virtualShards(), schedule.scheduleIds(),
+                schedule.scheduleIds() > p.virtualShards() ? "all of them, node " + (p.virtualShards() + 1) + " and later reusing earlier nodes' shards"
+                        : schedule.scheduleIds() + " of them", (long) pool * Math.min(schedule.scheduleIds(), p.virtualShards()) / p.virtualShards(), pool);
         line(b, "nodes:      %d initial of class %s; classes %s", schedule.initialNodes(), s.nodes().initialClass(),
                 s.nodes().classes().values().stream().map(c -> String.format(Locale.ROOT, "%s (up %s Mbit/s, down %s, %s ms)", c.name(),
                         c.uplinkMbps(), c.downlinkMbps(), c.latencyMs())).toList());

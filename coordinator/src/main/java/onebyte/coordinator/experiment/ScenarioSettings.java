@@ -15,7 +15,6 @@ import onebyte.core.fed.FedSpeedServer;
 import onebyte.coordinator.scenario.ChurnSchedule;
 import onebyte.coordinator.scenario.Scenario;
 import onebyte.coordinator.scenario.ScenarioLoader;
-import onebyte.core.data.Partitioner;
 import onebyte.core.model.ModelSpec;
 import onebyte.node.engine.WorkloadSpecs;
 import onebyte.proto.WorkloadSpec;
@@ -45,7 +44,7 @@ public final class ScenarioSettings {
         return WorkloadSpec.newBuilder()
                 .setModel(WorkloadSpecs.model(ScenarioCheckpoint.modelSpec(s)))
                 .setData(data)
-                .setPartition(WorkloadSpecs.partition(Partitioner.parse(d.partition())))
+                .setPartition(WorkloadSpecs.partition(ShardPlan.partitioner(s, ChurnSchedule.resolve(s))))
                 .setPretraining(WorkloadSpec.Pretraining.newBuilder().setSteps(s.pretrain().steps()).setLr(s.pretrain().lr())
                         .setBatchSize(s.pretrain().batchSize()))
                 .setCheckpoint(checkpoint == null ? "" : checkpoint.toAbsolutePath().toString())

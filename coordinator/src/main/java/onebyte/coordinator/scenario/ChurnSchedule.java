@@ -32,6 +32,14 @@ import onebyte.core.perturbation.SeedMixer;
 public record ChurnSchedule(int initialNodes, List<ChurnEvent> events) {
     private static final long SALT_CHURN = 0x434855524E000000L; // "CHURN"
 
+    /**
+     * How many schedule ids (node identities, each with its own data shard) the run uses: the
+     * initial nodes 1..N and one per join; a rejoin comes back under its old identity.
+     */
+    public int scheduleIds() {
+        return initialNodes + (int) events.stream().filter(e -> e.action() == ChurnEvent.Action.JOIN).count();
+    }
+
     public static ChurnSchedule resolve(Scenario s) {
         List<ChurnEvent> raw = new ArrayList<>(s.churn().events());
         int initial = s.nodes().initial();

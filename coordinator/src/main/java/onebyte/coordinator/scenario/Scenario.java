@@ -39,9 +39,13 @@ public record Scenario(
 
     public record Pretrain(int steps, double lr, int batchSize) {}
 
-    /** The data; {@code files} only for kind csv or text (null otherwise). */
+    /**
+     * The data; {@code files} only for kind csv or text (null otherwise). {@code shards}: how many
+     * shards the target pool is cut into, 0 = one per node the run ever admits
+     * ({@code experiment.ShardPlan}); {@code reuseShards}: the scenario allows fewer shards than nodes.
+     */
     public record Data(String kind, int features, int classes, double shift, int trainSize, int evalSize,
-                       Path path, String labelColumn, String partition, Files files) {
+                       Path path, String labelColumn, String partition, int shards, boolean reuseShards, Files files) {
         /** True for the user's own files (kind csv or text). */
         public boolean fromFiles() {
             return files != null;

@@ -233,7 +233,8 @@ public final class ScenarioLoader {
             checkPartition(partition);
             var data = new Scenario.Data(dataKind, intIn("data.features", 1, 1 << 20), intIn("data.classes", 2, 1 << 16),
                     fraction("data.shift", true), intIn("data.train-size", 1, 100_000_000), intIn("data.eval-size", 1, 100_000_000),
-                    dataPath, str("data.label-column"), partition, files ? dataFiles(dataKind, model, pretrain) : null);
+                    dataPath, str("data.label-column"), partition, intIn("data.shards", 0, 1 << 20), bool("data.reuse-shards"),
+                    files ? dataFiles(dataKind, model, pretrain) : null);
             Map<String, Scenario.NodeClass> classes = new LinkedHashMap<>();
             for (String name : c.getObject("nodes.classes").keySet()) {
                 String p = "nodes.classes." + quoteKey(name);
@@ -289,8 +290,17 @@ public final class ScenarioLoader {
             var churn = new Scenario.Churn(events(classes.keySet()), random, trace);
             var clock = new Scenario.Clock(oneOf("clock.costs", "fixed", "measured").equals("measured"),
                     nonNegative("clock.forward-us"), nonNegative("clock.gradient-us"), nonNegative("clock.element-ns"));
-            return new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg, churn, clock,
-                    new Scenario.Sweep(sweepPoints()));
+            Scenario scenario = new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg,
+                    churn, clock, new Scenario.Sweep(sweepPoints()));
+            if (data.shards() > 0 && !data.reuseShards()) {
+                int ids = ChurnSchedule.resolve(scenario).scheduleIds();
+                if (ids > data.shards()) {
+                    fail("data.shards", "the run admits " + ids + " nodes but cuts its pool into " + data.shards()
+                            + " shards, so node " + (data.shards() + 1) + " would train on node 1's data; use data.shards >= " + ids
+                            + ", 0 (one shard per node) or data.reuse-shards = true");
+                }
+            }
+            return scenario;
         }
 
         /** The data section's keys of the user's own files, checked against the model and pretraining. */
@@ -493,6 +503,14 @@ public final class ScenarioLoader {
                 }
             }
             throw fail(key, "expected one of " + String.join(", ", allowed) + ", got '" + v + "'");
+        }
+
+        private boolean bool(String key) {
+            try {
+                return c.getBoolean(key);
+            } catch (ConfigException e) {
+                throw typed(key, e, "true or false");
+            }
         }
 
         private int intIn(String key, int lo, int hi) {

@@ -64,4 +64,13 @@ class BadInputTest {
         Files.writeString(scenario, "include \"base.conf\"\nnodes.initial = 5\n");
         assertEquals(0, RunCommandTest.Console.execute("links", scenario.toString()).code());
     }
+
+    @Test
+    void aPoolTooSmallForItsShardsFailsBeforeTheRun() throws Exception {
+        Path out = dir.resolve("runs");
+        assertOneLine(run("run", "../scenarios/quickstart.conf", "--set", "run.output-dir=\"" + out + "\"",
+                "--set", "data.train-size=3", "--set", "pretrain.steps=0"),
+                "data.train-size: a target pool of 3 examples cannot be cut into 5 shards");
+        assertFalse(Files.exists(out), "nothing ran");
+    }
 }

@@ -23,7 +23,7 @@ class ValidateCommandTest {
                 "--set", "run.output-dir=\"" + out + "\"");
         assertEquals(0, c.code(), c.out() + c.err());
         for (String want : List.of("is valid", "algorithms: spsa, spsa-f32, fedspeed, fedavg", "d = 804",
-                "t=1.000s join node 5", "t=1.500s crash node 2", "200 rounds", "iid into 32 shards of ~250 examples",
+                "t=1.000s join node 5", "t=1.500s crash node 2", "200 rounds", "iid into 5 shards (one per node: 4 initial + 1 join) of ~1,600 examples; node ids 1..5 train on 5 of them (~8,000 of 8,000 examples)",
                 "spsa      up      192 B  down      456 B")) {
             assertTrue(c.out().contains(want), want + " in\n" + c.out());
         }

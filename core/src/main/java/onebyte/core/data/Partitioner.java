@@ -11,7 +11,8 @@ import onebyte.core.perturbation.SeedMixer;
  * {@code pathological:C} (C label chunks per shard) and {@code quantity:ALPHA} (size skew).
  *
  * <p><b>Churn-proof by construction.</b> The pool is first split into a fixed number V of disjoint
- * <i>virtual shards</i> (default 32, suffix {@code ,shards=V}), using only (seed, spec, pool). Node
+ * <i>virtual shards</i> (suffix {@code ,shards=V}; runs pass one per node they ever admit, default
+ * here 32), using only (seed, spec, pool). Node
  * {@code nodeId} gets virtual shard {@code floorMod(nodeId, V)}. So a node's shard depends only on
  * (seed, nodeId, spec, pool), never on how many nodes exist or joined, and the first V node ids
  * (which the coordinator hands out in order and never reuses) get disjoint shards. Node ids V apart

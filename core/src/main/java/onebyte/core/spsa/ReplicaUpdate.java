@@ -9,7 +9,6 @@ import onebyte.core.perturbation.SeedMixer;
 import onebyte.core.tensor.ParameterVector;
 
 import java.util.List;
-import java.util.Set;
 
 /**
  * The replica update of SPEC §2, fused:
@@ -155,20 +154,6 @@ public final class ReplicaUpdate {
         return new Plan(java.util.Arrays.copyOf(seeds, m), java.util.Arrays.copyOf(coef, m), decay);
     }
 
-    /** Checks the commit against what this replica expects; throws before anything is applied. */
-    public static void validate(RoundCommit commit, long expectedRound, Set<Integer> expectedNodes) {
-        if (commit.round() != expectedRound) {
-            throw new IllegalArgumentException("commit is for round " + commit.round() + " but this replica expects round "
-                    + expectedRound + "; not applied");
-        }
-        for (Contribution c : commit.contributions()) {
-            if (!expectedNodes.contains(c.nodeId())) {
-                throw new IllegalArgumentException("commit for round " + commit.round() + " names node " + c.nodeId()
-                        + " which is not a member of that round " + expectedNodes + "; not applied");
-            }
-        }
-    }
-
     /**
      * θ ← θ − (lr / n) Σ D(q)·Z(s_{i,r,k}) in (nodeId, sample) order; per chunk, contributions applied
      * sequentially element-wise in float32, so the result is bit-identical to applying them one by one
@@ -225,16 +210,6 @@ public final class ReplicaUpdate {
         for (int k = 0; k < p.seeds.length; k++) {
             stream.accumulateChunk(p.seeds[k], c, t, len, p.coef[k]);
         }
-    }
-
-    /**
-     * Same as {@link #apply(ParameterVector, RoundCommit, double)}, but first rejects (with
-     * IllegalArgumentException, θ untouched) a commit whose round is not {@code expectedRound} or that
-     * names a node not in {@code expectedNodes}.
-     */
-    public void apply(ParameterVector theta, RoundCommit commit, double lr, long expectedRound, Set<Integer> expectedNodes) {
-        validate(commit, expectedRound, expectedNodes);
-        apply(theta, commit, lr);
     }
 
     /**

@@ -44,6 +44,11 @@ public final class FileWorkloadFactory implements Workload.Factory {
                 : new PooledWorkload.Source(task.pool(), task.eval()), seed);
     }
 
+    @Override
+    public onebyte.core.data.Dataset targetPool(WorkloadSpec spec, long seed) {
+        return task(spec.getData().getFile(), seed).pool();
+    }
+
     /** The task these files and this seed give (read once per JVM). */
     public static FileTask task(WorkloadSpec.FileData f, long seed) {
         return TASKS.computeIfAbsent(seed + "|" + f, k -> load(f, seed));

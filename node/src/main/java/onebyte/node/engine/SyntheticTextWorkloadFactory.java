@@ -1,5 +1,6 @@
 package onebyte.node.engine;
 
+import onebyte.core.data.Dataset;
 import onebyte.core.data.SyntheticText;
 import onebyte.core.model.ModelSpec;
 import onebyte.proto.WorkloadSpec;
@@ -23,5 +24,11 @@ public final class SyntheticTextWorkloadFactory implements Workload.Factory {
         SyntheticText text = new SyntheticText(spec.getData().getSyntheticText().getShift(), seed);
         return PooledWorkload.build(spec, model, text.targetTrain(train, context, seed), text.targetEval(evalSize, context, seed),
                 () -> new PooledWorkload.Source(text.sourceTrain(train, context, seed), text.sourceEval(evalSize, context, seed)), seed);
+    }
+
+    @Override
+    public Dataset targetPool(WorkloadSpec spec, long seed) {
+        return new SyntheticText(spec.getData().getSyntheticText().getShift(), seed)
+                .targetTrain(spec.getData().getTrainSize(), PooledWorkload.model(spec).context(), seed);
     }
 }

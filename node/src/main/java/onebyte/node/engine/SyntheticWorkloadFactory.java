@@ -1,5 +1,6 @@
 package onebyte.node.engine;
 
+import onebyte.core.data.Dataset;
 import onebyte.core.data.SyntheticClassification;
 import onebyte.core.model.ModelSpec;
 import onebyte.proto.WorkloadSpec;
@@ -26,5 +27,11 @@ public final class SyntheticWorkloadFactory implements Workload.Factory {
         SyntheticClassification task = new SyntheticClassification(d.getFeatures(), d.getClasses(), d.getShift(), seed);
         return PooledWorkload.build(spec, model, task.targetTrain(train, seed), task.targetEval(evalSize, seed),
                 () -> new PooledWorkload.Source(task.sourceTrain(train, seed), task.sourceEval(evalSize, seed)), seed);
+    }
+
+    @Override
+    public Dataset targetPool(WorkloadSpec spec, long seed) {
+        WorkloadSpec.SyntheticData d = spec.getData().getSynthetic();
+        return new SyntheticClassification(d.getFeatures(), d.getClasses(), d.getShift(), seed).targetTrain(spec.getData().getTrainSize(), seed);
     }
 }

@@ -31,5 +31,13 @@ public interface Workload {
     /** Builds a workload from its spec and the run seed. */
     interface Factory {
         Workload create(WorkloadSpec spec, long runSeed);
+
+        /**
+         * The target pool the workload's shards are cut from, built without θ_0 (for checks before
+         * a run); null when the factory cannot tell without building the whole workload.
+         */
+        default Dataset targetPool(WorkloadSpec spec, long runSeed) {
+            return null;
+        }
     }
 }

@@ -31,16 +31,24 @@ public final class Workloads {
         return w;
     }
 
+    /** The target pool the spec's shards are cut from, without θ_0 ({@link Workload.Factory#targetPool}; null if unknown). */
+    public static onebyte.core.data.Dataset targetPool(WorkloadSpec spec, long runSeed) {
+        return factory(spec).targetPool(spec, runSeed);
+    }
+
     private static Workload create(WorkloadSpec spec, long runSeed) {
+        return factory(spec).create(spec, runSeed);
+    }
+
+    private static Workload.Factory factory(WorkloadSpec spec) {
         if (!spec.getFactory().isEmpty()) {
-            return Plugins.instantiate(spec.getFactory(), Workload.Factory.class).create(spec, runSeed);
+            return Plugins.instantiate(spec.getFactory(), Workload.Factory.class);
         }
-        Workload.Factory f = switch (spec.getData().getKindCase()) {
+        return switch (spec.getData().getKindCase()) {
             case SYNTHETIC -> new SyntheticWorkloadFactory();
             case SYNTHETIC_TEXT -> new SyntheticTextWorkloadFactory();
             case FILE -> new FileWorkloadFactory();
             case KIND_NOT_SET -> throw new IllegalArgumentException("the workload names no data kind: " + spec);
         };
-        return f.create(spec, runSeed);
     }
 }
