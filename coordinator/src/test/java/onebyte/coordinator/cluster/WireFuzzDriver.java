@@ -24,7 +24,7 @@ import onebyte.node.wire.WireStats;
  * Receivers: the coordinator, or a real node.
  */
 final class WireFuzzDriver {
-    static final long PATIENCE_MS = 2000;
+    static final long PATIENCE_MS = 5000;
 
     enum From { FUZZER, OUTSIDER, NO_SENDER }
 
