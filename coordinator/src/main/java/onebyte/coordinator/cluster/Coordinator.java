@@ -229,6 +229,11 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
 
     @Override
     protected void onWire(GeneratedMessage g) {
+        String wrong = g instanceof JoinRequest j ? wrongJoinSender(j.getNodeRef()) : wrongSender(claimedNode(g));
+        if (wrong != null) {
+            rejections.reject("wrong-sender:" + g.getClass().getSimpleName(), wrong);
+            return;
+        }
         if (g instanceof Contribution c) {
             if (rejections.versionOk(c.getVersion(), "Contribution")) onContribution(c);
         } else if (g instanceof MetricsReport r) {
@@ -248,6 +253,17 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         }
     }
 
+
+    /** The node id a node message names (-1 for the messages a node does not send). */
+    private static int claimedNode(GeneratedMessage g) {
+        if (g instanceof Contribution c) return c.getNodeId();
+        if (g instanceof MetricsReport r) return r.getNodeId();
+        if (g instanceof SyncDone d) return d.getNodeId();
+        if (g instanceof SnapshotRequest r) return r.getNodeId();
+        if (g instanceof CommitLogRequest r) return r.getNodeId();
+        if (g instanceof Leave l) return l.getNodeId();
+        return -1;
+    }
 
     /** The member a node message claims to come from, or null (rejected and counted). */
     private Member known(int nodeId, String type) {
@@ -298,7 +314,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
                 // a retried request: same id, same answer; counted apart from the rows, since how
                 // often a node retries depends on wall-clock timing
                 Admit again = admission(m, m.sync, false);
-                m.ref.tell(again);
+                ledger.tell(m.ref, again);
                 ledger.add("retry:up:JoinRequest", Wire.wireBytes(j));
                 ledger.add("retry:down:Admit", Wire.wireBytes(again));
             } else {
@@ -314,7 +330,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             rejections.reject("unknown-class:JoinRequest", reason);
             // it would only retry: tell it why, once per request, counted apart from the rows like retries
             JoinRefused refusal = JoinRefused.newBuilder().setVersion(Wire.VERSION).setReason(reason).build();
-            ref.tell(refusal);
+            ledger.tell(ref, refusal);
             ledger.add("refused:up:JoinRequest", Wire.wireBytes(j));
             ledger.add("refused:down:JoinRefused", Wire.wireBytes(refusal));
             return;
@@ -607,6 +623,10 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         countUp(m, r, false);
         if (!open || r.getRound() != current) {
             rejections.reject("late-round:MetricsReport", "round " + r.getRound() + " while " + current);
+            return;
+        }
+        if (!mr.contains(m.id)) {
+            rejections.reject("not-member:MetricsReport", "node " + m.id + " is not in round " + current);
             return;
         }
         m.compute = r.getComputeSeconds();
