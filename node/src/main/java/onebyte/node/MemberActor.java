@@ -14,8 +14,10 @@ import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import onebyte.node.wire.MalformedFrame;
 import onebyte.node.wire.Rejections;
 import onebyte.node.wire.Wire;
+import onebyte.node.wire.WireSender;
 import onebyte.node.wire.WireStats;
 import org.slf4j.Logger;
 
@@ -73,9 +75,30 @@ public abstract class MemberActor {
 
     private Behavior<Object> behavior() {
         return Behaviors.receive(Object.class).onAnyMessage(m -> {
-            jobs.onMessage(m, this::handle);
+            if (m instanceof MalformedFrame) {
+                return Behaviors.same(); // counted by the serializer
+            }
+            if (!(m instanceof GeneratedMessage g) || fromCoordinator(g)) {
+                jobs.onMessage(m, this::handle);
+            }
             return Behaviors.same();
         }).build();
+    }
+
+    /**
+     * Whether the wire message being received comes from the coordinator this member joined (by
+     * its path before the admission, by its full reference after); otherwise it is counted as
+     * "wrong-sender:&lt;type&gt;" and dropped. Checked on arrival: the sender is gone once a message
+     * waits in the job queue.
+     */
+    private boolean fromCoordinator(GeneratedMessage g) {
+        akka.actor.ActorRef sender = WireSender.of(ctx);
+        if (WireSender.is(sender, coordinator)) {
+            return true;
+        }
+        rejections.reject("wrong-sender:" + g.getClass().getSimpleName(), "from " + WireSender.describe(sender)
+                + ", not from the coordinator " + coordinator.path());
+        return false;
     }
 
     /** Handles one message, in arrival order, never while a job runs. */
@@ -161,7 +184,7 @@ public abstract class MemberActor {
 
     /** Sends a wire message to the coordinator and counts its bytes by type. */
     protected final void send(GeneratedMessage m) {
-        coordinator.tell(m);
+        WireSender.tell(coordinator, m, ctx.getSelf());
         bytesSent.merge(m.getClass().getSimpleName(), Wire.wireBytes(m), Long::sum);
     }
 

@@ -1,5 +1,6 @@
 package onebyte.coordinator.cluster;
 
+import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -23,7 +24,9 @@ import onebyte.coordinator.cluster.CoordinatorSignals.RetryOpen;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.node.ComputeJobs;
+import onebyte.node.wire.MalformedFrame;
 import onebyte.node.wire.Rejections;
+import onebyte.node.wire.WireSender;
 import onebyte.node.wire.WireStats;
 import org.slf4j.Logger;
 
@@ -48,7 +51,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     protected final Rejections rejections;
     protected final ComputeJobs jobs;
     protected final MemberRoster<M> roster = new MemberRoster<>();
-    protected final TrafficLedger ledger = new TrafficLedger();
+    protected final TrafficLedger ledger;
     protected final RoundTally.Counting counting = new RoundTally.Counting();
     protected final List<MetricsRow> rows = new ArrayList<>();
     private final String owner;
@@ -82,6 +85,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         this.log = ctx.getLog();
         this.jobs = new ComputeJobs(ctx, owner, result);
         this.rejections = WireStats.get(ctx.getSystem()).rejections();
+        this.ledger = new TrafficLedger(ctx.getSelf());
     }
 
     /** The behaviour of the coordinator {@code make} builds; spawn it as "coordinator" under the user guardian (nodes find it by path). */
@@ -108,8 +112,35 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     /** Whether {@link #load} is done (θ_0 or x^0 is there). */
     protected abstract boolean loaded();
 
-    /** A wire message from a node. */
+    /** A wire message from a node (its sender is {@link #wrongSender}'s to check). */
     protected abstract void onWire(GeneratedMessage g);
+
+    /**
+     * Null when the wire message being handled (only valid in {@link #onWire}) comes from the actor
+     * admitted under {@code nodeId}, or when no node has that id (the caller rejects it as an
+     * unknown node); otherwise what is wrong, for the caller to reject as "wrong-sender:&lt;type&gt;".
+     */
+    protected final String wrongSender(int nodeId) {
+        M m = roster.get(nodeId);
+        akka.actor.ActorRef sender = WireSender.of(ctx);
+        if (m == null || WireSender.is(sender, m.ref)) {
+            return null;
+        }
+        return "a message of node " + nodeId + " from " + WireSender.describe(sender) + ", not from " + m.ref.path();
+    }
+
+    /** As {@link #wrongSender(int)} for a join request: null when it comes from the actor {@code nodeRef} it names. */
+    protected final String wrongJoinSender(String nodeRef) {
+        akka.actor.ActorRef sender = WireSender.of(ctx);
+        try {
+            if (!nodeRef.isEmpty() && WireSender.is(sender, ActorRefResolver.get(ctx.getSystem()).resolveActorRef(nodeRef))) {
+                return null;
+            }
+        } catch (RuntimeException e) {
+            return "cannot resolve '" + nodeRef + "': " + e.getMessage();
+        }
+        return "a join request for '" + nodeRef + "' from " + WireSender.describe(sender);
+    }
 
     protected abstract void onMemberEvent(ClusterEvent.MemberEvent e);
 
@@ -141,6 +172,8 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
             afterJob();
         } else if (m instanceof GeneratedMessage g) {
             onWire(g);
+        } else if (m instanceof MalformedFrame) {
+            // counted by the serializer
         } else if (m instanceof Deadline d) {
             if (open && d.round() == current) {
                 closeRound(true);

@@ -301,6 +301,11 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
 
     @Override
     protected void onWire(GeneratedMessage g) {
+        String wrong = g instanceof JoinRequest j ? wrongJoinSender(j.getNodeRef()) : wrongSender(claimedNode(g));
+        if (wrong != null) {
+            rejections.reject("wrong-sender:" + g.getClass().getSimpleName(), wrong);
+            return;
+        }
         if (g instanceof Contribution c) {
             if (rejections.versionOk(c.getVersion(), "Contribution")) onContribution(c);
         } else if (g instanceof MetricsReport r) {
@@ -320,6 +325,17 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         }
     }
 
+
+    /** The node id a node message names (-1 for the messages a node does not send). */
+    private static int claimedNode(GeneratedMessage g) {
+        if (g instanceof Contribution c) return c.getNodeId();
+        if (g instanceof MetricsReport r) return r.getNodeId();
+        if (g instanceof SyncDone d) return d.getNodeId();
+        if (g instanceof SnapshotRequest r) return r.getNodeId();
+        if (g instanceof CommitLogRequest r) return r.getNodeId();
+        if (g instanceof Leave l) return l.getNodeId();
+        return -1;
+    }
 
     /** The member a node message claims to come from, or null (rejected and counted). */
     private Member known(int nodeId, String type) {
@@ -370,7 +386,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
                 // a retried request: same id, same answer; counted apart from the rows, since how
                 // often a node retries depends on wall-clock timing
                 Admit again = admission(m, m.sync, false);
-                m.ref.tell(again);
+                ledger.tell(m.ref, again);
                 ledger.add("retry:up:JoinRequest", Wire.wireBytes(j));
                 ledger.add("retry:down:Admit", Wire.wireBytes(again));
             } else {
@@ -386,7 +402,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             rejections.reject("unknown-class:JoinRequest", reason);
             // it would only retry: tell it why, once per request, counted apart from the rows like retries
             JoinRefused refusal = JoinRefused.newBuilder().setVersion(Wire.VERSION).setReason(reason).build();
-            ref.tell(refusal);
+            ledger.tell(ref, refusal);
             ledger.add("refused:up:JoinRequest", Wire.wireBytes(j));
             ledger.add("refused:down:JoinRefused", Wire.wireBytes(refusal));
             return;
@@ -701,6 +717,10 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             rejections.reject("late-round:MetricsReport", "round " + r.getRound() + " while " + current);
             return;
         }
+        if (!mr.contains(m.id)) {
+            rejections.reject("not-member:MetricsReport", "node " + m.id + " is not in round " + current);
+            return;
+        }
         m.compute = r.getComputeSeconds();
         m.apply = r.getApplySeconds();
         m.passes = r.getForwardPasses();
@@ -733,7 +753,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             contributors.add(e.nodeId());
         }
         Commit commit = Commit.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllNodeIds(ids).addAllSamples(samples)
-                .setCodes(ByteString.copyFrom(codeBytes.toByteArray())).setN(ids.size()).setLr(s.lr()).build();
+                .setCodes(ByteString.copyFrom(codeBytes.toByteArray())).setN(ids.size()).setLr(s.lrAt(r)).build();
         commitLog.add(commit);
         listener.committed(commit);
         sendToLive(commit);
@@ -746,7 +766,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         RoundTally tally = tally(contributors, byDeadline || contributors.size() < mr.size());
         RunBudget.Stop stop = s.budget().reached(r + 1, virtualTime + tally.seconds(), bytesCum + tally.up() + tally.down());
         ReplicaEngine.CommitEntries entries = new ReplicaEngine.CommitEntries(r, ids.stream().mapToInt(i -> i).toArray(),
-                samples.stream().mapToInt(i -> i).toArray(), codeBytes.toByteArray(), engine.codeWidth(), s.lr());
+                samples.stream().mapToInt(i -> i).toArray(), codeBytes.toByteArray(), engine.codeWidth(), s.lrAt(r));
         boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
         jobs.run(() -> {
             engine.apply(theta, entries); // also when empty: weight decay applies every round (ReplicaUpdate)
@@ -795,7 +815,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         MetricsRow row = new MetricsRow(s.runId(), Algorithm.SPSA.id(), r, virtualTime, (System.nanoTime() - startNanos) / 1e9, mr.size(),
                 mr.size() * s.samplesPerNode(), n, t.joined(), t.left(), t.crashed(),
                 t.trainLoss(), a.evalLoss(), a.evalAccuracy(), t.up(), t.down(),
-                bytesCum, forwardPassesCum, agree, s.lr(), s.runSeed());
+                bytesCum, forwardPassesCum, agree, s.lrAt(r), s.runSeed());
         recordRow(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, t.slowestCompute(),
                 a.hash(), Map.copyOf(agreement)));
         if (stop == null && atCleanBoundary(contributors)) {

@@ -21,7 +21,8 @@ import onebyte.proto.WorkloadSpec;
  * @param rounds rounds to run at most
  * @param samplesPerNode S, SPSA samples per node per round
  * @param eps SPSA perturbation scale ε
- * @param lr learning rate η (constant)
+ * @param lr learning rate η of round 0
+ * @param lrDecay η_r = η · lrDecay^r (1 = constant, as MeZO); every replica takes η_r from the round's commit
  * @param codec log8 | f32 | sign | paper
  * @param distribution gaussian | rademacher
  * @param chunkSize direction chunk size (part of the run's identity)
@@ -52,6 +53,7 @@ public record SpsaRunSettings(
         int samplesPerNode,
         float eps,
         double lr,
+        double lrDecay,
         String codec,
         String distribution,
         int chunkSize,
@@ -79,6 +81,7 @@ public record SpsaRunSettings(
         if (samplesPerNode < 1) throw new IllegalArgumentException("samplesPerNode must be >= 1, got " + samplesPerNode);
         if (!(eps > 0)) throw new IllegalArgumentException("eps must be > 0, got " + eps);
         if (!(lr > 0)) throw new IllegalArgumentException("lr must be > 0, got " + lr);
+        if (!(lrDecay > 0 && lrDecay <= 1)) throw new IllegalArgumentException("lrDecay must be in (0, 1], got " + lrDecay);
         if (chunkSize < 1) throw new IllegalArgumentException("chunkSize must be >= 1, got " + chunkSize);
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
         if (evalEvery < 1) throw new IllegalArgumentException("evalEvery must be >= 1, got " + evalEvery);
@@ -166,10 +169,15 @@ public record SpsaRunSettings(
         }
     }
 
+    /** The learning rate of round r: η · lrDecay^r (StrictMath, so every JVM computes the same bits). */
+    public double lrAt(long round) {
+        return lrDecay == 1.0 ? lr : lr * StrictMath.pow(lrDecay, round);
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.runId = runId; b.runSeed = runSeed; b.nodes = nodes; b.rounds = rounds; b.samplesPerNode = samplesPerNode;
-        b.eps = eps; b.lr = lr; b.codec = codec; b.distribution = distribution; b.chunkSize = chunkSize;
+        b.eps = eps; b.lr = lr; b.lrDecay = lrDecay; b.codec = codec; b.distribution = distribution; b.chunkSize = chunkSize;
         b.batchSize = batchSize; b.evalEvery = evalEvery; b.roundDeadline = roundDeadline; b.workload = workload;
         b.engine = engine; b.joinSync = joinSync; b.churn = new ArrayList<>(churn); b.links = links;
         b.threads = threads; b.weightDecay = weightDecay;
@@ -187,6 +195,7 @@ public record SpsaRunSettings(
         private int samplesPerNode;
         private float eps;
         private double lr;
+        private double lrDecay = 1.0;
         private String codec;
         private String distribution;
         private int chunkSize;
@@ -212,6 +221,7 @@ public record SpsaRunSettings(
         public Builder samplesPerNode(int v) { samplesPerNode = v; return this; }
         public Builder eps(float v) { eps = v; return this; }
         public Builder lr(double v) { lr = v; return this; }
+        public Builder lrDecay(double v) { lrDecay = v; return this; }
         public Builder codec(String v) { codec = v; return this; }
         public Builder distribution(String v) { distribution = v; return this; }
         public Builder chunkSize(int v) { chunkSize = v; return this; }
@@ -239,7 +249,7 @@ public record SpsaRunSettings(
         public Builder maxBytes(long v) { maxBytes = v; return this; }
 
         public SpsaRunSettings build() {
-            return new SpsaRunSettings(runId, runSeed, nodes, rounds, samplesPerNode, eps, lr, codec, distribution, chunkSize,
+            return new SpsaRunSettings(runId, runSeed, nodes, rounds, samplesPerNode, eps, lr, lrDecay, codec, distribution, chunkSize,
                     batchSize, evalEvery, roundDeadline, workload, engine, joinSync, churn, links, threads,
                     weightDecay, sharedRegeneration, workCosts, maxVirtualSeconds, maxBytes);
         }

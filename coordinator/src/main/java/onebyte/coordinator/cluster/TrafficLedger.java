@@ -1,10 +1,12 @@
 package onebyte.coordinator.cluster;
 
+import akka.actor.typed.ActorRef;
 import com.google.protobuf.GeneratedMessage;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 import onebyte.node.wire.Wire;
+import onebyte.node.wire.WireSender;
 
 /**
  * A coordinator's bytes by message type ("up:&lt;type&gt;", "down:&lt;type&gt;" and the keys
@@ -15,6 +17,12 @@ import onebyte.node.wire.Wire;
 public final class TrafficLedger {
     private final Map<String, Long> byType = new TreeMap<>();
     private final Map<String, Long> byNode = new TreeMap<>();
+    private final ActorRef<?> sender;
+
+    /** {@code sender}: the coordinator, sent as the sender of every message (nodes check it, {@link WireSender}). */
+    public TrafficLedger(ActorRef<?> sender) {
+        this.sender = sender;
+    }
 
     /** Adds {@code bytes} under {@code key} of the bytes by type. */
     public void add(String key, long bytes) {
@@ -33,11 +41,16 @@ public final class TrafficLedger {
 
     /** Sends {@code msg} to {@code node} and counts it. */
     public void send(AdmittedNode node, GeneratedMessage msg) {
-        node.ref.tell(msg);
+        tell(node.ref, msg);
         long b = Wire.wireBytes(msg);
         node.down += b;
         add("down:" + msg.getClass().getSimpleName(), b);
         byNode.merge(node.id + ":down", b, Long::sum);
+    }
+
+    /** Sends {@code msg} to {@code to} from the coordinator, without counting it. */
+    public void tell(ActorRef<?> to, GeneratedMessage msg) {
+        WireSender.tell(to, msg, sender);
     }
 
     /** The round's bytes of a node counted as crashed that did not contribute: apart from the rows. */

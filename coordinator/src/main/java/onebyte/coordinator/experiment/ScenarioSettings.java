@@ -134,6 +134,7 @@ public final class ScenarioSettings {
                 .samplesPerNode(p.samples())
                 .eps((float) p.eps())
                 .lr(p.lr())
+                .lrDecay(p.lrDecay())
                 .codec(algorithm.codec(p.codec()))
                 .distribution(p.distribution())
                 .chunkSize(p.chunkSize())

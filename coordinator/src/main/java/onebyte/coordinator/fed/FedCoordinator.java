@@ -247,6 +247,11 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
 
     @Override
     protected void onWire(GeneratedMessage g) {
+        String wrong = g instanceof FedJoin j ? wrongJoinSender(j.getNodeRef()) : wrongSender(claimedNode(g));
+        if (wrong != null) {
+            reject("wrong-sender:" + g.getClass().getSimpleName(), wrong, g);
+            return;
+        }
         if (g instanceof FedJoin j) {
             if (versionOk(j.getVersion(), g)) onJoin(j);
         } else if (g instanceof FedReady r) {
@@ -260,6 +265,15 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         } else {
             reject("unexpected:" + g.getClass().getSimpleName(), "the federated coordinator does not accept it", g);
         }
+    }
+
+    /** The node id a node message names (-1 for the messages a node does not send). */
+    private static int claimedNode(GeneratedMessage g) {
+        if (g instanceof FedReady r) return r.getNodeId();
+        if (g instanceof FedModelChunk c) return c.getNodeId();
+        if (g instanceof FedDone d) return d.getNodeId();
+        if (g instanceof FedLeave l) return l.getNodeId();
+        return -1;
     }
 
     private boolean versionOk(int version, GeneratedMessage g) {
@@ -310,7 +324,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         if (existing != null) {
             Member m = existing;
             FedAdmit again = admit(m); // a retried join: answer again, outside the rows
-            m.ref.tell(again);
+            ledger.tell(m.ref, again);
             ledger.add("retry:up:FedJoin", Wire.wireBytes(j));
             ledger.add("retry:down:FedAdmit", Wire.wireBytes(again));
             return;

@@ -109,7 +109,7 @@ public record Scenario(
     /** {@code federatedEvery}: the interval of fedspeed/fedavg runs (0 in the file: {@code every}, resolved here). */
     public record Eval(int every, double targetAccuracy, int federatedEvery) {}
 
-    public record Spsa(double eps, double lr, int samples, String codec, String distribution, int chunkSize, int batchSize,
+    public record Spsa(double eps, double lr, double lrDecay, int samples, String codec, String distribution, int chunkSize, int batchSize,
                        Duration roundDeadline, ChurnEvent.Sync joinSync, double weightDecay, boolean sharedRegeneration) {}
 
     /** @param server the server form, SPEC §4: paper (mean of the returned x̂_i) or simulator (FL-Simulator's, all duals) */

@@ -266,7 +266,8 @@ public final class ScenarioLoader {
             int federatedEvery = intIn("eval.federated-every", 0, 1_000_000);
             var eval = new Scenario.Eval(every, target, federatedEvery == 0 ? every : federatedEvery);
 
-            var spsa = new Scenario.Spsa(positive("spsa.eps"), positive("spsa.lr"), intIn("spsa.samples", 1, 1024),
+            var spsa = new Scenario.Spsa(positive("spsa.eps"), positive("spsa.lr"), fraction("spsa.lr-decay", false),
+                    intIn("spsa.samples", 1, 1024),
                     oneOf("spsa.codec", "log8", "f32", "sign", "paper"), oneOf("spsa.distribution", "gaussian", "rademacher"),
                     intIn("spsa.chunk-size", 64, 1 << 24), intIn("spsa.batch-size", 1, 1 << 20), deadline("spsa.round-deadline"),
                     ChurnEvent.Sync.valueOf(oneOf("spsa.join-sync", "auto", "snapshot", "replay").toUpperCase(Locale.ROOT)),

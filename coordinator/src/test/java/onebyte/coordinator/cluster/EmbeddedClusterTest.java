@@ -4,6 +4,7 @@ import onebyte.coordinator.console.ProgressLines;
 import onebyte.proto.WorkloadSpec;
 import onebyte.coordinator.experiment.ScenarioSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -70,5 +71,20 @@ class EmbeddedClusterTest {
         // RunComplete goes out after the last row was written
         assertEquals(r.last().bytesCum() + r.bytesByType().get("down:RunComplete"), up + down,
                 "per-node counters add up to the rows' bytes");
+    }
+
+    @Test
+    void theLearningRateDecaysByRoundAndEveryReplicaTakesItFromTheCommit() throws Exception {
+        SpsaRunSettings decaying = tiny().runId("lr-decay").nodes(3).rounds(12).lrDecay(0.8).build();
+        RunResult r = EmbeddedCluster.run(decaying, null, new RunListener() {}, Duration.ofMinutes(2));
+        assertEquals(12, r.rows().size());
+        for (MetricsRow row : r.rows()) {
+            assertEquals(0.05 * StrictMath.pow(0.8, row.round()), row.lr(), 0.0, "round " + row.round());
+            assertEquals(Boolean.TRUE, row.replicasAgree(), "round " + row.round());
+        }
+        RunResult constant = EmbeddedCluster.run(tiny().runId("lr-decay").nodes(3).rounds(12).build(), null, new RunListener() {},
+                Duration.ofMinutes(2));
+        assertEquals(r.rows().get(0).trainLoss(), constant.rows().get(0).trainLoss(), "round 0 is the same");
+        assertNotEquals(constant.finalHash(), r.finalHash(), "the decayed steps moved θ elsewhere");
     }
 }

@@ -412,14 +412,15 @@ class NetnsClusterTest {
             assertEquals(Long.parseLong(row.get("bytes_down")), all.counted(round, "RoundOpen") + all.counted(round, "Commit"),
                     "bytes_down of round " + round);
         }
-        // the framing Artery really adds: 4-byte length + 28-byte header + literal section (2 bytes
-        // for the empty sender; the recipient's path while it is not compressed; a manifest until
-        // the manifest table arrives)
+        // the framing Artery really adds: 4-byte length + 28-byte header + literal section (the
+        // sender's and the recipient's paths while they are not compressed, a manifest until the
+        // manifest table arrives). Messages carry their sender (WireSender); once it is compressed it
+        // costs no literal, 2 bytes less than the empty sender the metrics' 34 bytes were measured with
         String coordinatorPath = "akka://onebyte@10.77.0.1:25520/user/coordinator";
         for (String type : List.of("RoundOpen", "Commit", "Contribution", "MetricsReport")) {
             long[] c = all.category("onebyte: " + type);
             double framing = (double) c[2] / c[0];
-            assertTrue(framing >= METRICS_ENVELOPE && framing <= METRICS_ENVELOPE + 2 + coordinatorPath.length() + 4,
+            assertTrue(framing >= METRICS_ENVELOPE - 2 && framing <= METRICS_ENVELOPE + 2 + coordinatorPath.length() + 4,
                     type + ": " + framing + " bytes of framing per message");
             // steady state: nodes address the coordinator by its full reference, so Artery
             // compresses the recipient; only the first messages before the tables arrive carry literals

@@ -26,6 +26,7 @@ import onebyte.node.fed.FedChunks;
 import onebyte.node.wire.RawFrame;
 import onebyte.node.wire.Rejections;
 import onebyte.node.wire.Wire;
+import onebyte.node.wire.WireSender;
 import onebyte.node.wire.WireStats;
 import onebyte.proto.FedAdmit;
 import onebyte.proto.FedDone;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.Test;
  * (wrong round, unknown node, wrong chunk count, bad index, wrong size, bad version, truncated
  * frame, unknown manifest), then returns x^0 itself correctly (its x̂ = x^0) and a duplicate.
  * Every bad message is rejected and counted under its kind, none is applied: x^1 is the mean of
- * the two real x̂ and the forger's x^0. A forged chunk sent to a real node is rejected there too.
+ * the two real x̂ and the forger's x^0. A forged chunk sent to a real node is rejected there too
+ * (it does not come from the coordinator).
  */
 class FederatedMalformedMessagesTest {
     private static FedModelChunk.Builder chunk(long round, int node, int index, int count, int floats) {
@@ -54,7 +56,9 @@ class FederatedMalformedMessagesTest {
         return Behaviors.setup(ctx -> {
             ActorRef<Object> coordinator = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(coordinatorPath);
             String self = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
-            coordinator.tell(FedJoin.newBuilder().setVersion(Wire.VERSION).setNodeRef(self).setShard(3).setLabel("forger").build());
+            // from its own actor, the one admitted under its node id (WireSender): only its contents are forged
+            java.util.function.Consumer<Object> send = msg -> WireSender.tell(coordinator, msg, ctx.getSelf());
+            send.accept(FedJoin.newBuilder().setVersion(Wire.VERSION).setNodeRef(self).setShard(3).setLabel("forger").build());
             int[] id = {-1};
             int[] d = {0};
             FedChunks.Assembly[] in = {null};
@@ -62,30 +66,30 @@ class FederatedMalformedMessagesTest {
                 if (m instanceof FedAdmit a && id[0] < 0) {
                     id[0] = a.getNodeId();
                     d[0] = a.getConfig().getNumParams();
-                    coordinator.tell(FedReady.newBuilder().setVersion(Wire.VERSION).setNodeId(id[0]).build());
+                    send.accept(FedReady.newBuilder().setVersion(Wire.VERSION).setNodeId(id[0]).build());
                     admitted.complete(id[0]);
                 } else if (m instanceof FedRoundOpen o && o.getRound() == 0) {
                     in[0] = new FedChunks.Assembly(0, id[0], d[0]);
                 } else if (m instanceof FedModelChunk c && in[0] != null && in[0].accept(c) == null && in[0].complete()) {
                     int me = id[0];
                     int n = d[0];
-                    coordinator.tell(chunk(5, me, 0, 1, n).build());                 // unknown round
-                    coordinator.tell(chunk(0, 999, 0, 1, n).build());                // never admitted
-                    coordinator.tell(chunk(0, me, 0, 2, n).build());                 // wrong chunk count
-                    coordinator.tell(chunk(0, me, 3, 1, n).build());                 // index out of range
-                    coordinator.tell(chunk(0, me, 0, 1, n - 1).build());             // one float short
-                    coordinator.tell(chunk(0, me, 0, 1, n).setVersion(9).build());   // wrong version
+                    send.accept(chunk(5, me, 0, 1, n).build());                 // unknown round
+                    send.accept(chunk(0, 999, 0, 1, n).build());                // never admitted
+                    send.accept(chunk(0, me, 0, 2, n).build());                 // wrong chunk count
+                    send.accept(chunk(0, me, 3, 1, n).build());                 // index out of range
+                    send.accept(chunk(0, me, 0, 1, n - 1).build());             // one float short
+                    send.accept(chunk(0, me, 0, 1, n).setVersion(9).build());   // wrong version
                     byte[] good = chunk(0, me, 0, 1, n).build().toByteArray();
-                    coordinator.tell(new RawFrame("FC", Arrays.copyOf(good, good.length - 5))); // truncated
-                    coordinator.tell(new RawFrame("FZ", good));                      // no such type
-                    coordinator.tell(FedDone.newBuilder().setVersion(Wire.VERSION).setRound(0).setNodeId(me)
+                    send.accept(new RawFrame("FC", Arrays.copyOf(good, good.length - 5))); // truncated
+                    send.accept(new RawFrame("FZ", good));                      // no such type
+                    send.accept(FedDone.newBuilder().setVersion(Wire.VERSION).setRound(0).setNodeId(me)
                             .setGradientPasses(1).build());                           // wrong work count
                     ParameterVector x = in[0].vector();
                     x0.complete(x);
                     List<FedModelChunk> back = FedChunks.split(0, me, x);
-                    back.forEach(coordinator::tell);
-                    coordinator.tell(back.get(0));                                   // duplicate
-                    coordinator.tell(FedDone.newBuilder().setVersion(Wire.VERSION).setRound(0).setNodeId(me)
+                    back.forEach(send);
+                    send.accept(back.get(0));                                   // duplicate
+                    send.accept(FedDone.newBuilder().setVersion(Wire.VERSION).setRound(0).setNodeId(me)
                             .setGradientPasses(6).setTrainLoss(1).build());
                 }
                 return Behaviors.same();
@@ -115,15 +119,16 @@ class FederatedMalformedMessagesTest {
             }
             assertTrue(r.bytesByType().get("rejected:up:FedModelChunk") > 0, r.bytesByType().toString());
 
-            // a forged chunk to a real node that has no round open
+            // a forged chunk to a real node, with the forger's own actor as sender: not from the coordinator
             int target = fakeId == 1 ? 2 : 1;
             ActorSystem<Object> node = fc.nodeSystem(target);
-            ActorRefResolver.get(forger).resolveActorRef(node.address() + "/user").tell(chunk(7, target, 0, 1, 4).build());
+            WireSender.tell(ActorRefResolver.get(forger).resolveActorRef(node.address() + "/user"), chunk(7, target, 0, 1, 4).build(),
+                    forger);
             Rejections nr = WireStats.get(node).rejections();
-            for (int i = 0; i < 50 && nr.count("unexpected:FedModelChunk") == 0; i++) {
+            for (int i = 0; i < 50 && nr.count("wrong-sender:FedModelChunk") == 0; i++) {
                 Thread.sleep(100);
             }
-            assertEquals(1, nr.count("unexpected:FedModelChunk"), nr.snapshot().toString());
+            assertEquals(1, nr.count("wrong-sender:FedModelChunk"), nr.snapshot().toString());
 
             List<MetricsRow> rows = r.rows();
             assertEquals(3, rows.get(0).contributed());

@@ -4,12 +4,12 @@ import akka.actor.ExtendedActorSystem;
 import akka.serialization.SerializerWithStringManifest;
 import com.google.protobuf.GeneratedMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.io.NotSerializableException;
 
 /**
  * Serializer of the wire messages: the protobuf bytes under a short manifest (see
  * {@link WireTypes}). Frames that do not parse (truncated, forged, unknown manifest) are counted
- * as "malformed:&lt;type&gt;" in the system's {@link WireStats} and dropped by Artery.
+ * as "malformed:&lt;type&gt;" in the system's {@link WireStats} and delivered as a {@link MalformedFrame},
+ * which receivers drop.
  */
 public final class WireSerializer extends SerializerWithStringManifest {
     /** Serializer id; Akka reserves 0..40. */
@@ -45,14 +45,15 @@ public final class WireSerializer extends SerializerWithStringManifest {
         throw new IllegalArgumentException("not a wire message: " + o.getClass().getName());
     }
 
+    /** The message, or a {@link MalformedFrame} (counted here) for bytes that do not parse as the manifest's type. */
     @Override
-    public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    public Object fromBinary(byte[] bytes, String manifest) {
         try {
             return WireTypes.parse(manifest, bytes);
         } catch (InvalidProtocolBufferException e) {
-            WireStats.get(system).rejections().reject("malformed:" + WireTypes.typeName(manifest),
-                    bytes.length + " bytes: " + e.getMessage());
-            throw new NotSerializableException("malformed " + WireTypes.typeName(manifest) + ": " + e.getMessage());
+            String type = WireTypes.typeName(manifest);
+            WireStats.get(system).rejections().reject("malformed:" + type, bytes.length + " bytes: " + e.getMessage());
+            return new MalformedFrame(type, bytes.length);
         }
     }
 }
