@@ -106,11 +106,11 @@ class MiniLmScenarioTest {
         assertEquals(List.of("easy-ham-1", "spam-1"), s.data().files().sourceGroups());
         assertEquals(8, s.nodes().initial());
         assertTrue(s.spsa().sharedRegeneration());
-        assertEquals(20, s.eval().every());
+        assertEquals(25, s.eval().every());
         assertEquals(1, s.eval().federatedEvery());
         assertEquals(2, s.churn().events().size());
         // eval.federated-every = 0 (the default) is eval.every
-        assertEquals(20, new ScenarioLoader().load(Path.of("..", "scenarios", "minilm-spam.conf"), List.of("eval.federated-every=0"))
+        assertEquals(25, new ScenarioLoader().load(Path.of("..", "scenarios", "minilm-spam.conf"), List.of("eval.federated-every=0"))
                 .eval().federatedEvery());
     }
 

@@ -41,16 +41,18 @@ class EmptyCommitWeightDecayTest {
         return Behaviors.setup(ctx -> {
             ActorRef<Object> coordinator = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(coordinatorPath);
             String self = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
-            coordinator.tell(JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(self).setLabel("silent").build());
+            // from its own actor: the coordinator takes a node's messages only from the actor it admitted (WireSender)
+            java.util.function.Consumer<Object> send = msg -> onebyte.node.wire.WireSender.tell(coordinator, msg, ctx.getSelf());
+            send.accept(JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(self).setLabel("silent").build());
             int[] id = {-1};
             return Behaviors.receive(Object.class).onAnyMessage(m -> {
                 if (m instanceof Admit a && id[0] < 0) {
                     id[0] = a.getNodeId();
                     config.complete(a.getConfig());
-                    coordinator.tell(SyncDone.newBuilder().setVersion(Wire.VERSION).setNodeId(id[0]).setRound(0)
+                    send.accept(SyncDone.newBuilder().setVersion(Wire.VERSION).setNodeId(id[0]).setRound(0)
                             .setSync(SyncMode.SYNC_NONE).setReplicaHash(a.getConfig().getInitialHash()).build());
                 } else if (m instanceof Commit c) {
-                    coordinator.tell(MetricsReport.newBuilder().setVersion(Wire.VERSION).setNodeId(id[0]).setRound(c.getRound()).build());
+                    send.accept(MetricsReport.newBuilder().setVersion(Wire.VERSION).setNodeId(id[0]).setRound(c.getRound()).build());
                 }
                 return Behaviors.same();
             }).build();
