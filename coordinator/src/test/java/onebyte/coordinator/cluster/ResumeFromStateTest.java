@@ -3,19 +3,12 @@ package onebyte.coordinator.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import onebyte.coordinator.metrics.MetricsFiles;
 import onebyte.coordinator.metrics.MetricsRow;
@@ -37,8 +30,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * gives the same rows and model again.
  */
 class ResumeFromStateTest {
-    private static final Pattern ROUND = Pattern.compile("^round +(\\d+) .*");
-    private static final Pattern DONE = Pattern.compile("^done: .*final θ ([0-9a-f]+)$");
     private static final int EVERY = 30;
 
     @TempDir
@@ -63,14 +54,14 @@ class ResumeFromStateTest {
         System.out.println("ResumeFromStateTest: " + where);
 
         Path whole = tmp.resolve("whole"); // both output directories of one length: Admit carries the checkpoint path
-        Console reference = Console.of(processes.start("whole", false, runArgs(algorithm, whole)), -1);
+        ProcessConsole reference = ProcessConsole.of(processes.start("whole", false, runArgs(algorithm, whole)), null, -1);
         assertEquals(0, reference.exit(600), reference.text());
 
         Path cut = tmp.resolve("cut-a");
-        Console killed = Console.of(processes.start("cut", false, runArgs(algorithm, cut)), killAt);
-        assertTrue(killed.reached.await(300, TimeUnit.SECONDS), where + ": never reached:\n" + killed.text());
-        assertEquals(0, new ProcessBuilder("kill", "-9", Long.toString(killed.process.pid())).inheritIO().start().waitFor());
-        killed.process.waitFor(60, TimeUnit.SECONDS);
+        ProcessConsole killed = ProcessConsole.of(processes.start("cut", false, runArgs(algorithm, cut)), null, killAt);
+        assertTrue(killed.reached().await(300, TimeUnit.SECONDS), where + ": never reached:\n" + killed.text());
+        assertEquals(0, new ProcessBuilder("kill", "-9", Long.toString(killed.process().pid())).inheritIO().start().waitFor());
+        killed.process().waitFor(60, TimeUnit.SECONDS);
         Path dir = runDir(cut);
         int rowsAtKill = MetricsFiles.readCsv(dir.resolve(MetricsFiles.CSV)).size();
         List<StateFiles.Saved> states = StateFiles.list(dir, algorithm);
@@ -81,7 +72,7 @@ class ResumeFromStateTest {
         Path copy = tmp.resolve("copy");
         copyTree(dir, copy);
 
-        Console resumed = resume(dir);
+        ProcessConsole resumed = resume(dir);
         assertTrue(resumed.text().contains("from its saved state of round " + newest), resumed.text());
         assertEquals(newest, resumed.firstRound(), where + ": the first round the resumed process ran\n" + resumed.text());
         List<MetricsRow> want = repeatable(MetricsFiles.readCsv(runDir(whole).resolve(MetricsFiles.CSV)));
@@ -91,20 +82,20 @@ class ResumeFromStateTest {
         Path damaged = copy.resolve("resume").resolve(states.get(1).file().getFileName());
         byte[] bytes = Files.readAllBytes(damaged);
         Files.write(damaged, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        Console fallback = resume(copy);
+        ProcessConsole fallback = resume(copy);
         assertTrue(fallback.text().contains(damaged.getFileName() + " does not parse (truncated or damaged): not used"),
                 fallback.text());
         assertEquals(before, fallback.firstRound(), where + ": after a damaged state\n" + fallback.text());
         assertSameRun(where + ", damaged newest state", want, reference, copy, fallback);
     }
 
-    private Console resume(Path dir) throws Exception {
-        Console c = Console.of(processes.start("resume", false, "resume", dir.toString(), "--progress-every", "1"), -1);
+    private ProcessConsole resume(Path dir) throws Exception {
+        ProcessConsole c = ProcessConsole.of(processes.start("resume", false, "resume", dir.toString(), "--progress-every", "1"), null, -1);
         assertEquals(0, c.exit(600), c.text());
         return c;
     }
 
-    private static void assertSameRun(String where, List<MetricsRow> want, Console reference, Path dir, Console resumed)
+    private static void assertSameRun(String where, List<MetricsRow> want, ProcessConsole reference, Path dir, ProcessConsole resumed)
             throws IOException {
         List<MetricsRow> got = repeatable(MetricsFiles.readCsv(dir.resolve(MetricsFiles.CSV)));
         assertEquals(want.size(), got.size(), where);
@@ -137,68 +128,6 @@ class ResumeFromStateTest {
                     Files.copy(f, t);
                 }
             }
-        }
-    }
-
-    /** A process's console, read as it comes; {@code reached} opens at its progress line of round {@code round}. */
-    private record Console(Process process, List<String> lines, CountDownLatch reached, Thread reader) {
-        static Console of(Process p, int round) {
-            List<String> lines = new ArrayList<>();
-            CountDownLatch reached = new CountDownLatch(1);
-            String mark = String.format(java.util.Locale.ROOT, "round %5d ", round);
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        synchronized (lines) {
-                            lines.add(line);
-                        }
-                        if (line.startsWith(mark)) {
-                            reached.countDown();
-                        }
-                    }
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            });
-            t.start();
-            return new Console(p, lines, reached, t);
-        }
-
-        int exit(int seconds) throws InterruptedException {
-            assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "still running after " + seconds + " s:\n" + text());
-            reader.join(10_000);
-            return process.exitValue();
-        }
-
-        String text() {
-            synchronized (lines) {
-                return String.join("\n", lines);
-            }
-        }
-
-        /** The round of its first progress line. */
-        long firstRound() {
-            synchronized (lines) {
-                for (String line : lines) {
-                    Matcher m = ROUND.matcher(line);
-                    if (m.matches()) {
-                        return Long.parseLong(m.group(1));
-                    }
-                }
-            }
-            return -1;
-        }
-
-        String finalHash() {
-            synchronized (lines) {
-                for (String line : lines) {
-                    Matcher d = DONE.matcher(line);
-                    if (d.matches()) {
-                        return d.group(1);
-                    }
-                }
-            }
-            return "";
         }
     }
 }
