@@ -1,9 +1,12 @@
 package onebyte.node;
 
+import akka.actor.ActorIdentity;
+import akka.actor.Identify;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.typed.Cluster;
@@ -34,8 +37,11 @@ public abstract class MemberActor {
     /** Local command: leave gracefully (after the rounds this node is in, then leave the cluster). */
     public record LeaveNow() {}
 
-    /** Sent to itself when it starts: ask to be admitted. */
+    /** Sent to itself once the coordinator's actor is found: ask to be admitted. */
     private record Up() {}
+
+    /** Sent to itself every second until the coordinator's actor answers an {@link Identify}. */
+    private record FindCoordinator() {}
 
     private record RetryJoin() {}
 
@@ -47,6 +53,8 @@ public abstract class MemberActor {
     protected int nodeId = -1;
     private final String owner;
     private ActorRef<Object> coordinator;
+    /** Whether the coordinator's actor has answered {@link #findCoordinator}. */
+    private boolean found;
     private final SerialJobs jobs;
     private final Map<String, Long> bytesSent = new TreeMap<>();
 
@@ -61,22 +69,64 @@ public abstract class MemberActor {
     }
 
     /**
-     * The behaviour of the member {@code make} builds: it asks to be admitted right away (remoting
-     * does not wait for cluster membership, and a joining member can stay Joining for a while when
-     * another member is unreachable); every message goes through the job queue.
+     * The behaviour of the member {@code make} builds: it looks for the coordinator's actor at once
+     * and asks to be admitted as soon as it exists (remoting does not wait for cluster membership,
+     * and a joining member can stay Joining for a while when another member is unreachable); every
+     * message goes through the job queue.
      */
     protected static Behavior<Object> start(BiFunction<ActorContext<Object>, TimerScheduler<Object>, MemberActor> make) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             MemberActor a = make.apply(ctx, timers);
-            ctx.getSelf().tell(new Up());
+            a.findCoordinator();
+            timers.startTimerWithFixedDelay("find-coordinator", new FindCoordinator(), Duration.ofSeconds(1));
             return a.behavior();
         }));
+    }
+
+    /**
+     * Asks the coordinator's path for its actor (Akka's {@link Identify}, answered by the actor
+     * itself once it exists). Nothing is sent to the coordinator before it answers: a message that
+     * reaches the coordinator's system before its actor is spawned goes to dead letters, and Artery
+     * then keeps the dead reference as the compressed recipient of that path, so every later
+     * message sent to the bare path went to dead letters too (seen when nodes start before the
+     * coordinator: two of three never admitted). Sent by path through the root guardian, which
+     * exists as soon as the coordinator's system listens; everything after goes to the full
+     * reference (path and uid) the answer carries.
+     */
+    private void findCoordinator() {
+        Adapter.toClassic(ctx.getSystem()).actorSelection(coordinator.path())
+                .tell(new Identify(coordinator.path().toString()), Adapter.toClassic(ctx.getSelf()));
+    }
+
+    /** The answer to {@link #findCoordinator}: the coordinator exists; address it by its full reference and ask to join. */
+    private void onIdentity(ActorIdentity identity) {
+        if (found || identity.getActorRef().isEmpty()) {
+            return; // a late answer, or no actor at that path yet
+        }
+        akka.actor.ActorRef ref = identity.getActorRef().get();
+        if (!ref.path().toStringWithoutAddress().equals(coordinator.path().toStringWithoutAddress())
+                || !ref.path().address().equals(coordinator.path().address())) {
+            rejections.reject("bad-coordinator-ref", ref.path() + " answered for the coordinator " + coordinator.path());
+            return;
+        }
+        found = true;
+        coordinator = Adapter.toTyped(ref);
+        timers.cancel("find-coordinator");
+        ctx.getSelf().tell(new Up());
     }
 
     private Behavior<Object> behavior() {
         return Behaviors.receive(Object.class).onAnyMessage(m -> {
             if (m instanceof MalformedFrame) {
                 return Behaviors.same(); // counted by the serializer
+            }
+            if (m instanceof FindCoordinator) {
+                if (!found) findCoordinator();
+                return Behaviors.same();
+            }
+            if (m instanceof ActorIdentity identity) {
+                onIdentity(identity);
+                return Behaviors.same();
             }
             if (!(m instanceof GeneratedMessage g) || fromCoordinator(g)) {
                 jobs.onMessage(m, this::handle);
@@ -86,8 +136,8 @@ public abstract class MemberActor {
     }
 
     /**
-     * Whether the wire message being received comes from the coordinator this member joined (by
-     * its path before the admission, by its full reference after); otherwise it is counted as
+     * Whether the wire message being received comes from the coordinator this member joined (its
+     * full reference, path and uid, as the coordinator's answer to Identify gave it); otherwise it is counted as
      * "wrong-sender:&lt;type&gt;" and dropped. Checked on arrival: the sender is gone once a message
      * waits in the job queue.
      */

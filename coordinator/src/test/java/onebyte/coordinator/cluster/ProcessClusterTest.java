@@ -70,10 +70,14 @@ class ProcessClusterTest {
         });
         reader.start();
         if (!round20.await(120, TimeUnit.SECONDS)) {
-            String node1 = Files.exists(processes.log("node1")) ? Files.readString(processes.log("node1")) : "(no log)";
+            StringBuilder nodeLogs = new StringBuilder();
+            for (String name : List.of("node1", "node2", "node3")) {
+                nodeLogs.append("\n").append(name).append(":\n")
+                        .append(Files.exists(processes.log(name)) ? Files.readString(processes.log(name)) : "(no log)");
+            }
             synchronized (log) {
                 throw new AssertionError("no round 20 within 120 s (coordinator " + (coordinator.isAlive() ? "running" : "exited "
-                        + coordinator.exitValue()) + "):\n" + log + "\nnode1:\n" + node1);
+                        + coordinator.exitValue()) + "):\n" + log + nodeLogs);
             }
         }
         Process victim = nodes.get(2);
