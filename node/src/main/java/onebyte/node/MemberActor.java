@@ -45,6 +45,9 @@ public abstract class MemberActor {
 
     private record RetryJoin() {}
 
+    /** The timer of {@link FindCoordinator}: active until the coordinator's actor has answered. */
+    private static final String FIND_TIMER = "find-coordinator";
+
     protected final ActorContext<Object> ctx;
     protected final TimerScheduler<Object> timers;
     protected final Logger log;
@@ -53,8 +56,6 @@ public abstract class MemberActor {
     protected int nodeId = -1;
     private final String owner;
     private ActorRef<Object> coordinator;
-    /** Whether the coordinator's actor has answered {@link #findCoordinator}. */
-    private boolean found;
     private final SerialJobs jobs;
     private final Map<String, Long> bytesSent = new TreeMap<>();
 
@@ -78,7 +79,7 @@ public abstract class MemberActor {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             MemberActor a = make.apply(ctx, timers);
             a.findCoordinator();
-            timers.startTimerWithFixedDelay("find-coordinator", new FindCoordinator(), Duration.ofSeconds(1));
+            timers.startTimerWithFixedDelay(FIND_TIMER, new FindCoordinator(), Duration.ofSeconds(1));
             return a.behavior();
         }));
     }
@@ -100,18 +101,16 @@ public abstract class MemberActor {
 
     /** The answer to {@link #findCoordinator}: the coordinator exists; address it by its full reference and ask to join. */
     private void onIdentity(ActorIdentity identity) {
-        if (found || identity.getActorRef().isEmpty()) {
+        if (!timers.isTimerActive(FIND_TIMER) || identity.getActorRef().isEmpty()) {
             return; // a late answer, or no actor at that path yet
         }
         akka.actor.ActorRef ref = identity.getActorRef().get();
-        if (!ref.path().toStringWithoutAddress().equals(coordinator.path().toStringWithoutAddress())
-                || !ref.path().address().equals(coordinator.path().address())) {
+        if (!isCoordinatorPath(ref.path())) {
             rejections.reject("bad-coordinator-ref", ref.path() + " answered for the coordinator " + coordinator.path());
             return;
         }
-        found = true;
         coordinator = Adapter.toTyped(ref);
-        timers.cancel("find-coordinator");
+        timers.cancel(FIND_TIMER);
         ctx.getSelf().tell(new Up());
     }
 
@@ -121,7 +120,7 @@ public abstract class MemberActor {
                 return Behaviors.same(); // counted by the serializer
             }
             if (m instanceof FindCoordinator) {
-                if (!found) findCoordinator();
+                if (timers.isTimerActive(FIND_TIMER)) findCoordinator();
                 return Behaviors.same();
             }
             if (m instanceof ActorIdentity identity) {
@@ -201,6 +200,12 @@ public abstract class MemberActor {
         return ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf());
     }
 
+    /** Whether {@code path} names the coordinator this member joined: the same actor path at the same address (any uid). */
+    private boolean isCoordinatorPath(akka.actor.ActorPath path) {
+        return path.toStringWithoutAddress().equals(coordinator.path().toStringWithoutAddress())
+                && path.address().equals(coordinator.path().address());
+    }
+
     /**
      * Addresses the coordinator from now on by the full reference its admission carried: its
      * path with address, and the actor's incarnation uid (sent as a fixed-width field, so message
@@ -223,8 +228,7 @@ public abstract class MemberActor {
             rejections.reject("bad-coordinator-ref", "cannot resolve '" + serialized + "': " + e.getMessage());
             return false;
         }
-        if (!full.path().toStringWithoutAddress().equals(coordinator.path().toStringWithoutAddress())
-                || !full.path().address().equals(coordinator.path().address())) {
+        if (!isCoordinatorPath(full.path())) {
             rejections.reject("bad-coordinator-ref", "'" + serialized + "' is not the coordinator " + coordinator.path());
             return false;
         }
