@@ -107,8 +107,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 r = result.get(timeout.toSeconds(), TimeUnit.SECONDS);
             } finally {
                 Thread.sleep(1000); // let RunComplete reach the nodes
-                system.terminate();
-                system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                BoundedShutdown.terminate(system);
             }
             boolean interrupted = r.stoppedBy() == onebyte.coordinator.clock.RunBudget.Stop.INTERRUPTED;
             if (interrupted) {

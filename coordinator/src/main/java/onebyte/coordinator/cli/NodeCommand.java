@@ -80,7 +80,7 @@ public final class NodeCommand implements Callable<Integer> {
         leaveRunOnSigterm(system, admitted, finished);
         net.startReadiness(system);
         System.out.println("node at " + system.address() + " joining " + seedNodes + (tlsSettings == null ? "" : " over TLS"));
-        system.getWhenTerminated().toCompletableFuture().join();
+        BoundedShutdown.awaitEnd(system);
         return exit.get();
     }
 
