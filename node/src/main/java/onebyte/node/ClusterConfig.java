@@ -53,6 +53,16 @@ public final class ClusterConfig {
      * not null (plain TCP when it is). JVM {@code -Dakka....} options still override its settings.
      */
     public static Config build(String host, int port, String bindHost, List<String> seedNodes, boolean crashable, onebyte.node.tls.TlsSettings tls) {
+        return build(host, port, bindHost, port, seedNodes, crashable, tls);
+    }
+
+    /**
+     * {@link #build(String, int, String, List, boolean, onebyte.node.tls.TlsSettings)} with the
+     * system bound to {@code bindHost:bindPort} while it is reached at {@code host:port}: behind an
+     * {@link onebyte.node.guard.ArteryFrameGuard} (bound to a loopback port of its own) or a NAT.
+     */
+    public static Config build(String host, int port, String bindHost, int bindPort, List<String> seedNodes, boolean crashable,
+                               onebyte.node.tls.TlsSettings tls) {
         List<String> seeds = seedNodes.stream().map(ClusterConfig::seedAddress).toList();
         Config c = ConfigFactory.empty()
                 .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
@@ -60,7 +70,7 @@ public final class ClusterConfig {
                 .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
         if (bindHost != null && !bindHost.isBlank()) {
             c = c.withValue("akka.remote.artery.bind.hostname", ConfigValueFactory.fromAnyRef(bindHost))
-                    .withValue("akka.remote.artery.bind.port", ConfigValueFactory.fromAnyRef(port));
+                    .withValue("akka.remote.artery.bind.port", ConfigValueFactory.fromAnyRef(bindPort));
         }
         if (crashable) {
             c = sharedJvm(c.withValue("akka.coordinated-shutdown.run-by-actor-system-terminate", ConfigValueFactory.fromAnyRef("off")));

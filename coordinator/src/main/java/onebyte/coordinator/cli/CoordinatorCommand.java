@@ -97,7 +97,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
                 ctx.spawn(Coordinator.create(s, sink, listener, result), "coordinator");
                 return Behaviors.empty();
-            }), ClusterConfig.SYSTEM_NAME, ClusterConfig.build(net.host, port, net.bindHost, List.of(net.host + ":" + port), false, tlsSettings));
+            }), ClusterConfig.SYSTEM_NAME, net.clusterConfig(port, List.of(net.host + ":" + port), tlsSettings));
             net.startReadiness(system);
             System.out.println("coordinator listening at " + net.host + ":" + port + (tlsSettings == null ? "" : " (TLS, mutual authentication)")
                     + "; waiting for " + s.nodes() + " nodes");

@@ -18,6 +18,32 @@ public final class NetOptions {
                     + "(env ONEBYTE_HEALTH_PORT).")
     int healthPort;
 
+    @Option(names = "--frame-guard", negatable = true, defaultValue = "${env:ONEBYTE_FRAME_GUARD:-true}", fallbackValue = "true",
+            description = "Plain TCP: pass inbound Artery connections on only as far as they are well-formed frames "
+                    + "(onebyte.node.guard.ArteryFrameGuard; Akka 2.8.6 is stopped by a frame of negative length); "
+                    + "--no-frame-guard lets Artery listen itself (env ONEBYTE_FRAME_GUARD; default on; not used with TLS).")
+    boolean frameGuard;
+
+    private onebyte.node.guard.ArteryFrameGuard guard;
+
+    /**
+     * The Akka config of this process's ActorSystem, reached at --host:{@code port}: over plain TCP
+     * and with --frame-guard, the guard listens there (started once per process; later systems of
+     * the same process bind the same loopback port behind it) and the system binds a loopback port.
+     */
+    com.typesafe.config.Config clusterConfig(int port, java.util.List<String> seedNodes, onebyte.node.tls.TlsSettings tls)
+            throws java.io.IOException {
+        if (tls != null || !frameGuard) {
+            return onebyte.node.ClusterConfig.build(host, port, bindHost, seedNodes, false, tls);
+        }
+        if (guard == null) {
+            com.typesafe.config.Config plain = onebyte.node.ClusterConfig.build(host, port, bindHost, seedNodes, false, null);
+            int maxFrame = (int) plain.getBytes("akka.remote.artery.advanced.maximum-frame-size").longValue();
+            guard = onebyte.node.guard.ArteryFrameGuard.start(bindHost == null || bindHost.isBlank() ? host : bindHost, port, maxFrame);
+        }
+        return onebyte.node.ClusterConfig.build(host, guard.port(), "127.0.0.1", guard.internalPort(), seedNodes, false, null);
+    }
+
     /** Starts the readiness probe when --health-port is set. */
     void startReadiness(akka.actor.typed.ActorSystem<?> system) {
         if (healthPort >= 0) {

@@ -76,7 +76,7 @@ public final class NodeCommand implements Callable<Integer> {
         NodeActor.Params p = new NodeActor.Params(ClusterConfig.coordinatorPath(seedNodes.get(0)), mode,
                 net.host + ":" + net.port + " pid " + ProcessHandle.current().pid(), observer, NodeActor.Params.OWN_SHARD, nodeClass);
         ActorSystem<Object> system = ActorSystem.create(NodeActor.create(p), ClusterConfig.SYSTEM_NAME,
-                ClusterConfig.build(net.host, net.port, net.bindHost, seedNodes, false, tlsSettings));
+                net.clusterConfig(net.port, seedNodes, tlsSettings));
         leaveRunOnSigterm(system, admitted, finished);
         net.startReadiness(system);
         System.out.println("node at " + system.address() + " joining " + seedNodes + (tlsSettings == null ? "" : " over TLS"));
