@@ -83,7 +83,7 @@ class TlsClusterTest {
                     "--tls-dir", certs.toString(), "--tls-key-store", certs.resolve("node-" + i + ".p12").toString()));
         }
         // raw garbage at the coordinator's TLS port during the run: random bytes, Artery half frames and oversize frames
-        // (which on a plain-TCP port make Artery restart the member's inbound streams), and 50 connect-and-hold sockets
+        // (over plain TCP the frame guard stops those, PortGarbageProcessTest), and 50 connect-and-hold sockets
         java.util.concurrent.atomic.AtomicLong garbageConnections = new java.util.concurrent.atomic.AtomicLong();
         Thread garbage = new Thread(() -> throwGarbage(port, coordinator, garbageConnections), "tls-port-garbage");
         garbage.setDaemon(true);
