@@ -31,15 +31,19 @@ public final class NetOptions {
      * and with --frame-guard, the guard listens there (started once per process; later systems of
      * the same process bind the same loopback port behind it) and the system binds a loopback port.
      */
-    com.typesafe.config.Config clusterConfig(int port, java.util.List<String> seedNodes, onebyte.node.tls.TlsSettings tls)
-            throws java.io.IOException {
+    com.typesafe.config.Config clusterConfig(int port, java.util.List<String> seedNodes, onebyte.node.tls.TlsSettings tls) {
         if (tls != null || !frameGuard) {
             return onebyte.node.ClusterConfig.build(host, port, bindHost, seedNodes, false, tls);
         }
         if (guard == null) {
             com.typesafe.config.Config plain = onebyte.node.ClusterConfig.build(host, port, bindHost, seedNodes, false, null);
             int maxFrame = (int) plain.getBytes("akka.remote.artery.advanced.maximum-frame-size").longValue();
-            guard = onebyte.node.guard.ArteryFrameGuard.start(bindHost == null || bindHost.isBlank() ? host : bindHost, port, maxFrame);
+            String listen = bindHost == null || bindHost.isBlank() ? host : bindHost;
+            try {
+                guard = onebyte.node.guard.ArteryFrameGuard.start(listen, port, maxFrame);
+            } catch (java.io.IOException e) {
+                throw new onebyte.core.input.BadInputException("cannot listen at " + listen + ":" + port + ": " + e.getMessage());
+            }
         }
         return onebyte.node.ClusterConfig.build(host, guard.port(), "127.0.0.1", guard.internalPort(), seedNodes, false, null);
     }
