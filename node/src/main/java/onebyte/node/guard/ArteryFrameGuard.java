@@ -161,7 +161,11 @@ public final class ArteryFrameGuard implements AutoCloseable {
                 OutputStream out = new BufferedOutputStream(member.getOutputStream(), 64 * 1024);
                 out.write(header);
                 out.flush();
-                copyFrames(in, out);
+                try {
+                    copyFrames(in, out);
+                } finally {
+                    out.flush(); // the whole frames before a bad one, or before the peer closed
+                }
             }
         } catch (IOException e) {
             // either side went away: the connection ends, as it would without the guard
