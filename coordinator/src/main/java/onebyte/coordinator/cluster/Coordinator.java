@@ -466,7 +466,8 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             if (restoring.rejoinWait() != null) {
                 log.info("coordinator: node {} is back ({}) with its replica of round {} (hash {}): {}", m.id, j.getLabel(),
                         j.getReplicaRound(), Long.toHexString(j.getReplicaHash()), mode == SyncMode.SYNC_REPLAY
-                                ? "resyncing it by replay of rounds " + m.replayFrom + ".." + (commitLog.size() - 1)
+                                ? "this coordinator's θ of that round; resyncing it by replay of " + (commitLog.size() - m.replayFrom)
+                                + " commits"
                                 : "not this coordinator's θ of that round; resyncing it by snapshot");
             }
         } else if (!started && commitLog.isEmpty()) {

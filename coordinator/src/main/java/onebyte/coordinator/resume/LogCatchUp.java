@@ -76,7 +76,7 @@ public final class LogCatchUp {
             if (h != records.get((int) r).getModelHash()) {
                 throw new BadInputException("the commit log does not replay: the model after round " + r + " is "
                         + Long.toHexString(h) + ", the log has " + Long.toHexString(records.get((int) r).getModelHash())
-                        + "; the last good round is " + (r - 1));
+                        + (r == 0 ? "; no round is good" : "; the last good round is " + (r - 1)));
             }
         }
         RoundRecord last = records.get((int) k - 1);
