@@ -36,8 +36,12 @@ class ResumeBadInputTest {
     @TempDir
     Path dir;
 
-    /** A run directory of the quickstart with {@code budget} rounds, {@code rows} rows of spsa and their commit log. */
     private Path runDir(long budget, int rows, String version) throws IOException {
+        return runDir(dir, budget, rows, version);
+    }
+
+    /** A run directory in {@code dir} of the quickstart with {@code budget} rounds, {@code rows} rows of spsa and their commit log. */
+    static Path runDir(Path dir, long budget, int rows, String version) throws IOException {
         Path run = dir.resolve("quickstart-20261204-000000");
         Files.createDirectories(run);
         Files.writeString(run.resolve(RunDirectory.SCENARIO), new ScenarioLoader()
@@ -59,12 +63,12 @@ class ResumeBadInputTest {
     }
 
     /** Exit code and stderr of one command (RunCommandTest.Console captures stderr itself). */
-    private static BadInputTest.Failure run(String... args) {
+    static BadInputTest.Failure run(String... args) {
         RunCommandTest.Console c = RunCommandTest.Console.execute(args);
         return new BadInputTest.Failure(c.code(), c.err());
     }
 
-    private static void append(Path file, byte... bytes) throws IOException {
+    static void append(Path file, byte... bytes) throws IOException {
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.APPEND)) {
             out.write(bytes);
         }
