@@ -78,8 +78,9 @@ class CoordinatorResumeBadInputTest {
     void aCommitLogWhoseHashesTheCommitsDoNotReproduce() throws Exception {
         Path run = coordinatorRun(10, 3, OnebyteCommand.VERSION); // model hashes 0x1234 + r, no θ has them
         long rows = Files.size(run.resolve("metrics.csv"));
-        assertOneLine(run("coordinator", "--resume", run.toString()), "the commit log does not replay: the model after round 0 is ");
-        assertOneLine(run("coordinator", "--resume", run.toString()), "the log has 1234; no round is good");
+        BadInputTest.Failure f = run("coordinator", "--resume", run.toString());
+        assertOneLine(f, "the commit log does not replay: the model after round 0 is ");
+        assertOneLine(f, "the log has 1234; no round is good");
         assertEquals(rows, Files.size(run.resolve("metrics.csv")), "a failed resume leaves the rows as they were");
     }
 
