@@ -24,6 +24,14 @@ public final class KeptReplica {
     private volatile Replica current;
     private volatile Returning returning;
 
+    /** A node that comes back with {@code r} (a replica kept from an earlier system of this process, or a test's). */
+    public static KeptReplica returningWith(Replica r) {
+        KeptReplica k = new KeptReplica();
+        k.keep(r);
+        k.prepareReturn();
+        return k;
+    }
+
     /** Records the node's replica (called as it changes). */
     void keep(Replica r) {
         current = r;

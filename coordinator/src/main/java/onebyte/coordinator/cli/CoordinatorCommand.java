@@ -60,7 +60,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
                     + " after the last round its commit log records (its θ rebuilt from the newest saved state and the logged"
                     + " commits after it, each checked by its logged hash; no recorded round runs again), rows appended. The"
                     + " node processes that outlived the old coordinator come back under their node ids (by replay when their"
-                    + " replica is the coordinator's θ of its round, else by snapshot); see --rejoin-wait.")
+                    + " replica is the coordinator's θ of its round, else by snapshot); see --rejoin-wait. A run given --out"
+                    + " (no run directory) cannot be resumed.")
     java.nio.file.Path resume;
 
     @picocli.CommandLine.Option(names = "--rejoin-wait", paramLabel = "DURATION", defaultValue = "${env:ONEBYTE_REJOIN_WAIT:-60s}",

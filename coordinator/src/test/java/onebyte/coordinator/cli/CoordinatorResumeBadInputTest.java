@@ -1,7 +1,6 @@
 package onebyte.coordinator.cli;
 
 import static onebyte.coordinator.cli.BadInputTest.assertOneLine;
-import static onebyte.coordinator.cli.ResumeBadInputTest.append;
 import static onebyte.coordinator.cli.ResumeBadInputTest.run;
 import static onebyte.coordinator.cli.ResumeBadInputTest.runDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import onebyte.coordinator.experiment.RunDirectory;
-import onebyte.coordinator.resume.RunLog;
 import onebyte.node.wire.Wire;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,13 +63,7 @@ class CoordinatorResumeBadInputTest {
 
     @Test
     void aDamagedCommitLog() throws Exception {
-        Path run = coordinatorRun(10, 3, OnebyteCommand.VERSION);
-        Path log = RunLog.file(run, "spsa");
-        long whole = Files.size(log);
-        append(log, (byte) 3, (byte) 0xff, (byte) 0xff, (byte) 0xff); // a whole record of 3 bytes that are no RoundRecord
-        assertOneLine(run("coordinator", "--resume", run.toString()),
-                "the commit log is damaged: the record of round 3 does not parse; the last good round is 2");
-        assertEquals(whole + 4, Files.size(log), "a failed resume leaves the log as it was");
+        ResumeBadInputTest.assertADamagedLogIsRefused(coordinatorRun(10, 3, OnebyteCommand.VERSION), "coordinator", "--resume");
     }
 
     @Test
