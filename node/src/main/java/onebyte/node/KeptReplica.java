@@ -19,7 +19,17 @@ public final class KeptReplica {
     public record Replica(int nodeId, long runSeed, ParameterVector theta, long round) {}
 
     /** The replica a node returns with and the hash of its θ (first 8 bytes of SHA-256), computed when it came back. */
-    public record Returning(Replica replica, long hash) {}
+    public record Returning(Replica replica, long hash) {
+        /**
+         * Whether {@code a} admits the node to replay onto this very replica: under its node id, in its
+         * run, for a model of its size, by replay from its round (at most the first round).
+         */
+        boolean replaysOnto(onebyte.proto.Admit a) {
+            return a.getNodeId() == replica.nodeId() && a.getConfig().getRunSeed() == replica.runSeed()
+                    && a.getConfig().getNumParams() == replica.theta().length() && a.getSync() == onebyte.proto.SyncMode.SYNC_REPLAY
+                    && a.getReplayFrom() == replica.round() && a.getReplayFrom() <= a.getFirstRound();
+        }
+    }
 
     private volatile Replica current;
     private volatile Returning returning;

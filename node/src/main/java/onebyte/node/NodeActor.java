@@ -314,10 +314,7 @@ public final class NodeActor extends MemberActor {
     private void takeBack(KeptReplica.Returning back, Admit a) {
         params.kept().returned();
         KeptReplica.Replica r = back.replica();
-        boolean own = a.getNodeId() == r.nodeId() && a.getConfig().getRunSeed() == r.runSeed()
-                && a.getConfig().getNumParams() == r.theta().length() && a.getSync() == SyncMode.SYNC_REPLAY
-                && replayFrom == r.round() && replayFrom <= firstRound;
-        if (own) {
+        if (back.replaysOnto(a)) {
             theta = r.theta();
             log.info("node {}: back under its node id; replaying {} commits onto its own replica of round {}", nodeId,
                     firstRound - replayFrom, replayFrom);

@@ -464,11 +464,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             mode = claim.mode();
             m.replayFrom = claim.replayFrom();
             if (restoring.rejoinWait() != null) {
-                log.info("coordinator: node {} is back ({}) with its replica of round {} (hash {}): {}", m.id, j.getLabel(),
-                        j.getReplicaRound(), Long.toHexString(j.getReplicaHash()), mode == SyncMode.SYNC_REPLAY
-                                ? "this coordinator's θ of that round; resyncing it by replay of " + (commitLog.size() - m.replayFrom)
-                                + " commits"
-                                : "not this coordinator's θ of that round; resyncing it by snapshot");
+                log.info("coordinator: {}", RestoreAdmission.describe(claim, j, commitLog.size()));
             }
         } else if (!started && commitLog.isEmpty()) {
             mode = SyncMode.SYNC_NONE;

@@ -72,6 +72,14 @@ final class RestoreAdmission {
         return gone;
     }
 
+    /** What {@code c}, the claim of a returning node's {@code j}, does, for the log of a run restored at round {@code round}. */
+    static String describe(Claim c, JoinRequest j, long round) {
+        return "node " + c.nodeId() + " is back (" + j.getLabel() + ") with its replica of round " + j.getReplicaRound() + " (hash "
+                + Long.toHexString(j.getReplicaHash()) + "): " + (c.mode() == SyncMode.SYNC_REPLAY
+                ? "this coordinator's θ of that round; resyncing it by replay of " + (round - c.replayFrom()) + " commits"
+                : "not this coordinator's θ of that round; resyncing it by snapshot");
+    }
+
     /**
      * The admission of {@code j} (of node class {@code nodeClass}, resolved), while the run of seed
      * {@code runSeed} is restored at round {@code round}, the coordinator's model hash after each round

@@ -69,6 +69,8 @@ class CoordinatorResumeBadInputTest {
     @Test
     void aCommitLogWhoseHashesTheCommitsDoNotReproduce() throws Exception {
         Path run = coordinatorRun(10, 3, OnebyteCommand.VERSION); // model hashes 0x1234 + r, no θ has them
+        Files.writeString(run.resolve(RunDirectory.SCENARIO), new onebyte.coordinator.scenario.ScenarioLoader() // θ_0 without pretraining
+                .load(Path.of("../scenarios/quickstart.conf"), java.util.List.of("budget.rounds=10", "pretrain.steps=0")).resolved());
         long rows = Files.size(run.resolve("metrics.csv"));
         BadInputTest.Failure f = run("coordinator", "--resume", run.toString());
         assertOneLine(f, "the commit log does not replay: the model after round 0 is ");
