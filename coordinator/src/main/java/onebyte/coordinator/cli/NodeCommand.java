@@ -51,7 +51,8 @@ public final class NodeCommand implements Callable<Integer> {
                     + " Split Brain Resolver downs the members that lost it), keep the replica, start a fresh ActorSystem"
                     + " and look for the coordinator again for up to this long (a coordinator restarted with --resume gives"
                     + " the node its id back and resyncs it by replay when its replica is the coordinator's θ of its round,"
-                    + " else by snapshot); 0 = exit with 4 at once (env ONEBYTE_REJOIN_FOR; default ${DEFAULT-VALUE}).")
+                    + " else by snapshot; a coordinator that is still up admits it as a fresh node under a new id);"
+                    + " 0 = exit with 4 at once (env ONEBYTE_REJOIN_FOR; default ${DEFAULT-VALUE}).")
     String rejoinFor;
 
     /** How long a new ActorSystem waits for the port the previous one had. */
