@@ -67,8 +67,11 @@ public final class NodeActor extends MemberActor {
      * @param shard the data shard it trains on; {@link #OWN_SHARD} = its node id's (a node that rejoins
      *     under a fresh node id keeps its old shard)
      * @param nodeClass the scenario's node class whose links the coordinator charges it; "" = the run's initial class
+     * @param kept where the node records its replica as it goes, and the replica it returns with when
+     *     {@link KeptReplica#returning} has one (it asks to be admitted again under its node id); null: neither
      */
-    public record Params(String coordinatorPath, SyncMode sync, String label, Observer observer, int shard, String nodeClass) {
+    public record Params(String coordinatorPath, SyncMode sync, String label, Observer observer, int shard, String nodeClass,
+                         KeptReplica kept) {
         /** {@link #shard} of a node that trains on the shard of its own node id. */
         public static final int OWN_SHARD = -1;
 
@@ -79,6 +82,11 @@ public final class NodeActor extends MemberActor {
             if (nodeClass == null) {
                 nodeClass = "";
             }
+        }
+
+        /** A node that keeps no replica outside its system. */
+        public Params(String coordinatorPath, SyncMode sync, String label, Observer observer, int shard, String nodeClass) {
+            this(coordinatorPath, sync, label, observer, shard, nodeClass, null);
         }
 
         /** A node of the run's initial class. */
@@ -113,6 +121,7 @@ public final class NodeActor extends MemberActor {
     // sync state
     private SyncMode syncMode;
     private long firstRound;
+    private long replayFrom;        // Admit.replay_from: a returning node replays onto its own replica of this round
     private long syncStartNanos;
     private long syncBytes;
     private float[] snapshot;
@@ -173,8 +182,26 @@ public final class NodeActor extends MemberActor {
     // ---- admission and sync -------------------------------------------------------------
 
     private JoinRequest joinRequest(boolean resync) {
-        return JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setSync(params.sync())
-                .setLabel(params.label() + (resync ? " (resync)" : "")).setNodeClass(params.nodeClass()).build();
+        JoinRequest.Builder b = JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setSync(params.sync())
+                .setLabel(params.label() + (resync ? " (resync)" : "")).setNodeClass(params.nodeClass());
+        KeptReplica.Returning back = returning();
+        if (back != null) {
+            b.setRejoinNodeId(back.replica().nodeId()).setReplicaRound(back.replica().round()).setReplicaHash(back.hash())
+                    .setRunSeed(back.replica().runSeed());
+        }
+        return b.build();
+    }
+
+    /** The replica this node comes back with, while it is not admitted yet (null: a fresh node). */
+    private KeptReplica.Returning returning() {
+        return params.kept() == null || nodeId >= 0 ? null : params.kept().returning();
+    }
+
+    /** Records the replica outside the system (see {@link KeptReplica}); on the actor's or the compute thread. */
+    private void keep() {
+        if (params.kept() != null && theta != null && nodeId >= 0) {
+            params.kept().keep(new KeptReplica.Replica(nodeId, config.getRunSeed(), theta, applied));
+        }
     }
 
     private void onRefused(JoinRefused r) {
@@ -208,10 +235,17 @@ public final class NodeActor extends MemberActor {
         }
         stopJoining();
         addressCoordinatorBy(a.getCoordinatorRef(), a.getCoordinatorUid());
+        KeptReplica.Returning back = returning();
         nodeId = a.getNodeId();
         phase = Phase.SYNCING;
         syncMode = a.getSync();
         firstRound = a.getFirstRound();
+        replayFrom = a.getReplayFrom();
+        if (back != null) {
+            takeBack(back, a);
+        } else {
+            replayFrom = 0; // only a returning node has a replica of its own to replay onto; from θ_0 ends on the same θ
+        }
         syncStartNanos = System.nanoTime();
         syncBytes = Wire.wireBytes(a);
         buffered.clear();
@@ -240,7 +274,12 @@ public final class NodeActor extends MemberActor {
                 snapshot = new float[workload.numParams()];
                 send(SnapshotRequest.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).build());
             }
-            case SYNC_NONE, SYNC_REPLAY -> job(() -> workload.initialParameters(), p -> {
+            case SYNC_REPLAY, SYNC_NONE -> job(() -> replayFrom > 0 ? theta : workload.initialParameters(), p -> {
+                if (replayFrom > 0) {
+                    applied = replayFrom; // its own replica of that round (takeBack)
+                    requestLog();
+                    return;
+                }
                 theta = (ParameterVector) p;
                 applied = 0;
                 long h = Wire.hash8(theta.hash());
@@ -251,14 +290,38 @@ public final class NodeActor extends MemberActor {
                     startSync();
                     return;
                 }
-                if (syncMode == SyncMode.SYNC_REPLAY && firstRound > 0) {
-                    send(CommitLogRequest.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId)
-                            .setFromRound(0).setToRound(firstRound).build());
-                } else {
-                    finishSync();
-                }
+                requestLog();
             });
             default -> throw new IllegalStateException("admitted with sync " + syncMode);
+        }
+    }
+
+    /** Replay: asks for the commits from the round θ holds to the first round (none: the sync is done). */
+    private void requestLog() {
+        if (syncMode == SyncMode.SYNC_REPLAY && applied < firstRound) {
+            send(CommitLogRequest.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId)
+                    .setFromRound(applied).setToRound(firstRound).build());
+        } else {
+            finishSync();
+        }
+    }
+
+    /**
+     * Admitted while returning with {@code back}: a replay from the replica's round (the coordinator
+     * found its hash to be the coordinator's) goes on from this very θ; anything else (a snapshot, an
+     * admission under another id or of another run) leaves the replica unused.
+     */
+    private void takeBack(KeptReplica.Returning back, Admit a) {
+        params.kept().returned();
+        KeptReplica.Replica r = back.replica();
+        if (back.replaysOnto(a)) {
+            theta = r.theta();
+            log.info("node {}: back under its node id; replaying {} commits onto its own replica of round {}", nodeId,
+                    firstRound - replayFrom, replayFrom);
+        } else {
+            replayFrom = 0;
+            log.info("node {}: admitted (was node {} with a replica of round {}); syncing by {}", nodeId, r.nodeId(), r.round(),
+                    syncMode);
         }
     }
 
@@ -349,6 +412,7 @@ public final class NodeActor extends MemberActor {
             SyncDone done = SyncDone.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).setRound(applied)
                     .setSync(syncMode).setBytes(syncBytes).setSeconds(seconds).setReplicaHash((Long) h).build();
             phase = leaveRequested ? Phase.LEAVING : Phase.ACTIVE;
+            keep();
             applySecondsSinceReport = 0;
             generatedSinceReport = 0;
             send(done);
@@ -442,6 +506,7 @@ public final class NodeActor extends MemberActor {
         long t0 = System.nanoTime();
         engine.apply(theta, e); // also when empty: weight decay applies every round (ReplicaUpdate)
         applied = e.round() + 1;
+        keep();
         applySecondsSinceReport += (System.nanoTime() - t0) / 1e9;
         generatedSinceReport += (long) e.n() * theta.length();
     }

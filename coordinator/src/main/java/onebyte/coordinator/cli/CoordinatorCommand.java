@@ -26,7 +26,9 @@ import picocli.CommandLine.Mixin;
  * multi-process run, nodes join, leave and crash by themselves.
  */
 @Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run the coordinator of a multi-process cluster.",
-        footer = "Exit codes: 0 ok, 2 bad input, 3 replicas disagreed, 4 most rounds had no contribution, 130 / 143 stopped by"
+        footer = "Exit codes: 0 ok, 2 bad input (with --resume: not a run directory of coordinator --scenario, a finished"
+                + " run, a run directory of another onebyte version, a damaged commit log: one line naming the last good round),"
+                + " 3 replicas disagreed, 4 most rounds had no contribution, 130 / 143 stopped by"
                 + " Ctrl-C (SIGINT) / SIGTERM after the round in progress (summary and report written; the nodes are told the run is over).")
 public final class CoordinatorCommand implements Callable<Integer> {
     @Mixin
@@ -52,32 +54,99 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @picocli.CommandLine.Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a scenario key (repeatable).")
     List<String> overrides = new java.util.ArrayList<>();
 
+    @picocli.CommandLine.Option(names = "--resume", paramLabel = "RUN_DIR",
+            description = "Go on with the stopped run (kill -9, a lost machine, Ctrl-C) of a coordinator --scenario in RUN_DIR:"
+                    + " its scenario, address (unless --port is given) and files are the run directory's; it goes on right"
+                    + " after the last round its commit log records (its θ rebuilt from the newest saved state and the logged"
+                    + " commits after it, each checked by its logged hash; no recorded round runs again), rows appended. The"
+                    + " node processes that outlived the old coordinator come back under their node ids (by replay when their"
+                    + " replica is the coordinator's θ of its round, else by snapshot); see --rejoin-wait. A run given --out"
+                    + " (no run directory) cannot be resumed.")
+    java.nio.file.Path resume;
+
+    @picocli.CommandLine.Option(names = "--rejoin-wait", paramLabel = "DURATION", defaultValue = "${env:ONEBYTE_REJOIN_WAIT:-60s}",
+            description = "With --resume: how long to wait for the run's live members to come back before going on with those"
+                    + " that did (the others are counted as crashed; env ONEBYTE_REJOIN_WAIT; default ${DEFAULT-VALUE}).")
+    String rejoinWait;
+
+    /** The scenario's first SPSA algorithm, or null. */
+    private static onebyte.core.algorithm.Algorithm spsaOf(onebyte.coordinator.scenario.Scenario sc) {
+        return sc.run().algorithms().stream().filter(onebyte.core.algorithm.Algorithm::isSpsa).findFirst().orElse(null);
+    }
+
+    /**
+     * The settings of a multi-process run of {@code sc} (checked), or null when it lists no SPSA
+     * algorithm (said on stderr). Fixed clock costs as in embedded runs; with clock.costs = measured,
+     * each node's own measured seconds; the churn is the nodes' own.
+     */
+    private static SpsaRunSettings settings(onebyte.coordinator.scenario.Scenario sc) {
+        onebyte.coordinator.scenario.ChurnSchedule schedule = onebyte.coordinator.scenario.ChurnSchedule.resolve(sc);
+        onebyte.coordinator.experiment.ScenarioCheckpoint.validate(sc);
+        onebyte.coordinator.experiment.ShardPlan.validate(sc, schedule);
+        onebyte.core.algorithm.Algorithm algorithm = spsaOf(sc);
+        if (algorithm == null) {
+            System.err.println("onebyte: the multi-process coordinator runs SPSA; " + sc.file() + " lists " + sc.run().algorithms());
+            return null;
+        }
+        onebyte.coordinator.clock.VirtualClock.WorkCosts costs = sc.clock().measured() ? null : sc.clock().costs();
+        return onebyte.coordinator.experiment.ScenarioSettings.spsa(sc, algorithm, schedule, sc.model().checkpoint(), costs)
+                .toBuilder().churn(List.of()).build();
+    }
+
     @Override
     public Integer call() throws Exception {
         onebyte.node.tls.TlsSettings tlsSettings = tls.settings("coordinator"); // bad stores: exit 2 before anything starts
+        java.time.Duration waitForMembers;
+        try {
+            waitForMembers = RunOptions.parseDuration(rejoinWait);
+        } catch (RuntimeException e) {
+            System.err.println("onebyte: --rejoin-wait must be a duration such as 60s or 2m, got '" + rejoinWait + "'");
+            return 2;
+        }
+        if (resume != null && (scenario != null && !scenario.toString().isEmpty() || !overrides.isEmpty() || run.out != null)) {
+            System.err.println("onebyte: --resume takes the run's scenario and files from " + resume
+                    + "; --scenario, --set and --out do not go with it");
+            return 2;
+        }
         SpsaRunSettings s;
         java.nio.file.Path out = run.out;
         onebyte.coordinator.experiment.RunDirectory runDir = null;
-        if (scenario == null || scenario.toString().isEmpty()) {
+        CoordinatorRecord record = null;
+        int port = net.port == 0 ? 25520 : net.port;
+        if (resume != null) {
+            onebyte.coordinator.scenario.Scenario sc = ResumeCommand.scenarioOf(resume, List.of()); // measured: the nodes' own seconds, as before
+            String saved = CoordinatorRecord.address(resume);
+            if (net.port == 0) {
+                port = Integer.parseInt(saved.substring(saved.lastIndexOf(':') + 1));
+            }
+            s = settings(sc);
+            if (s == null) {
+                return 2;
+            }
+            runDir = onebyte.coordinator.experiment.RunDirectory.reopen(resume);
+            try {
+                record = CoordinatorRecord.resume(runDir, sc, spsaOf(sc), s);
+            } catch (RuntimeException e) {
+                runDir.close();
+                throw e;
+            }
+            out = runDir.path();
+            System.out.println("resuming " + out.toAbsolutePath() + " from round " + record.restore().round() + " (after the last"
+                    + " round its commit log records); waiting up to " + waitForMembers.toSeconds() + " s for nodes "
+                    + record.restore().state().getMembersList().stream().map(onebyte.proto.StateMember::getNodeId).toList()
+                    + " to come back");
+        } else if (scenario == null || scenario.toString().isEmpty()) {
             s = run.settings();
         } else {
             onebyte.coordinator.scenario.Scenario sc = new onebyte.coordinator.scenario.ScenarioLoader().load(scenario, overrides);
-            onebyte.coordinator.scenario.ChurnSchedule schedule = onebyte.coordinator.scenario.ChurnSchedule.resolve(sc);
-            onebyte.coordinator.experiment.ScenarioCheckpoint.validate(sc);
-            onebyte.coordinator.experiment.ShardPlan.validate(sc, schedule);
-            onebyte.core.algorithm.Algorithm algorithm = sc.run().algorithms().stream()
-                    .filter(onebyte.core.algorithm.Algorithm::isSpsa).findFirst().orElse(null);
-            if (algorithm == null) {
-                System.err.println("onebyte: the multi-process coordinator runs SPSA; " + scenario + " lists " + sc.run().algorithms());
+            s = settings(sc);
+            if (s == null) {
                 return 2;
             }
-            // fixed clock costs as in embedded runs; with clock.costs = measured, each node's own measured seconds
-            onebyte.coordinator.clock.VirtualClock.WorkCosts costs = sc.clock().measured() ? null : sc.clock().costs();
-            s = onebyte.coordinator.experiment.ScenarioSettings.spsa(sc, algorithm, schedule, sc.model().checkpoint(), costs)
-                    .toBuilder().churn(List.of()).build();
             if (out == null) {
                 runDir = onebyte.coordinator.experiment.RunDirectory.create(sc);
                 out = runDir.path();
+                record = CoordinatorRecord.start(runDir, sc, spsaOf(sc), net.host + ":" + port);
             }
         }
         java.time.Duration pace;
@@ -87,15 +156,19 @@ public final class CoordinatorCommand implements Callable<Integer> {
             System.err.println("onebyte: --round-pace must be a duration such as 500ms or 2s, got '" + roundPace + "'");
             return 2;
         }
-        onebyte.coordinator.cluster.RunListener listener = pace.isZero() || pace.isNegative()
+        onebyte.coordinator.cluster.RunListener progress = pace.isZero() || pace.isNegative()
                 ? new ProgressLines(System.out)
                 : onebyte.coordinator.cluster.RunListener.all(new RoundPacer(pace), new ProgressLines(System.out));
-        int port = net.port == 0 ? 25520 : net.port;
+        onebyte.coordinator.cluster.RunListener listener = record == null ? progress
+                : onebyte.coordinator.cluster.RunListener.all(progress, record.listener());
+        onebyte.coordinator.cluster.RestorePoint restore = record == null ? null : record.restore();
         CompletableFuture<RunResult> result = new CompletableFuture<>();
         try (onebyte.coordinator.experiment.RunDirectory closeLog = runDir;
+             CoordinatorRecord closeRecord = record;
              MetricsSink sink = out == null ? null : MetricsFiles.open(out)) {
             ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
-                ctx.spawn(Coordinator.create(s, sink, listener, result), "coordinator");
+                ctx.spawn(restore == null ? Coordinator.create(s, sink, listener, result)
+                        : Coordinator.resumeByRejoin(s, sink, listener, result, restore, waitForMembers), "coordinator");
                 return Behaviors.empty();
             }), ClusterConfig.SYSTEM_NAME, net.clusterConfig(port, List.of(net.host + ":" + port), tlsSettings));
             net.startReadiness(system);

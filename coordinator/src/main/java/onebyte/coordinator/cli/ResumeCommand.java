@@ -44,19 +44,27 @@ public final class ResumeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ConsoleOptions console = new ConsoleOptions();
 
-    @Override
-    public Integer call() throws Exception {
-        console.apply();
-        System.setProperty("java.awt.headless", "true");
+    /** The resolved scenario a run directory holds, with {@code overrides}; bad input when there is none. */
+    static Scenario scenarioOf(Path runDir, List<String> overrides) {
         Path scenarioFile = runDir.resolve(RunDirectory.SCENARIO);
         if (!Files.isRegularFile(scenarioFile)) {
             throw new BadInputException(runDir + ": no " + RunDirectory.SCENARIO + ": not a run directory");
         }
-        ScenarioLoader loader = new ScenarioLoader();
-        Scenario s = loader.load(scenarioFile, List.of());
+        return new ScenarioLoader().load(scenarioFile, overrides);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        console.apply();
+        System.setProperty("java.awt.headless", "true");
+        Scenario s = scenarioOf(runDir, List.of());
         if (s.clock().measured()) {
             // the costs the run measured are in its scenario.conf: use exactly those
-            s = loader.load(scenarioFile, List.of("clock.costs=fixed"));
+            s = scenarioOf(runDir, List.of("clock.costs=fixed"));
+        }
+        if (Files.exists(runDir.resolve(RunDirectory.COORDINATOR))) {
+            throw new BadInputException(runDir + ": a run of onebyte coordinator (multi-process): resume it with"
+                    + " onebyte coordinator --resume " + runDir);
         }
         ResumePlan plan = ResumePlan.read(runDir, OnebyteCommand.VERSION, s.run().algorithms(),
                 new onebyte.coordinator.clock.RunBudget(s.budget().rounds(), s.budget().virtualSeconds(), s.budget().bytes()));

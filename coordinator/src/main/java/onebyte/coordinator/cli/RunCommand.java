@@ -194,11 +194,11 @@ public final class RunCommand implements Callable<Integer> {
         return new Outcome(dir.path(), summary, agreed, interrupted, null);
     }
 
-    /** The header of an algorithm's commit log in {@code dir}. */
+    /** The header of an algorithm's commit log in {@code dir}; {@code checkpoint} null: the workload's own θ_0. */
     static RunLogHeader logHeader(RunDirectory dir, Scenario s, Algorithm algorithm, Path checkpoint) {
         return RunLogHeader.newBuilder().setFormatVersion(RunLog.FORMAT_VERSION).setOnebyteVersion(OnebyteCommand.VERSION)
                 .setWireVersion(onebyte.node.wire.Wire.VERSION).setAlgorithm(algorithm.id()).setRunId(dir.runId())
-                .setRunSeed(s.run().seed()).setCheckpoint(checkpoint.toAbsolutePath().toString()).build();
+                .setRunSeed(s.run().seed()).setCheckpoint(checkpoint == null ? "" : checkpoint.toAbsolutePath().toString()).build();
     }
 
     /** "200 rounds" or "up to 200 rounds, 2.5 s virtual, 1000000 bytes": when a run stops. */

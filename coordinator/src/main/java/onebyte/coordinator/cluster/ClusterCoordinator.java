@@ -146,6 +146,9 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
 
     protected abstract void onReachability(ClusterEvent.ReachabilityEvent e);
 
+    /** A resumed run waited long enough for its members to come back (only SPSA's multi-process resume waits). */
+    protected void onRejoinWaitOver() {}
+
     /** A compute job's continuation has run. */
     protected void afterJob() {}
 
@@ -186,6 +189,8 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
             }
         } else if (m instanceof CoordinatorSignals.InterruptCheck) {
             onInterruptCheck();
+        } else if (m instanceof CoordinatorSignals.RejoinWaitOver) {
+            onRejoinWaitOver();
         } else if (m instanceof MemberChange c) {
             onMemberEvent(c.event());
         } else if (m instanceof Reachability r) {

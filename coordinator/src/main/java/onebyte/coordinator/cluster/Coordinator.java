@@ -112,6 +112,8 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         double loss = Double.NaN;
         /** Restored: the direction elements of applying the commit before the restore point, added to its first report. */
         long generatedCarry;
+        /** A returning node's replay starts from its own replica of this round (Admit.replay_from). */
+        long replayFrom;
 
         Member(int id, ActorRef<Object> ref, String nodeClass, NodeLinks.Links links) {
             super(id, ref, nodeClass, links, State.SYNCING);
@@ -130,9 +132,9 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
 
     private final SpsaRunSettings s;
     private final String selfRef;
-    // a resumed run: where it starts, and the restored members still to admit (in node-id order)
+    // a resumed run: where it starts, and the restored members still to admit
     private final RestorePoint restore;
-    private final java.util.ArrayDeque<onebyte.proto.StateMember> toRestore = new java.util.ArrayDeque<>();
+    private final RestoreAdmission restoring;
 
     // replica
     private Workload workload;
@@ -158,13 +160,13 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
     private long hashMismatches;
 
     private Coordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, SpsaRunSettings s, MetricsSink sink,
-                        RunListener listener, CompletableFuture<RunResult> result, RestorePoint restore) {
+                        RunListener listener, CompletableFuture<RunResult> result, RestorePoint restore, java.time.Duration rejoinWait) {
         super(ctx, timers, sink, listener, result, "coordinator");
         this.s = s;
         this.restore = restore;
-        if (restore != null) {
-            toRestore.addAll(restore.state().getMembersList());
-        }
+        List<onebyte.proto.StateMember> members = restore == null ? List.of() : restore.state().getMembersList();
+        this.restoring = restore == null ? null
+                : rejoinWait == null ? RestoreAdmission.inOrder(members) : RestoreAdmission.byRejoin(members, rejoinWait);
         // the path without the actor's incarnation uid: the same length in every run, so Admit's size is too
         this.selfRef = ctx.getSelf().path().toStringWithAddress(ctx.getSystem().address());
         this.clock = s.workCosts() == null ? null : new VirtualClock(s.workCosts());
@@ -184,7 +186,20 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
      */
     public static Behavior<Object> create(SpsaRunSettings settings, MetricsSink sink, RunListener listener,
                                           CompletableFuture<RunResult> result, RestorePoint restore) {
-        return behavior((ctx, timers) -> new Coordinator(ctx, timers, settings, sink, listener, result, restore));
+        return behavior((ctx, timers) -> new Coordinator(ctx, timers, settings, sink, listener, result, restore, null));
+    }
+
+    /**
+     * A multi-process run resumed from {@code restore} ({@code onebyte coordinator --resume}): as
+     * {@link #create(SpsaRunSettings, MetricsSink, RunListener, CompletableFuture, RestorePoint)},
+     * but the restored members are the node processes that outlived the old coordinator and come
+     * back by themselves under their node ids ({@link RestoreAdmission#byRejoin}); after
+     * {@code rejoinWait} the run goes on with those that came back, the others counted as crashed.
+     */
+    public static Behavior<Object> resumeByRejoin(SpsaRunSettings settings, MetricsSink sink, RunListener listener,
+                                                  CompletableFuture<RunResult> result, RestorePoint restore,
+                                                  java.time.Duration rejoinWait) {
+        return behavior((ctx, timers) -> new Coordinator(ctx, timers, settings, sink, listener, result, restore, rejoinWait));
     }
 
     // ---- start ---------------------------------------------------------------------------
@@ -212,17 +227,18 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             if (restore != null) {
                 restoreState();
             }
-            runConfig = RunConfig.newBuilder().setRunSeed(s.runSeed()).setSamples(s.samplesPerNode()).setEps(s.eps())
-                    .setCodec(s.codec()).setDistribution(s.distribution()).setChunkSize(s.chunkSize())
-                    .setBatchSize(s.batchSize()).setWorkload(s.workload()).setNumParams(theta.length()).setInitialHash(h0)
-                    .setThreads(s.threads()).setWeightDecay(s.weightDecay()).setEngine(s.engine()).build();
+            runConfig = s.runConfig(theta.length(), h0);
             Engines.shareRegeneration(runConfig, s.sharedRegeneration()); // for this JVM's replicas; not on the wire
             engine = Engines.create(runConfig);
             server = new SpsaServer(s.samplesPerNode(), engine.codeWidth());
             log.info("coordinator: run {} ready, d={}, θ_0 {}, eval loss {} accuracy {}; waiting for {} nodes",
                     s.runId(), theta.length(), Long.toHexString(h0), fmt(initialLoss), fmt(initialAccuracy), s.nodes());
-            if (restore != null && toRestore.isEmpty()) {
+            if (restore != null && restoring.allBack()) {
                 finishRestore(); // no live member at the boundary: the run waits for one, as it did
+            } else if (restore != null && restoring.rejoinWait() != null) {
+                log.info("coordinator: waiting up to {} s for the members {} to come back", restoring.rejoinWait().toSeconds(),
+                        restore.state().getMembersList().stream().map(onebyte.proto.StateMember::getNodeId).toList());
+                timers.startSingleTimer("rejoin-wait", new CoordinatorSignals.RejoinWaitOver(), restoring.rejoinWait());
             }
             List<JoinRequest> js = new ArrayList<>(deferredJoins);
             deferredJoins.clear();
@@ -256,6 +272,31 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
         log.info("coordinator: resuming at round {} from its saved state (θ {}); admitting the {} live members {}", st.getRound(),
                 Long.toHexString(st.getModelHash()), st.getMembersCount(),
                 st.getMembersList().stream().map(onebyte.proto.StateMember::getNodeId).toList());
+    }
+
+    /** Opens the restored run once every restored member came back (or the wait for them is over) and none is syncing. */
+    private void maybeFinishRestore() {
+        if (!started && restoring.allBack() && roster.all().stream().noneMatch(n -> n.state == State.SYNCING)) {
+            finishRestore();
+        }
+    }
+
+    /** The wait for the restored members is over: those that did not come back are counted as crashed. */
+    @Override
+    protected void onRejoinWaitOver() {
+        if (started) {
+            return;
+        }
+        List<Integer> gone = restoring.giveUp();
+        if (!gone.isEmpty()) {
+            log.warn("coordinator: nodes {} did not come back within {} s; the run goes on without them (counted as crashed)",
+                    gone, restoring.rejoinWait().toSeconds());
+            gone.forEach(id -> {
+                counting.crashed();
+                crashedNodes.add(id);
+            });
+        }
+        maybeFinishRestore();
     }
 
     /** Every restored member synced: the restore's traffic is left out of the rows and round {@link RestorePoint#round()} opens. */
@@ -407,24 +448,24 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             ledger.add("refused:down:JoinRefused", Wire.wireBytes(refusal));
             return;
         }
-        int id;
+        RestoreAdmission.Claim claim = null;
         if (restore != null && !started) {
-            onebyte.proto.StateMember next = toRestore.poll();
-            if (next == null || !next.getNodeClass().equals(s.links().resolve(j.getNodeClass()))) {
-                rejections.reject("unexpected:JoinRequest", "a join while the run is restored"
-                        + (next == null ? "" : ": expected node " + next.getNodeId() + " of class " + next.getNodeClass()));
+            claim = restoring.claim(j, s.links().resolve(j.getNodeClass()), s.runSeed(), commitLog.size(), hashByRound);
+            if (claim.refusal() != null) {
+                rejections.reject("unexpected:JoinRequest", claim.refusal());
                 return;
             }
-            id = next.getNodeId();
-        } else {
-            id = roster.nextId();
         }
-        Member m = new Member(id, ref, s.links().resolve(j.getNodeClass()), links);
+        Member m = new Member(claim != null ? claim.nodeId() : roster.nextId(), ref, s.links().resolve(j.getNodeClass()), links);
         roster.add(j.getNodeRef(), m);
         countUp(m, j, true);
         SyncMode mode;
-        if (restore != null && !started) {
-            mode = SyncMode.SYNC_SNAPSHOT;
+        if (claim != null) {
+            mode = claim.mode();
+            m.replayFrom = claim.replayFrom();
+            if (restoring.rejoinWait() != null) {
+                log.info("coordinator: {}", RestoreAdmission.describe(claim, j, commitLog.size()));
+            }
         } else if (!started && commitLog.isEmpty()) {
             mode = SyncMode.SYNC_NONE;
         } else {
@@ -456,11 +497,13 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
 
     private Admit admission(Member m, SyncMode mode, boolean resync) {
         return Admit.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).setFirstRound(commitLog.size()).setSync(mode)
-                .setCoordinatorRef(selfRef).setCoordinatorUid(ctx.getSelf().path().uid()).setConfig(runConfig).setResync(resync).build();
+                .setCoordinatorRef(selfRef).setCoordinatorUid(ctx.getSelf().path().uid()).setConfig(runConfig).setResync(resync)
+                .setReplayFrom(mode == SyncMode.SYNC_REPLAY ? m.replayFrom : 0).build();
     }
 
     private void resync(Member m) {
         pending.remove(m.id);
+        m.replayFrom = 0;
         admit(m, SyncMode.SYNC_SNAPSHOT, true);
         maybeCloseEarly();
     }
@@ -493,9 +536,7 @@ public final class Coordinator extends ClusterCoordinator<Coordinator.Member> {
             m.joinUncounted = started; // churn; the initial members synced before round 0 opened
         }
         if (restore != null) {
-            if (!started && toRestore.isEmpty() && roster.all().stream().allMatch(n -> n.state == State.ACTIVE)) {
-                finishRestore();
-            }
+            maybeFinishRestore();
             return;
         }
         maybeStart(theta != null, s.nodes(), "synced");

@@ -24,6 +24,9 @@ public final class CoordinatorSignals {
     /** Try again to open round {@code round} (it had no live members). */
     public record RetryOpen(long round) {}
 
+    /** A resumed coordinator waited long enough for its members to come back ({@link RestoreAdmission}). */
+    public record RejoinWaitOver() {}
+
     /** Time to look whether the run was interrupted ({@link RunInterrupt}). */
     public record InterruptCheck() {}
 

@@ -169,6 +169,17 @@ public record SpsaRunSettings(
         }
     }
 
+    /**
+     * What every replica of the run is built from (sent to the nodes in their Admit): these
+     * settings, the model's parameter count {@code numParams} and the hash of θ_0 {@code initialHash}.
+     */
+    public onebyte.proto.RunConfig runConfig(int numParams, long initialHash) {
+        return onebyte.proto.RunConfig.newBuilder().setRunSeed(runSeed).setSamples(samplesPerNode).setEps(eps)
+                .setCodec(codec).setDistribution(distribution).setChunkSize(chunkSize)
+                .setBatchSize(batchSize).setWorkload(workload).setNumParams(numParams).setInitialHash(initialHash)
+                .setThreads(threads).setWeightDecay(weightDecay).setEngine(engine).build();
+    }
+
     /** The learning rate of round r: η · lrDecay^r (StrictMath, so every JVM computes the same bits). */
     public double lrAt(long round) {
         return lrDecay == 1.0 ? lr : lr * StrictMath.pow(lrDecay, round);

@@ -28,6 +28,12 @@ public final class RunDirectory implements AutoCloseable {
     public static final String DATA = "data.txt";
 
     /**
+     * In the run directory of a multi-process run ({@code onebyte coordinator --scenario}): the
+     * coordinator's host:port, where {@code coordinator --resume} listens again (the nodes look for it there).
+     */
+    public static final String COORDINATOR = "coordinator.txt";
+
+    /**
      * Written when a signal stopped the run (see {@code RunInterrupt}): one line per interrupted
      * algorithm, "ALGORITHM SIGNAL ROUNDS" (the rounds it completed); its summary says
      * stoppedBy = interrupted.

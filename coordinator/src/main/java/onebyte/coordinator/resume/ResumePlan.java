@@ -168,7 +168,7 @@ public final class ResumePlan {
         if (!h.getAlgorithm().equals(a.id())) {
             throw new BadInputException(file + ": the commit log of " + h.getAlgorithm() + ", expected " + a.id());
         }
-        if (!Files.isRegularFile(Path.of(h.getCheckpoint()))) {
+        if (!h.getCheckpoint().isEmpty() && !Files.isRegularFile(Path.of(h.getCheckpoint()))) { // empty: the workload's own θ_0
             throw new BadInputException(file + ": the run started from " + h.getCheckpoint() + ", which is gone");
         }
     }
@@ -262,6 +262,11 @@ public final class ResumePlan {
     public ReplayCheck check() {
         return new ReplayCheck(replayedRows, log == null ? List.of() : log.records().subList(0, (int) rounds),
                 restore == null ? 0 : restore.round());
+    }
+
+    /** The commit-log records of {@link #algorithm}'s completed rounds 0 .. {@link #rounds} − 1 (none without a log). */
+    public List<RoundRecord> records() {
+        return log == null ? List.of() : log.records().subList(0, (int) rounds);
     }
 
     /** The saved state the stopped algorithm goes on from (only the rounds after it run again), or null: it runs again from round 0. */

@@ -36,8 +36,12 @@ class ResumeBadInputTest {
     @TempDir
     Path dir;
 
-    /** A run directory of the quickstart with {@code budget} rounds, {@code rows} rows of spsa and their commit log. */
     private Path runDir(long budget, int rows, String version) throws IOException {
+        return runDir(dir, budget, rows, version);
+    }
+
+    /** A run directory in {@code dir} of the quickstart with {@code budget} rounds, {@code rows} rows of spsa and their commit log. */
+    static Path runDir(Path dir, long budget, int rows, String version) throws IOException {
         Path run = dir.resolve("quickstart-20261204-000000");
         Files.createDirectories(run);
         Files.writeString(run.resolve(RunDirectory.SCENARIO), new ScenarioLoader()
@@ -59,7 +63,7 @@ class ResumeBadInputTest {
     }
 
     /** Exit code and stderr of one command (RunCommandTest.Console captures stderr itself). */
-    private static BadInputTest.Failure run(String... args) {
+    static BadInputTest.Failure run(String... args) {
         RunCommandTest.Console c = RunCommandTest.Console.execute(args);
         return new BadInputTest.Failure(c.code(), c.err());
     }
@@ -86,11 +90,20 @@ class ResumeBadInputTest {
 
     @Test
     void aCommitLogWithARecordThatDoesNotParse() throws Exception {
-        Path run = runDir(10, 3, OnebyteCommand.VERSION);
+        assertADamagedLogIsRefused(runDir(10, 3, OnebyteCommand.VERSION), "resume");
+    }
+
+    /**
+     * {@code command... run} of a run directory of 3 rounds whose log has a whole record that does
+     * not parse after them: one line naming round 2 as the last good one, the log left as it was.
+     */
+    static void assertADamagedLogIsRefused(Path run, String... command) throws IOException {
         Path log = RunLog.file(run, "spsa");
         long whole = Files.size(log);
         append(log, (byte) 3, (byte) 0xff, (byte) 0xff, (byte) 0xff); // a whole record of 3 bytes that are no RoundRecord
-        assertOneLine(run("resume", run.toString()), "the commit log is damaged: the record of round 3 does not parse; the last good round is 2");
+        List<String> args = new ArrayList<>(List.of(command));
+        args.add(run.toString());
+        assertOneLine(run(args.toArray(String[]::new)), "the commit log is damaged: the record of round 3 does not parse; the last good round is 2");
         assertEquals(whole + 4, Files.size(log), "a failed resume leaves the log as it was");
     }
 
