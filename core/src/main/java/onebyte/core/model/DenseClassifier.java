@@ -49,14 +49,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * the model alone, so the result is the same on any thread count).
  *
  * <p><b>Memory</b> of the fused evaluation on top of θ, all kept by the model between calls: the
- * slice buffers ({@link PerturbedSlices#bufferBytes()}: 8·S + 32 KiB bytes with one thread, 2·(12·S + 32 KiB) with a
+ * slice buffers ({@link PerturbedSlices#bufferBytes()}: 8·S bytes with one thread, 2·12·S with a
  * helper thread, plus one heap chunk of z, 256 KiB by default) and the activations of
  * both points, 4·B·(2·Σ widths + inputs + 1) bytes for batch size B (rebuilt when B changes). S, the
  * longest slice, is whole rows of about clamp(d/16, {@value #MIN_SLICE_ELEMENTS},
  * {@value #MAX_SLICE_ELEMENTS}) elements (a single row when a row is longer): smaller blocks make the
  * gemm slower (each block re-reads and re-writes Z±), larger ones cost memory. Example, the
  * 999,835-parameter mlp 20→987→987→4 at B = 64, one thread: S = 65,142 (66 rows), slices
- * 554 KB + chunk 262 KB, activations 1.0 MB: 1.8 MB next to θ's 4.0 MB (two threads: slices
+ * 521 KB + chunk 262 KB, activations 1.0 MB: 1.8 MB next to θ's 4.0 MB (two threads: slices
  * 1.6 MB, 2.9 MB in all). Inference keeps its own activations of one point, 4·B·(Σ widths + inputs
  * + 1) bytes (0.5 MB in the example).
  */

@@ -31,10 +31,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link HelperCpuTime}).
  *
  * <p><b>Memory</b> ({@link #bufferBytes()}): per slot two off-heap float arrays of
- * {@code maxSliceLength} elements, plus, with the helper, a heap array of z of the same length, and
- * two heap blocks of {@value #BLOCK} floats the slice is built in; one slot, or two with the helper;
- * plus one heap chunk buffer of {@code chunkSize} floats. That is {@code 8·S + 32 KiB + 4·chunkSize}
- * bytes with one thread and {@code 2·(12·S + 32 KiB) + 4·chunkSize} with the helper
+ * {@code maxSliceLength} elements, plus, with the helper, a heap array of z of the same length; one
+ * slot, or two with the helper; plus one heap chunk buffer of {@code chunkSize} floats. That is
+ * {@code 8·S + 4·chunkSize} bytes with one thread and {@code 2·12·S + 4·chunkSize} with the helper
  * (S = maxSliceLength), allocated once and reused by every pass.
  *
  * <p>One pass at a time; an instance is used by one calling thread at a time.
@@ -87,7 +86,7 @@ public final class PerturbedSlices {
 
     /** Bytes of the buffers this instance holds: the slots (off-heap θ ± εz, heap z) and the heap chunk buffer. */
     public long bufferBytes() {
-        long perSlot = 8L * maxSliceLength + (prefetches() ? 4L * maxSliceLength : 0) + 8L * BLOCK;
+        long perSlot = 8L * maxSliceLength + (prefetches() ? 4L * maxSliceLength : 0);
         return perSlot * slots.length + 4L * chunk.length;
     }
 
@@ -289,8 +288,18 @@ public final class PerturbedSlices {
 
         /** One thread: writes slice k of θ ± εz into the slot straight from the chunks of z. */
         private void generateAndBuild(Slot slot, int k) {
+            ParameterVector plus = slot.plus;
+            ParameterVector minus = slot.minus;
+            float e = eps;
             int offset = offsets[k];
-            forEachRun(k, (done, from, n) -> buildRun(slot, offset + done, done, chunk, from, n));
+            forEachRun(k, (done, from, n) -> {
+                for (int i = 0; i < n; i++) {
+                    float t = theta.get(offset + done + i);
+                    float zi = chunk[from + i];
+                    plus.set(done + i, t + e * zi);
+                    minus.set(done + i, t - e * zi);
+                }
+            });
         }
 
         /** Helper: writes z of slice k into {@code z[0, length)}. */
@@ -317,30 +326,16 @@ public final class PerturbedSlices {
 
         /** Builds slice k of θ ± εz in the slot from the slot's z (helper mode). */
         private void build(Slot slot, int k) {
-            buildRun(slot, offsets[k], 0, slot.z, 0, lengths[k]);
-        }
-
-        /**
-         * Slot elements [at, at + n) of θ ± εz from θ[from θ index {@code thetaAt}] and z[zAt..]: in
-         * blocks of {@link #BLOCK} through the slot's heap buffers (bulk copies in and out, a loop
-         * the JIT vectorises; separate float multiply and add, as element by element, so the bits
-         * are the same).
-         */
-        private void buildRun(Slot slot, int thetaAt, int at, float[] z, int zAt, int n) {
-            float[] t = slot.theta;
-            float[] p = slot.plusBlock;
+            ParameterVector plus = slot.plus;
+            ParameterVector minus = slot.minus;
+            float[] z = slot.z;
             float e = eps;
-            for (int done = 0; done < n; done += BLOCK) {
-                int m = Math.min(BLOCK, n - done);
-                theta.get(thetaAt + done, t, 0, m);
-                int zo = zAt + done;
-                for (int i = 0; i < m; i++) {
-                    float zi = z[zo + i];
-                    p[i] = t[i] + e * zi;
-                    t[i] = t[i] - e * zi;
-                }
-                slot.plus.put(at + done, p, 0, m);
-                slot.minus.put(at + done, t, 0, m);
+            int offset = offsets[k];
+            for (int i = 0, n = lengths[k]; i < n; i++) {
+                float t = theta.get(offset + i);
+                float zi = z[i];
+                plus.set(i, t + e * zi);
+                minus.set(i, t - e * zi);
             }
         }
 
@@ -369,16 +364,6 @@ public final class PerturbedSlices {
         return new IllegalStateException("building a perturbed slice failed", t);
     }
 
-    /** Elements of θ ± εz built per block ({@code Pass#buildRun}): the slot's two heap block buffers. */
-    static final int BLOCK = 4096;
-
-    /**
-     * One buffer slot: θ + εz and θ − εz off-heap, (helper mode) the slice's z on the heap, and the
-     * two heap blocks θ ± εz are built in (the block of θ becomes the block of θ − εz).
-     */
-    private record Slot(ParameterVector plus, ParameterVector minus, float[] z, float[] theta, float[] plusBlock) {
-        Slot(ParameterVector plus, ParameterVector minus, float[] z) {
-            this(plus, minus, z, new float[BLOCK], new float[BLOCK]);
-        }
-    }
+    /** One buffer slot: θ + εz and θ − εz off-heap, and (helper mode) the slice's z on the heap. */
+    private record Slot(ParameterVector plus, ParameterVector minus, float[] z) {}
 }

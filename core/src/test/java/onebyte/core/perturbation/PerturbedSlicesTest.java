@@ -144,7 +144,7 @@ class PerturbedSlicesTest {
         assertThrows(IllegalArgumentException.class, () -> slices.start(theta, 1L, 1e-3f, new int[] {10, 9}));
         assertThrows(IllegalArgumentException.class, () -> slices.start(theta, 1L, 1e-3f, new int[] {10, 11}));
         assertThrows(IllegalArgumentException.class, () -> slices.start(theta, 1L, 1e-3f, new int[] {9, 11}));
-        assertEquals(8L * 10 + 8L * PerturbedSlices.BLOCK + 4L * 64, slices.bufferBytes());
-        assertEquals(2 * (12L * 10 + 8L * PerturbedSlices.BLOCK) + 4L * 64, new PerturbedSlices(new PerturbationStream(Distribution.RADEMACHER, 64), 10, 2).bufferBytes());
+        assertEquals(8L * 10 + 4L * 64, slices.bufferBytes());
+        assertEquals(2 * 12L * 10 + 4L * 64, new PerturbedSlices(new PerturbationStream(Distribution.RADEMACHER, 64), 10, 2).bufferBytes());
     }
 }
