@@ -21,7 +21,9 @@ import onebyte.node.engine.Workloads;
  * freed native blocks leave the resident set, one native thread), because in one
  * long-lived process freed native memory is reused and touched heap pages stay resident, which
  * hides what a new replica costs. A footprint = peak resident set above the child's post-warm-up
- * baseline (with the heap pre-touched that is native memory: ND4J's arrays, which JavaCPP's
+ * baseline, taken once the child is quiet ({@link ProcessMemory#growthOf}: ND4J's deallocator done
+ * with the set-up's garbage, the resident set still for 5.5 s; each child takes 6–10 s longer for it)
+ * (with the heap pre-touched that is native memory: ND4J's arrays, which JavaCPP's
  * {@code Pointer.totalBytes()} does not count: measured 16 bytes for a 4 MB array) + heap retained
  * after a GC while the replica is alive ({@code MemoryMXBean}).
  *

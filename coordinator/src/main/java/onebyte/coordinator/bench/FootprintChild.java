@@ -3,9 +3,6 @@ package onebyte.coordinator.bench;
 import onebyte.core.algorithm.Algorithm;
 import com.google.protobuf.TextFormat;
 import onebyte.proto.WorkloadSpec;
-import java.lang.ref.Reference;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import onebyte.core.data.Batch;
@@ -20,8 +17,9 @@ import onebyte.node.engine.Workloads;
 /**
  * The process {@link Footprint} starts once per measurement (a fresh JVM, heap pre-touched so heap
  * use does not move the resident set). It builds the workload (data, θ_0), runs the same mode once
- * on a tiny model (classes, JIT, native kernels loaded), takes a GC and a baseline, resets the
- * kernel's peak-RSS counter ({@code /proc/self/clear_refs}), then runs the mode on the real model:
+ * on a tiny model (classes, JIT, native kernels loaded), then measures the mode on the real model
+ * with {@link ProcessMemory#growthOf} (GC, wait until native memory and the JIT are quiet, baseline,
+ * peak-RSS counter reset):
  * {@code inference} (a model, a fresh θ, three forward passes of one batch) or {@code spsa} (model,
  * θ and the core engine with whatever it allocates, as on a node: three SPSA samples and one commit
  * of n codes applied)
@@ -63,20 +61,9 @@ public final class FootprintChild {
         Batch batch = w.draw(w.shard(1), batchSize, 7);
         Workload tiny = Workloads.get(warmUp(), seed);
         run(mode, tiny, tiny.draw(tiny.shard(1), batchSize, 7), es, n);
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        long heapBase = ProcessMemory.heapUsed();
-        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        long rssBase = ProcessMemory.status("VmRSS:");
-        Object[] alive = run(mode, w, batch, es, n);
-        long hwm = ProcessMemory.status("VmHWM:");
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        long heap = ProcessMemory.heapUsed() - heapBase;
-        Reference.reachabilityFence(alive);
-        System.out.println("FOOTPRINT " + (hwm - rssBase) + " " + heap);
+        ProcessMemory.Growth g = ProcessMemory.growthOf(() -> run(mode, w, batch, es, n));
+        System.out.println(g.line());
+        System.out.println("quiet after " + g.quietAfterMillis() + " ms");
         System.out.flush();
         System.exit(0);
     }

@@ -148,6 +148,19 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
         return sliceLengths.length;
     }
 
+    /**
+     * Bytes of the working memory this model keeps between calls, counted from the buffers it
+     * holds now: the activation sets (inference's one point, the fused pass's two) and the
+     * perturbed pass's slice buffers. θ is the caller's and not counted.
+     */
+    long keptBytes() {
+        long bytes = passBuffers == null ? 0 : passBuffers.bytes();
+        for (Activations a : activations) {
+            bytes += a == null ? 0 : a.bytes();
+        }
+        return bytes;
+    }
+
     @Override
     public int numParams() {
         return numParams;
@@ -324,6 +337,17 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
             }
             inputPointer = pointer(input);
             onesPointer = pointer(ones);
+        }
+
+        /** Bytes of the arrays held: inputs, the column of ones and every Z. */
+        long bytes() {
+            long floats = input.length() + ones.length();
+            for (INDArray[] point : z) {
+                for (INDArray layer : point) {
+                    floats += layer.length();
+                }
+            }
+            return 4 * floats;
         }
 
         /** The input of layer {@code layer} at point {@code point}. */

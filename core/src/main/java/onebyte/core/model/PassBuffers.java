@@ -26,4 +26,10 @@ final class PassBuffers {
         }
         return s;
     }
+
+    /** Bytes of the buffers held now ({@link PerturbedSlices#bufferBytes()}; 0 before the first pass). */
+    long bytes() {
+        PerturbedSlices s = slices;
+        return s == null ? 0 : s.bufferBytes();
+    }
 }

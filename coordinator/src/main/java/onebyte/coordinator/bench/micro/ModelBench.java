@@ -250,20 +250,7 @@ public final class ModelBench {
                 : spec.isLanguageModel() ? ModelSpec.transformerLm(1, 1, 8, 8) : ModelSpec.mlp(spec.inputs(), List.of(4, 4),
                 spec.classes(), "relu");
         Reference.reachabilityFence(work(mode, tiny, batch, threads));
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        long heapBase = ProcessMemory.heapUsed();
-        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        long rssBase = ProcessMemory.status("VmRSS:");
-        Object alive = work(mode, spec, batch, threads);
-        long peak = ProcessMemory.status("VmHWM:");
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        long heap = ProcessMemory.heapUsed() - heapBase;
-        Reference.reachabilityFence(alive);
-        System.out.println("FOOTPRINT " + (peak - rssBase) + " " + heap);
+        System.out.println(ProcessMemory.growthOf(() -> work(mode, spec, batch, threads)).line());
     }
 
     /** Builds the model, θ and a batch and runs the mode (3 forward passes or 3 SPSA steps); returns what stays alive. */
