@@ -103,8 +103,12 @@ final class Footprint {
 
     private static Child child(String mode, List<String> args) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-cp",
-                System.getProperty("java.class.path"), FootprintChild.class.getName(), mode));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"));
+        String quiet = System.getProperty(ProcessMemory.QUIET_PROPERTY);
+        if (quiet != null) {
+            cmd.add("-D" + ProcessMemory.QUIET_PROPERTY + "=" + quiet);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FootprintChild.class.getName(), mode));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         // every native block of 64 KiB or more gets its own mapping and is unmapped when freed, so a

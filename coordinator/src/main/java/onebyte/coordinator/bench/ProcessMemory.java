@@ -15,9 +15,13 @@ public final class ProcessMemory {
     /**
      * How long the resident set must stay within {@link #QUIET_BYTES} before a baseline is taken:
      * longer than HotSpot's arena chunk pool cleaner period (5 s), which frees the JIT compiler's
-     * pooled chunks some time after its last compilation.
+     * pooled chunks some time after its last compilation. System property
+     * {@value #QUIET_PROPERTY} shortens it for smoke tests whose memory figures are not read
+     * (BenchCommandTest); {@link Footprint} passes it on to its child JVMs.
      */
-    static final long QUIET_MILLIS = 5_500;
+    static final long QUIET_MILLIS = Long.getLong(ProcessMemory.QUIET_PROPERTY, 5_500);
+    /** The system property that overrides {@link #QUIET_MILLIS}. */
+    static final String QUIET_PROPERTY = "onebyte.memory.quiet-ms";
     /** Resident-set movement still counted as quiet. */
     static final long QUIET_BYTES = 64 << 10;
     /** Give up waiting for quiet after this long (the baseline is then taken anyway). */
