@@ -96,13 +96,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         onebyte.node.tls.TlsSettings tlsSettings = tls.settings("coordinator"); // bad stores: exit 2 before anything starts
-        java.time.Duration waitForMembers;
-        try {
-            waitForMembers = RunOptions.parseDuration(rejoinWait);
-        } catch (RuntimeException e) {
-            System.err.println("onebyte: --rejoin-wait must be a duration such as 60s or 2m, got '" + rejoinWait + "'");
-            return 2;
-        }
+        java.time.Duration waitForMembers = RunOptions.durationFlag("--rejoin-wait", rejoinWait, "60s or 2m");
+        java.time.Duration pace = RunOptions.durationFlag("--round-pace", roundPace, "500ms or 2s");
         if (resume != null && (scenario != null && !scenario.toString().isEmpty() || !overrides.isEmpty() || run.out != null)) {
             System.err.println("onebyte: --resume takes the run's scenario and files from " + resume
                     + "; --scenario, --set and --out do not go with it");
@@ -148,13 +143,6 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 out = runDir.path();
                 record = CoordinatorRecord.start(runDir, sc, spsaOf(sc), net.host + ":" + port);
             }
-        }
-        java.time.Duration pace;
-        try {
-            pace = RunOptions.parseDuration(roundPace);
-        } catch (RuntimeException e) {
-            System.err.println("onebyte: --round-pace must be a duration such as 500ms or 2s, got '" + roundPace + "'");
-            return 2;
         }
         onebyte.coordinator.cluster.RunListener progress = pace.isZero() || pace.isNegative()
                 ? new ProgressLines(System.out)

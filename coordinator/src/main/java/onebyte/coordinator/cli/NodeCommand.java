@@ -67,13 +67,7 @@ public final class NodeCommand implements Callable<Integer> {
             case "replay" -> SyncMode.SYNC_REPLAY;
             default -> throw new IllegalArgumentException("--sync must be auto, snapshot or replay, got " + sync);
         };
-        Duration comeBackFor;
-        try {
-            comeBackFor = RunOptions.parseDuration(rejoinFor);
-        } catch (RuntimeException e) {
-            System.err.println("onebyte: --rejoin-for must be a duration such as 3m or 90s, got '" + rejoinFor + "'");
-            return 2;
-        }
+        Duration comeBackFor = RunOptions.durationFlag("--rejoin-for", rejoinFor, "3m or 90s");
         AtomicInteger exit = new AtomicInteger(4); // no RunComplete
         KeptReplica kept = new KeptReplica();
         int port = net.port;

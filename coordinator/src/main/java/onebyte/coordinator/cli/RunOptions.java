@@ -97,6 +97,18 @@ public final class RunOptions {
         }
     }
 
+    /**
+     * The duration a command's {@code flag} was given ({@link #parseDuration}); anything else is bad
+     * input: "onebyte: FLAG must be a duration such as EXAMPLES, got 'VALUE'", exit 2.
+     */
+    static Duration durationFlag(String flag, String value, String examples) {
+        try {
+            return parseDuration(value);
+        } catch (RuntimeException e) {
+            throw new onebyte.core.input.BadInputException(flag + " must be a duration such as " + examples + ", got '" + value + "'");
+        }
+    }
+
     /** "5s", "500ms", "2m" or ISO-8601 "PT5S". */
     static Duration parseDuration(String s) {
         String t = s.trim().toLowerCase(java.util.Locale.ROOT);

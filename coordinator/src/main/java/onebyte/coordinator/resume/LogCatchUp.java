@@ -69,9 +69,7 @@ public final class LogCatchUp {
         ReplicaEngine engine = Engines.create(s.runConfig(theta.length(), h0));
         long t0 = System.nanoTime();
         for (long r = from; r < k; r++) {
-            Commit c = records.get((int) r).getCommit();
-            engine.apply(theta, new ReplicaEngine.CommitEntries(r, c.getNodeIdsList().stream().mapToInt(i -> i).toArray(),
-                    c.getSamplesList().stream().mapToInt(i -> i).toArray(), c.getCodes().toByteArray(), engine.codeWidth(), c.getLr()));
+            engine.apply(theta, ReplicaEngine.CommitEntries.of(records.get((int) r).getCommit(), engine.codeWidth()));
             long h = Wire.hash8(theta.hash());
             if (h != records.get((int) r).getModelHash()) {
                 throw new BadInputException("the commit log does not replay: the model after round " + r + " is "

@@ -61,8 +61,7 @@ class RejoinByReplayTest {
         ReplicaEngine engine = Engines.create(first.runConfig(theta.length(), Wire.hash8(theta.hash())));
         ParameterVector at3 = null;
         for (Commit c : commits) {
-            engine.apply(theta, new ReplicaEngine.CommitEntries(c.getRound(), c.getNodeIdsList().stream().mapToInt(i -> i).toArray(),
-                    c.getSamplesList().stream().mapToInt(i -> i).toArray(), c.getCodes().toByteArray(), engine.codeWidth(), c.getLr()));
+            engine.apply(theta, ReplicaEngine.CommitEntries.of(c, engine.codeWidth()));
             if (c.getRound() == 2) {
                 at3 = theta.copy();
             }

@@ -27,6 +27,12 @@ public interface ReplicaEngine {
 
     /** A commit as decoded from the wire: entry j is (nodeIds[j], samples[j], codes[j*w..)). */
     record CommitEntries(long round, int[] nodeIds, int[] samples, byte[] codes, int width, double lr) {
+        /** The entries of a commit already known to be well-formed (the coordinator's own log), codes of {@code width} bytes. */
+        public static CommitEntries of(onebyte.proto.Commit c, int width) {
+            return new CommitEntries(c.getRound(), c.getNodeIdsList().stream().mapToInt(i -> i).toArray(),
+                    c.getSamplesList().stream().mapToInt(i -> i).toArray(), c.getCodes().toByteArray(), width, c.getLr());
+        }
+
         public int n() {
             return nodeIds.length;
         }

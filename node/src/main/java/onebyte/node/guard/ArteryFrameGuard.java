@@ -194,15 +194,17 @@ public final class ArteryFrameGuard implements AutoCloseable {
                 return;
             }
             // read the whole frame before passing any of it on: a half frame never reaches Artery
-            byte[] body = frame <= buf.length ? buf : new byte[frame];
+            if (frame > buf.length) {
+                buf = new byte[frame]; // kept for the connection's later large frames (snapshot chunks)
+            }
             try {
-                in.readFully(body, 0, frame);
+                in.readFully(buf, 0, frame);
             } catch (EOFException e) {
                 refuse(null, "closed within a frame");
                 return;
             }
             out.write(len);
-            out.write(body, 0, frame);
+            out.write(buf, 0, frame);
             if (in.available() == 0) {
                 out.flush();
             }
