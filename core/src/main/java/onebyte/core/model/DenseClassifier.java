@@ -16,7 +16,6 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -34,10 +33,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * the cross-entropy (or the argmax) of the logits with ND4J ops. Inference reads W and b in place
  * from θ (one block per tensor, no copy of θ).
  *
- * <p><b>Training by gradient</b> ({@link #lossAndGradient}) runs forward and backward by hand with
- * ND4J ops on views of θ, in the data type of the flat array it is given, so the package-private
- * {@code *At(INDArray, ...)} methods also work on a float64 copy of θ (used by the gradient check).
- * Its loss equals {@link #loss} up to the summation order of the matrix products.
+ * <p><b>Training by gradient</b> ({@link #lossAndGradient}) is {@link DenseBackprop}: forward and
+ * backward by hand with ND4J ops on views of θ, each temporary released once used.
  *
  * <p><b>Both SPSA points in one pass</b> ({@link SymmetricPerturbedLoss}): θ is walked front to back
  * in slices ({@link PerturbedSlices}): each weight tensor in blocks of whole rows, then its bias.
@@ -69,6 +66,7 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
     private final int[] sizes;
     private final boolean tanh;
     private final List<TensorShape> tensors;
+    private final DenseBackprop backprop;
     private final int numParams;
     /** The slice lengths of one pass over θ, in flat order. */
     private final int[] sliceLengths;
@@ -102,6 +100,7 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
         if (off > Integer.MAX_VALUE) throw new IllegalArgumentException("model too large: " + off + " parameters");
         this.tensors = Collections.unmodifiableList(t);
         this.numParams = (int) off;
+        this.backprop = new DenseBackprop(sizes, tanh, tensors);
         int layers = sizes.length - 1;
         List<Integer> lengths = new ArrayList<>();
         int longest = 0;
@@ -406,92 +405,26 @@ final class DenseClassifier implements Model, SymmetricPerturbedLoss {
         return params.array();
     }
 
-    /**
-     * The loss through ND4J ops in the data type of {@code flat} (the path of {@link #lossAndGradient};
-     * the gradient check runs it on a float64 copy of θ).
-     */
+    /** The loss through ND4J ops in the data type of {@code flat} ({@link DenseBackprop}; the gradient check runs it on float64). */
     double lossAt(INDArray flat, Batch batch) {
-        return crossEntropy(logitsAt(flat, batch), labels(batch), null);
+        return backprop.lossAt(flat, batch);
     }
 
     /** Logits [B, classes] through ND4J ops in the data type of {@code flat}. */
     INDArray logitsAt(INDArray flat, Batch batch) {
-        return forward(flat, batch, null);
+        return backprop.logitsAt(flat, batch);
     }
 
     double lossAndGradientAt(INDArray flat, Batch batch, INDArray gradFlat) {
-        List<INDArray> acts = new ArrayList<>();
-        INDArray logits = forward(flat, batch, acts);
-        int[] y = labels(batch);
-        INDArray dz = logits.ulike();
-        double loss = crossEntropy(logits, y, dz);
-        for (int l = sizes.length - 2; l >= 0; l--) {
-            INDArray h = acts.get(l);
-            view(gradFlat, 2 * l).assign(h.transpose().mmul(dz));
-            view(gradFlat, 2 * l + 1).assign(dz.sum(0));
-            if (l > 0) {
-                INDArray dh = dz.mmul(view(flat, 2 * l).transpose());
-                INDArray deriv = tanh ? h.mul(h).rsubi(1.0) : h.gt(0.0).castTo(h.dataType());
-                dz = dh.muli(deriv);
-            }
-        }
-        return loss;
-    }
-
-    /** Logits [B, classes]. When {@code acts} is given, collects the input of every layer. */
-    private INDArray forward(INDArray flat, Batch batch, List<INDArray> acts) {
-        INDArray x = batch.inputs();
-        if (x.rank() != 2 || x.size(1) != sizes[0]) {
-            throw new IllegalArgumentException("expected inputs [B, " + sizes[0] + "], got " + java.util.Arrays.toString(x.shape()));
-        }
-        INDArray h = x.dataType() == flat.dataType() ? x : x.castTo(flat.dataType());
-        int layers = sizes.length - 1;
-        for (int l = 0; l < layers; l++) {
-            if (acts != null) acts.add(h);
-            INDArray z = h.mmul(view(flat, 2 * l)).addiRowVector(view(flat, 2 * l + 1));
-            if (l + 1 < layers) {
-                h = tanh ? Transforms.tanh(z, false) : Transforms.relu(z, false);
-            } else {
-                h = z;
-            }
-        }
-        return h;
-    }
-
-    private INDArray view(INDArray flat, int tensor) {
-        TensorShape t = tensors.get(tensor);
-        INDArray v = flat.get(NDArrayIndex.interval(t.offset(), t.offset() + t.length()));
-        return t.shape().length == 1 ? v : v.reshape('c', t.shape());
+        return backprop.lossAndGradientAt(flat, batch, gradFlat);
     }
 
     static int[] labels(Batch batch) {
-        return batch.labels().castTo(DataType.INT32).toIntVector();
+        return DenseBackprop.labels(batch);
     }
 
-    /**
-     * Mean softmax cross-entropy of logits [B, C] against class indices y. When {@code dLogits} is
-     * given, writes d(mean loss)/d(logits) = (softmax − onehot) / B into it.
-     */
     static double crossEntropy(INDArray logits, int[] y, INDArray dLogits) {
-        int b = (int) logits.size(0);
-        int c = (int) logits.size(1);
-        if (y.length != b) throw new IllegalArgumentException("labels " + y.length + " != batch " + b);
-        INDArray max = logits.max(true, 1);
-        INDArray shifted = logits.subColumnVector(max);
-        INDArray exp = Transforms.exp(shifted, true);
-        INDArray sum = exp.sum(true, 1);
-        double[] logSum = Transforms.log(sum, true).castTo(DataType.DOUBLE).toDoubleVector();
-        double total = 0;
-        for (int i = 0; i < b; i++) {
-            if (y[i] < 0 || y[i] >= c) throw new IllegalArgumentException("label " + y[i] + " outside [0, " + c + ")");
-            total += logSum[i] - shifted.getDouble(i, y[i]);
-        }
-        if (dLogits != null) {
-            dLogits.assign(exp.diviColumnVector(sum));
-            for (int i = 0; i < b; i++) dLogits.putScalar(i, y[i], dLogits.getDouble(i, y[i]) - 1.0);
-            dLogits.divi(b);
-        }
-        return total / b;
+        return DenseBackprop.crossEntropy(logits, y, dLogits);
     }
 
     private PerturbedSlices passBuffers(PerturbationStream stream, int threads) {
