@@ -43,6 +43,10 @@ public final class Bench {
         long t0 = System.nanoTime();
         int maxN = plan.nodes().stream().mapToInt(Integer::intValue).max().orElseThrow();
         SpsaRunSettings spsaBase = ScenarioSettings.spsaDefaults().runSeed(plan.seed()).lr(1e-3).build();
+        List<ScenarioModel> scenarioModels = new ArrayList<>();
+        for (java.nio.file.Path file : plan.parts().contains("scaling") ? plan.modelsOf() : List.<java.nio.file.Path>of()) {
+            scenarioModels.add(ScenarioModel.load(file, maxN, plan.seed())); // every file checked before the first point runs
+        }
         for (int target : plan.parts().contains("scaling") ? plan.params() : List.<Integer>of()) {
             String model = "mlp-" + BenchPlan.label(target);
             WorkloadSpec spec = BenchPlan.workloadFor(target);
@@ -52,20 +56,18 @@ public final class Bench {
                     spsaPoints(model, spsaBase.toBuilder().workload(spec).build(), n, fp);
                 }
                 if (plan.fed()) {
-                    int d = Workloads.get(spec, plan.seed()).numParams();
-                    if (plan.fedMaxNd() > 0 && (long) n * d > plan.fedMaxNd()) {
-                        skipped.add(String.format(java.util.Locale.ROOT,
-                                "fedspeed %s N=%d: N·d = %d > --fed-max-nd %d", model, n, (long) n * d, plan.fedMaxNd()));
-                        continue;
-                    }
-                    log.printf("fedspeed %s N=%d ...%n", model, n);
-                    FedSpeedParams client = ScenarioSettings.fedClient(ScenarioSettings.DEFAULTS, Algorithm.FEDSPEED);
-                    client = new FedSpeedParams(plan.fedLocalSteps(), client.lr(), client.lrDecay(), client.invLambda(),
-                            client.rho(), client.alpha(), client.batchSize(), true);
-                    FedRunSettings fed = new FedRunSettings("bench", Algorithm.FEDSPEED, plan.seed(), n, 3, client, 1.0,
-                            java.time.Duration.ofMinutes(10), 1, spec, 10, 10, plan.latencyMs(),
-                            new onebyte.coordinator.clock.VirtualClock.WorkCosts(0, 0, 0));
-                    ClusterPoints.fed(table, model, fed, n, plan.fedWarmup(), plan.fedMeasured(), fp, plan.latencyMs() / 1000);
+                    fedPoint(model, spec, n, fp);
+                }
+            }
+        }
+        for (ScenarioModel sm : scenarioModels) {
+            Footprint.Result fp = footprint(sm.label(), sm.settings(maxN).workload(), maxN, sm.settings(maxN));
+            for (int n : plan.nodes()) {
+                if (plan.spsa()) {
+                    spsaPoints(sm.label(), sm.settings(n), n, fp);
+                }
+                if (plan.fed()) {
+                    fedPoint(sm.label(), sm.settings(n).workload(), n, fp);
                 }
             }
         }
@@ -99,6 +101,24 @@ public final class Bench {
     }
 
     private static final String EXITING_TIMEOUT = "akka.coordinated-shutdown.phases.cluster-exiting.timeout";
+
+    /** One FedSpeed point (K = the plan's local steps, the scenario defaults otherwise), unless N·d is above the plan's limit. */
+    private void fedPoint(String model, WorkloadSpec spec, int n, Footprint.Result fp) throws Exception {
+        int d = Workloads.get(spec, plan.seed()).numParams();
+        if (plan.fedMaxNd() > 0 && (long) n * d > plan.fedMaxNd()) {
+            skipped.add(String.format(java.util.Locale.ROOT,
+                    "fedspeed %s N=%d: N·d = %d > --fed-max-nd %d", model, n, (long) n * d, plan.fedMaxNd()));
+            return;
+        }
+        log.printf("fedspeed %s N=%d ...%n", model, n);
+        FedSpeedParams client = ScenarioSettings.fedClient(ScenarioSettings.DEFAULTS, Algorithm.FEDSPEED);
+        client = new FedSpeedParams(plan.fedLocalSteps(), client.lr(), client.lrDecay(), client.invLambda(),
+                client.rho(), client.alpha(), client.batchSize(), true);
+        FedRunSettings fed = new FedRunSettings("bench", Algorithm.FEDSPEED, plan.seed(), n, 3, client, 1.0,
+                java.time.Duration.ofMinutes(10), 1, spec, 10, 10, plan.latencyMs(),
+                new onebyte.coordinator.clock.VirtualClock.WorkCosts(0, 0, 0));
+        ClusterPoints.fed(table, model, fed, n, plan.fedWarmup(), plan.fedMeasured(), fp, plan.latencyMs() / 1000);
+    }
 
     /** One SPSA point per sharing value; with both, the on row gets off's round time over its own. */
     private void spsaPoints(String model, SpsaRunSettings base, int n, Footprint.Result fp) throws Exception {

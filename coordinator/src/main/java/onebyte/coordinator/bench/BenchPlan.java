@@ -30,12 +30,13 @@ import java.util.List;
  * @param parts what to run: any of scaling, quickstart, ttt
  * @param tttOverrides scenario overrides ("key=value") for the time-to-target runs only
  * @param sharing the SPSA scaling points run once per value: shared regeneration on (true) and/or off (false)
+ * @param modelsOf scenario files whose model and data also get the scaling points ({@link ScenarioModel})
  */
 public record BenchPlan(List<Integer> nodes, List<Integer> params, boolean spsa, boolean fed, int warmup, int measured,
                         int fedWarmup, int fedMeasured, long fedMaxNd, int fedLocalSteps, Path scenario, int quickstartNodes,
                         int quickstartMeasured, int tttNodes, long tttSpsaRounds, long tttFedRounds, int tttEvalEvery,
                         Double target, double latencyMs, long seed, java.util.Set<String> parts,
-                        List<String> tttOverrides, List<Boolean> sharing) {
+                        List<String> tttOverrides, List<Boolean> sharing, List<Path> modelsOf) {
     /** Every part, in the order they run. */
     public static final List<String> PARTS = List.of("scaling", "quickstart", "ttt");
 
@@ -47,8 +48,10 @@ public record BenchPlan(List<Integer> nodes, List<Integer> params, boolean spsa,
         if (!PARTS.containsAll(parts)) throw new IllegalArgumentException("parts must be among " + PARTS + ", got " + parts);
         nodes = List.copyOf(nodes);
         params = List.copyOf(params);
+        modelsOf = List.copyOf(modelsOf);
         if (nodes.isEmpty() || nodes.stream().anyMatch(n -> n < 1)) throw new IllegalArgumentException("nodes must be >= 1");
-        if (params.isEmpty() || params.stream().anyMatch(d -> d < 100)) throw new IllegalArgumentException("params must be >= 100");
+        if (params.isEmpty() && modelsOf.isEmpty()) throw new IllegalArgumentException("no model sizes and no --model-of");
+        if (params.stream().anyMatch(d -> d < 100)) throw new IllegalArgumentException("params must be >= 100");
     }
 
     /** Hidden width h of the MLP 20 → h → h → 4 whose d = h² + 26h + 4 is closest to {@code d}. */

@@ -31,8 +31,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--nodes", split = ",", description = "Cluster sizes N (default 2,4,8,16,32; quick: 2,3).")
     List<Integer> nodes;
 
-    @Option(names = "--params", split = ",", description = "Model sizes d, e.g. 100K,1M,4M (default; quick: 2K,6K).")
+    @Option(names = "--params", split = ",", description = "Model sizes d, e.g. 100K,1M,4M (default, unless --model-of is given; quick: 2K,6K).")
     List<String> params;
+
+    @Option(names = "--model-of", paramLabel = "SCENARIO", description = "Also run the scaling points on this scenario's model and "
+            + "data, e.g. scenarios/minilm-spam.conf (its SPSA settings, no churn, no pretraining; repeatable). Without --params only these run.")
+    List<Path> modelsOf = new java.util.ArrayList<>();
 
     @Option(names = "--algorithms", split = ",", defaultValue = "spsa,fedspeed",
             description = "spsa and/or fedspeed (default: ${DEFAULT-VALUE}).")
@@ -114,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchPlan plan = new BenchPlan(
                 nodes != null ? nodes : quick ? List.of(2, 3) : List.of(2, 4, 8, 16, 32),
-                (params != null ? params : quick ? List.of("2K", "6K") : List.of("100K", "1M", "4M")).stream()
+                (params != null ? params : !modelsOf.isEmpty() ? List.<String>of() : quick ? List.of("2K", "6K") : List.of("100K", "1M", "4M")).stream()
                         .map(BenchPlan::parseSize).toList(),
                 algorithms.contains(Algorithm.SPSA.id()), algorithms.contains(Algorithm.FEDSPEED.id()),
                 or(warmup, quick ? 1 : 2), or(measured, quick ? 2 : 3), 1, or(fedMeasured, quick ? 1 : 2),
@@ -122,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
                 or(quickstartNodes, quick ? 4 : 16), or(quickstartRounds, quick ? 3 : 40), tttNodes,
                 tttSpsaRounds != null ? tttSpsaRounds : quick ? 20 : 300, tttFedRounds != null ? tttFedRounds : quick ? 4 : 40,
                 or(tttEvalEvery, quick ? 2 : 10), target, latencyMs, seed, java.util.Set.copyOf(parts),
-                tttOverrides, sharing.stream().distinct().map("on"::equals).toList());
+                tttOverrides, sharing.stream().distinct().map("on"::equals).toList(), modelsOf);
         Map<String, Object> doc = new Bench(plan, System.out).run();
         BenchOutput.write(doc, out);
         System.out.println();

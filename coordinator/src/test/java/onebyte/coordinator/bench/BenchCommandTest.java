@@ -38,16 +38,7 @@ class BenchCommandTest {
     void quickBenchWritesEveryMeasuredColumn() throws Exception {
         Path scenario = Files.exists(Path.of("../scenarios/quickstart.conf")) ? Path.of("../scenarios/quickstart.conf")
                 : Path.of("scenarios/quickstart.conf");
-        // the footprint children need not wait 5.5 s for a quiet baseline: this test reads no memory figure's value
-        System.setProperty("onebyte.memory.quiet-ms", "300");
-        int code;
-        try {
-            code = OnebyteCommand.commandLine().execute("bench", "--quick", "--out", out.toString(), "--scenario",
-                    scenario.toString());
-        } finally {
-            System.clearProperty("onebyte.memory.quiet-ms");
-        }
-        assertEquals(0, code);
+        assertEquals(0, bench("--quick", "--out", out.toString(), "--scenario", scenario.toString()));
 
         List<String> csv = Files.readAllLines(out.resolve(BenchOutput.CSV));
         List<String> header = List.of(csv.get(0).split(",", -1));
@@ -136,5 +127,53 @@ class BenchCommandTest {
         assertEquals(4, json.get("goals").size());
         assertTrue(Files.size(out.resolve(BenchOutput.SCALING_PNG)) > 0);
         assertTrue(Files.size(out.resolve(BenchOutput.BYTES_PNG)) > 0);
+    }
+
+    /** {@code --model-of}: the scaling points on a scenario's own model and data, and nothing else without --params. */
+    @Test
+    void scalingPointsOnAScenariosModel() throws Exception {
+        Path scenario = Files.exists(Path.of("../scenarios/quickstart.conf")) ? Path.of("../scenarios/quickstart.conf")
+                : Path.of("scenarios/quickstart.conf");
+        assertEquals(0, bench("--parts", "scaling", "--nodes", "3", "--algorithms", "spsa", "--warmup", "1", "--rounds", "1",
+                "--model-of", scenario.toString(), "--out", out.toString()));
+        JsonNode json = new ObjectMapper().readTree(out.resolve(BenchOutput.JSON).toFile());
+        assertEquals(1, json.get("scaling").size(), json.get("scaling").toString());
+        JsonNode row = json.get("scaling").get(0);
+        assertEquals("quickstart", row.get("model").asText());
+        assertEquals(3, row.get("nodes").asInt());
+        assertEquals(804, row.get("d").asInt()); // the quickstart scenario's MLP, not a --params size
+        assertEquals("true", row.get("replicas_agree").asText());
+        assertEquals(1, json.get("footprints").size());
+    }
+
+    @Test
+    void aMissingModelOfScenarioIsOneLineAndExit2() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        int code;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            code = OnebyteCommand.commandLine().execute("bench", "--parts", "scaling", "--model-of",
+                    out.resolve("nope.conf").toString(), "--out", out.toString());
+        } finally {
+            System.setErr(saved);
+        }
+        String text = err.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertEquals(2, code);
+        assertTrue(text.contains("nope.conf") && text.lines().count() == 1, text);
+        assertTrue(!Files.exists(out.resolve(BenchOutput.CSV)), "nothing measured before the bad file was found");
+    }
+
+    /** Runs {@code onebyte bench args}; its footprint children need not wait 5.5 s for a quiet baseline (no test reads a memory value). */
+    private static int bench(String... args) {
+        System.setProperty("onebyte.memory.quiet-ms", "300");
+        try {
+            String[] all = new String[args.length + 1];
+            all[0] = "bench";
+            System.arraycopy(args, 0, all, 1, args.length);
+            return OnebyteCommand.commandLine().execute(all);
+        } finally {
+            System.clearProperty("onebyte.memory.quiet-ms");
+        }
     }
 }
