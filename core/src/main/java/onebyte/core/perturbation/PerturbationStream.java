@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>{@link Distribution#GAUSSIAN}: element j is {@code (float) rng.nextGaussian()}, one call
  *       per element (Java 17's {@code RandomSupport.computeNextGaussian}, a modified ziggurat),
- *       computed in blocks by {@link BlockedGaussian} with exactly those bits.
+ *       computed by {@link SplittableGaussian} with exactly those bits.
  *       That algorithm calls {@code Math.exp} only in its rare overhang/tail acceptance tests, so
  *       a JVM whose {@code Math.exp} differs by an ulp could flip one acceptance with probability
  *       around 2^-50 per element; every other step is exact integer and double arithmetic. The
@@ -28,6 +28,9 @@ import java.util.SplittableRandom;
 public final class PerturbationStream {
     /** The default chunk size in elements (256 KiB of floats). */
     public static final int DEFAULT_CHUNK_SIZE = 65536;
+
+    /** Gaussian elements drawn at a time by {@link #accumulateChunk} (2 KiB, in the first-level cache). */
+    private static final int Z_BLOCK = 512;
 
     private final Distribution distribution;
     private final int chunkSize;
@@ -82,10 +85,7 @@ public final class PerturbationStream {
             throw new IndexOutOfBoundsException("out[" + off + ", " + (off + len) + ") of " + out.length);
         }
         if (distribution == Distribution.GAUSSIAN) {
-            BlockedGaussian gaussian = new BlockedGaussian(SeedMixer.chunkSeed(seed, chunk));
-            for (int j = 0; j < len; j += BlockedGaussian.BLOCK) {
-                gaussian.nextFloats(out, off + j, Math.min(BlockedGaussian.BLOCK, len - j));
-            }
+            new SplittableGaussian(SeedMixer.chunkSeed(seed, chunk)).nextFloats(out, off, len);
         } else {
             fillRademacher(new SplittableRandom(SeedMixer.chunkSeed(seed, chunk)), out, off, len);
         }
@@ -102,10 +102,10 @@ public final class PerturbationStream {
             throw new IllegalArgumentException("bad chunk " + chunk + " / len " + len);
         }
         if (distribution == Distribution.GAUSSIAN) {
-            BlockedGaussian gaussian = new BlockedGaussian(SeedMixer.chunkSeed(seed, chunk));
-            float[] z = new float[BlockedGaussian.BLOCK];
-            for (int j = 0; j < len; j += BlockedGaussian.BLOCK) {
-                int n = Math.min(BlockedGaussian.BLOCK, len - j);
+            SplittableGaussian gaussian = new SplittableGaussian(SeedMixer.chunkSeed(seed, chunk));
+            float[] z = new float[Z_BLOCK];
+            for (int j = 0; j < len; j += Z_BLOCK) {
+                int n = Math.min(Z_BLOCK, len - j);
                 gaussian.nextFloats(z, 0, n);
                 for (int t = 0; t < n; t++) {
                     acc[j + t] = acc[j + t] - c * z[t];

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** BlockedGaussian against the definition it replaces: {@code (float) rng.nextGaussian()}, one call a value. */
-class BlockedGaussianTest {
+/** SplittableGaussian against the definition it replaces: {@code (float) rng.nextGaussian()}, one call a value. */
+class SplittableGaussianTest {
     private static final int CHUNK = PerturbationStream.DEFAULT_CHUNK_SIZE;
 
     /** Index of the first value whose bits differ from SplittableRandom's, or -1. */
@@ -27,10 +27,7 @@ class BlockedGaussianTest {
         long extra = 0;
         for (int i = 0; i < 240; i++) {
             long seed = SeedMixer.chunkSeed(0x5EEDL + i, i);
-            BlockedGaussian g = new BlockedGaussian(seed);
-            for (int j = 0; j < CHUNK; j += BlockedGaussian.BLOCK) {
-                g.nextFloats(z, j, BlockedGaussian.BLOCK);
-            }
+            new SplittableGaussian(seed).nextFloats(z, 0, CHUNK);
             assertEquals(-1, firstDifference(seed, z), "seed " + seed);
             extra += extraLongs(seed, CHUNK);
         }
@@ -44,8 +41,8 @@ class BlockedGaussianTest {
             rng.nextGaussian();
         }
         long next = rng.nextLong();
-        long state = seed + (len + 1) * BlockedGaussian.GOLDEN_GAMMA;
-        for (long extra = 0; ; extra++, state += BlockedGaussian.GOLDEN_GAMMA) {
+        long state = seed + (len + 1) * SplittableGaussian.GOLDEN_GAMMA;
+        for (long extra = 0; ; extra++, state += SplittableGaussian.GOLDEN_GAMMA) {
             if (SeedMixer.finalise(state) == next) {
                 return extra;
             }
@@ -53,10 +50,10 @@ class BlockedGaussianTest {
     }
 
     @Test
-    void oddBlockLengthsAndABlockEndingInRareValuesKeepTheStream() {
+    void callsOfAnyLengthContinueTheSameStream() {
         long seed = 31L;
         float[] z = new float[20_000];
-        BlockedGaussian g = new BlockedGaussian(seed);
+        SplittableGaussian g = new SplittableGaussian(seed);
         int[] lengths = {1, 2, 3, 511, 512, 7, 64, 500, 0, 333};
         int at = 0;
         for (int k = 0; at < z.length; k++) {
@@ -65,19 +62,19 @@ class BlockedGaussianTest {
             at += n;
         }
         assertEquals(-1, firstDifference(seed, z));
-        assertThrows(IllegalArgumentException.class, () -> g.nextFloats(new float[1024], 0, BlockedGaussian.BLOCK + 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> g.nextFloats(new float[1024], 1000, 25));
     }
 
     @Test
     void innerLayersAreTheZigguratsFastPathAndUnfinaliseInvertsFinalise() {
-        assertEquals(253, BlockedGaussian.innerLayers(), "Java 17's ziggurat answers 253 of 256 layers from one long");
+        assertEquals(253, SplittableGaussian.innerLayers(), "Java 17's ziggurat answers 253 of 256 layers from one long");
         SplittableRandom r = new SplittableRandom(8L);
         for (int i = 0; i < 10_000; i++) {
             long x = r.nextLong();
-            assertEquals(x, BlockedGaussian.unfinalise(SeedMixer.finalise(x)));
+            assertEquals(x, SplittableGaussian.unfinalise(SeedMixer.finalise(x)));
         }
-        assertEquals(0L, BlockedGaussian.unfinalise(SeedMixer.finalise(0L)));
-        assertEquals(-1L, BlockedGaussian.unfinalise(SeedMixer.finalise(-1L)));
+        assertEquals(0L, SplittableGaussian.unfinalise(SeedMixer.finalise(0L)));
+        assertEquals(-1L, SplittableGaussian.unfinalise(SeedMixer.finalise(-1L)));
     }
 
     @Test
