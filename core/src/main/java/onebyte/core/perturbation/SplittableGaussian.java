@@ -4,12 +4,14 @@ import java.util.SplittableRandom;
 
 /**
  * The values of {@code new SplittableRandom(seed).nextGaussian()}, called once per value, bit for
- * bit, about 1.3× faster: the generator's outputs and the ziggurat's common case are computed in
- * one loop here, with no call per value. Used by {@link PerturbationStream}.
+ * bit, in about 0.6 of the time (BENCHMARKS.md, "Gaussian z with the same bits"): the generator's
+ * outputs and the ziggurat's common case are computed in one loop here, with no call per value.
+ * Used by {@link PerturbationStream}.
  *
- * <p><b>Why the values are the same.</b> {@code SplittableRandom(seed)} is documented to produce
- * output k (k = 0, 1, ...) as {@code mix64(seed + (k+1)·γ)} with the golden gamma γ and the
- * SplitMix64 finaliser ({@link SeedMixer#finalise}); this loop computes the same longs. Java 17's
+ * <p><b>Why the values are the same.</b> {@code new SplittableRandom(seed)} is SplitMix (Steele,
+ * Lea and Flood, as its Javadoc says): output k (k = 0, 1, ...) is {@code mix64(seed + (k+1)·γ)}
+ * with the golden gamma γ and the SplitMix64 finaliser ({@link SeedMixer#finalise}); this loop
+ * computes the same longs. Java 17's
  * {@code nextGaussian} (a modified ziggurat) reads one long u and, when its low byte names one of
  * the ziggurat's inner layers (over 98 % of calls), returns {@code x[layer] * (double) u} without
  * reading further. The layer constants x[layer] are not copied from the JDK: they are measured
