@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
  * {@code new SplittableRandom(SeedMixer.chunkSeed(seed, c))}:
  * <ul>
  *   <li>{@link Distribution#GAUSSIAN}: element j is {@code (float) rng.nextGaussian()}, one call
- *       per element (Java 17's {@code RandomSupport.computeNextGaussian}, a modified ziggurat).
+ *       per element (Java 17's {@code RandomSupport.computeNextGaussian}, a modified ziggurat),
+ *       computed by {@link SplittableGaussian} with exactly those bits.
  *       That algorithm calls {@code Math.exp} only in its rare overhang/tail acceptance tests, so
  *       a JVM whose {@code Math.exp} differs by an ulp could flip one acceptance with probability
  *       around 2^-50 per element; every other step is exact integer and double arithmetic. The
@@ -27,6 +28,9 @@ import java.util.SplittableRandom;
 public final class PerturbationStream {
     /** The default chunk size in elements (256 KiB of floats). */
     public static final int DEFAULT_CHUNK_SIZE = 65536;
+
+    /** Gaussian elements drawn at a time by {@link #accumulateChunk} (2 KiB, in the first-level cache). */
+    private static final int Z_BLOCK = 512;
 
     private final Distribution distribution;
     private final int chunkSize;
@@ -80,13 +84,10 @@ public final class PerturbationStream {
         if (off < 0 || off + len > out.length) {
             throw new IndexOutOfBoundsException("out[" + off + ", " + (off + len) + ") of " + out.length);
         }
-        SplittableRandom rng = new SplittableRandom(SeedMixer.chunkSeed(seed, chunk));
         if (distribution == Distribution.GAUSSIAN) {
-            for (int j = 0; j < len; j++) {
-                out[off + j] = (float) rng.nextGaussian();
-            }
+            new SplittableGaussian(SeedMixer.chunkSeed(seed, chunk)).nextFloats(out, off, len);
         } else {
-            fillRademacher(rng, out, off, len);
+            fillRademacher(new SplittableRandom(SeedMixer.chunkSeed(seed, chunk)), out, off, len);
         }
     }
 
@@ -94,19 +95,25 @@ public final class PerturbationStream {
      * Fused generate-and-accumulate used by the replica update: {@code acc[i] = acc[i] - c * z[i]}
      * for the first len elements z of chunk {@code chunk} of Z(seed), in float32. Bit-identical to
      * {@link #fillChunk} into a buffer followed by that loop (for Rademacher, c·(±1) = ±c exactly,
-     * so the sign is applied to c's bits directly), without the intermediate buffer.
+     * so the sign is applied to c's bits directly), without a chunk-sized buffer.
      */
     public void accumulateChunk(long seed, int chunk, float[] acc, int len, float c) {
         if (chunk < 0 || len < 0 || len > chunkSize || len > acc.length) {
             throw new IllegalArgumentException("bad chunk " + chunk + " / len " + len);
         }
-        SplittableRandom rng = new SplittableRandom(SeedMixer.chunkSeed(seed, chunk));
         if (distribution == Distribution.GAUSSIAN) {
-            for (int j = 0; j < len; j++) {
-                acc[j] = acc[j] - c * (float) rng.nextGaussian();
+            SplittableGaussian gaussian = new SplittableGaussian(SeedMixer.chunkSeed(seed, chunk));
+            float[] z = new float[Z_BLOCK];
+            for (int j = 0; j < len; j += Z_BLOCK) {
+                int n = Math.min(Z_BLOCK, len - j);
+                gaussian.nextFloats(z, 0, n);
+                for (int t = 0; t < n; t++) {
+                    acc[j + t] = acc[j + t] - c * z[t];
+                }
             }
             return;
         }
+        SplittableRandom rng = new SplittableRandom(SeedMixer.chunkSeed(seed, chunk));
         final int cb = Float.floatToRawIntBits(c);
         for (int j = 0; j < len; j += 64) {
             long bits = rng.nextLong();

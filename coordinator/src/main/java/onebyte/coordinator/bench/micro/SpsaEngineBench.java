@@ -13,10 +13,11 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link PerturbationGenBench} and {@link FusedUpdateBench} with short settings (1 fork,
+ * Runs {@link PerturbationGenBench}, {@link GaussianCallsBench} and {@link FusedUpdateBench} with short settings (1 fork,
  * 2 × 1 s warm-up, 3 × 1 s measurement) and prints a Markdown table with, for every fused
  * update, its ratio to the generation-bound limit n·d / (single-stream generation rate of the
- * same distribution). Arguments (optional): warmup iterations, measurement iterations, seconds each.
+ * same distribution), and the one-thread Gaussian draw's time relative to one
+ * {@code nextGaussian} call per element. Arguments (optional): warmup iterations, measurement iterations, seconds each.
  */
 public final class SpsaEngineBench {
     private SpsaEngineBench() {}
@@ -27,6 +28,7 @@ public final class SpsaEngineBench {
         int secs = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         Options opts = new OptionsBuilder()
                 .include(PerturbationGenBench.class.getName())
+                .include(GaussianCallsBench.class.getName())
                 .include(FusedUpdateBench.class.getName())
                 .forks(1)
                 .warmupIterations(warm)
@@ -52,6 +54,16 @@ public final class SpsaEngineBench {
                 double e = r.getPrimaryResult().getScoreError();
                 gen.put(dist + "/" + threads, new double[] {s, e});
                 md.append(String.format(Locale.ROOT, "| %s | %s | %.3g | %.2g |%n", dist.toLowerCase(Locale.ROOT), threads, s, e));
+            }
+        }
+        for (RunResult r : results) {
+            if (r.getParams().getBenchmark().endsWith("GaussianCallsBench.nextGaussianCalls")) {
+                double s = r.getPrimaryResult().getScore();
+                double[] stream = gen.get("GAUSSIAN/1");
+                md.append(String.format(Locale.ROOT, "| gaussian, one nextGaussian call per element (the definition) | 1 | %.3g | %.2g |%n",
+                        s, r.getPrimaryResult().getScoreError()));
+                md.append(String.format(Locale.ROOT, "%nGaussian draw on one thread / nextGaussian calls, same bits: time ratio %.2f%n",
+                        stream == null ? Double.NaN : s / stream[0]));
             }
         }
         md.append("\n### Fused update (d = 2^20, log8 codes)\n\n"
