@@ -104,7 +104,7 @@ public final class Bench {
 
     /** One FedSpeed point (K = the plan's local steps, the scenario defaults otherwise), unless N·d is above the plan's limit. */
     private void fedPoint(String model, WorkloadSpec spec, int n, Footprint.Result fp) throws Exception {
-        int d = Workloads.get(spec, plan.seed()).numParams();
+        int d = fp.d(); // measured with the footprint: the workload (for MiniLM its ONNX file) is not built again
         if (plan.fedMaxNd() > 0 && (long) n * d > plan.fedMaxNd()) {
             skipped.add(String.format(java.util.Locale.ROOT,
                     "fedspeed %s N=%d: N·d = %d > --fed-max-nd %d", model, n, (long) n * d, plan.fedMaxNd()));
@@ -136,9 +136,9 @@ public final class Bench {
     }
 
     private Footprint.Result footprint(String model, WorkloadSpec spec, int commitSize, SpsaRunSettings s) throws Exception {
-        int d = Workloads.get(spec, plan.seed()).numParams();
-        Footprint.Result fp = Footprint.measure(spec, plan.seed(), s.batchSize(), commitSize, s.distribution(), s.chunkSize(),
-                s.codec(), s.eps(), s.threads(), d);
+        Footprint.Result fp = Footprint.measure(spec, Workloads.get(spec, plan.seed()), plan.seed(), s.batchSize(), commitSize,
+                s.distribution(), s.chunkSize(), s.codec(), s.eps(), s.threads());
+        int d = fp.d();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", model);
         r.put("d", d);

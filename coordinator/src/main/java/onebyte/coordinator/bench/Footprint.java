@@ -13,7 +13,6 @@ import onebyte.core.model.Model;
 import onebyte.core.tensor.ParameterVector;
 import onebyte.core.perturbation.PerturbationStream;
 import onebyte.node.engine.Workload;
-import onebyte.node.engine.Workloads;
 
 /**
  * Replica-level memory for one model, each number from a fresh JVM ({@link FootprintChild}: same
@@ -64,7 +63,8 @@ final class Footprint {
         }
     }
 
-    record Result(Child inference, Child spsa, Child fedspeed, double generateOnceSeconds, double forwardSeconds) {
+    /** @param d the workload's parameter count */
+    record Result(int d, Child inference, Child spsa, Child fedspeed, double generateOnceSeconds, double forwardSeconds) {
         long inferenceBytes() {
             return inference.total();
         }
@@ -84,15 +84,26 @@ final class Footprint {
         }
     }
 
-    static Result measure(WorkloadSpec spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize, String codec,
-                          float eps, int threads, int d) throws IOException, InterruptedException {
+    /** The three children's footprints of {@code w} (built from {@code spec}), one direction's generation and one forward pass. */
+    static Result measure(WorkloadSpec spec, Workload w, long seed, int batchSize, int commitSize, String distribution, int chunkSize,
+                          String codec, float eps, int threads) throws IOException, InterruptedException {
+        int d = w.numParams();
         Child inference = replica("inference", spec, seed, batchSize, commitSize, distribution, chunkSize, codec, eps, threads);
         Child spsa = replica("spsa", spec, seed, batchSize, commitSize, distribution, chunkSize, codec, eps, threads);
         Child fed = replica("fedspeed", spec, seed, batchSize, commitSize, distribution, chunkSize, codec, eps, threads);
         double gen = generateOnce(new PerturbationStream(onebyte.core.perturbation.Distribution.parse(distribution), chunkSize), d);
-        double forward = forwardOnce(Workloads.get(spec, seed), batchSize);
-        return new Result(inference, spsa, fed, gen, forward);
+        double forward = forwardOnce(w, batchSize);
+        return new Result(d, inference, spsa, fed, gen, forward);
     }
+
+    /** A child's output without the "at ..." lines of its stack traces (what failed stays, the frames go). */
+    private static String withoutStackFrames(String out) {
+        return out.lines().filter(l -> !l.stripLeading().startsWith("at ") && !l.stripLeading().startsWith("..."))
+                .collect(java.util.stream.Collectors.joining("\n")).strip();
+    }
+
+    /** The off-heap limits of a footprint child (direct buffers, JavaCPP's maxbytes and maxphysicalbytes). */
+    private static final String CHILD_OFF_HEAP_LIMIT = "12g";
 
     /** One footprint of {@code mode} (inference, spsa or fedspeed) from a fresh child JVM ({@link FootprintChild}). */
     static Child replica(String mode, WorkloadSpec spec, long seed, int batchSize, int commitSize, String distribution, int chunkSize,
@@ -103,7 +114,10 @@ final class Footprint {
 
     private static Child child(String mode, List<String> args) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"));
+        // ND4J's off-heap limit follows -Xmx (512 MB) unless told otherwise; a FedSpeed replica of a
+        // large model (8 vectors of 4d bytes: 723 MB for MiniLM) needs more. Only a limit: nothing is reserved.
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch",
+                "-XX:MaxDirectMemorySize=" + CHILD_OFF_HEAP_LIMIT, "-Dorg.bytedeco.javacpp.maxbytes=" + CHILD_OFF_HEAP_LIMIT, "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + CHILD_OFF_HEAP_LIMIT));
         String quiet = System.getProperty(ProcessMemory.QUIET_PROPERTY);
         if (quiet != null) {
             cmd.add("-D" + ProcessMemory.QUIET_PROPERTY + "=" + quiet);
@@ -118,7 +132,7 @@ final class Footprint {
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IOException("footprint child " + mode + " failed: " + new String(out, StandardCharsets.UTF_8));
+            throw new IOException("footprint child " + mode + " failed: " + withoutStackFrames(new String(out, StandardCharsets.UTF_8)));
         }
         for (String line : new String(out, StandardCharsets.UTF_8).split("\n")) {
             if (line.startsWith("FOOTPRINT ")) {

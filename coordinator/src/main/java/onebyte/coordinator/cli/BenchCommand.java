@@ -127,7 +127,13 @@ public final class BenchCommand implements Callable<Integer> {
                 tttSpsaRounds != null ? tttSpsaRounds : quick ? 20 : 300, tttFedRounds != null ? tttFedRounds : quick ? 4 : 40,
                 or(tttEvalEvery, quick ? 2 : 10), target, latencyMs, seed, java.util.Set.copyOf(parts),
                 tttOverrides, sharing.stream().distinct().map("on"::equals).toList(), modelsOf);
-        Map<String, Object> doc = new Bench(plan, System.out).run();
+        Map<String, Object> doc;
+        try {
+            doc = new Bench(plan, System.out).run();
+        } catch (java.io.IOException e) { // a footprint child that failed: say what it printed, once
+            System.err.println("onebyte bench: " + e.getMessage());
+            return 1;
+        }
         BenchOutput.write(doc, out);
         System.out.println();
         BenchOutput.print(doc, System.out);
