@@ -9,11 +9,16 @@ import akka.cluster.ClusterEvent;
 import com.google.protobuf.GeneratedMessage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.cluster.AdmittedNode.State;
 import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
@@ -88,7 +93,11 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         this.ledger = new TrafficLedger(ctx.getSelf());
     }
 
-    /** The behaviour of the coordinator {@code make} builds; spawn it as "coordinator" under the user guardian (nodes find it by path). */
+    /**
+     * The behaviour of the coordinator {@code make} builds; spawn it as "coordinator" under the
+     * user guardian (nodes find it by path). Wire messages (protobuf, from nodes), finished jobs
+     * and the coordinator's own {@link CoordinatorSignals}, one handler per type.
+     */
     protected static Behavior<Object> behavior(
             BiFunction<ActorContext<Object>, TimerScheduler<Object>, ClusterCoordinator<?>> make) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -96,11 +105,26 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
             CoordinatorSignals.subscribe(ctx);
             timers.startTimerWithFixedDelay("interrupt-check", new CoordinatorSignals.InterruptCheck(), INTERRUPT_CHECK);
             c.load();
-            return Behaviors.receive(Object.class).onAnyMessage(m -> {
-                c.onMessage(m);
-                return Behaviors.same();
-            }).build();
+            return Behaviors.receive(Object.class)
+                    .onMessage(GeneratedMessage.class, c.then(c::onWire))
+                    .onMessage(Deadline.class, c.then(c::onDeadline))
+                    .onMessage(HookDone.class, c.then(c::onHookDone))
+                    .onMessage(RetryOpen.class, c.then(c::onRetryOpen))
+                    .onMessage(CoordinatorSignals.InterruptCheck.class, c.then(i -> c.onInterruptCheck()))
+                    .onMessage(CoordinatorSignals.RejoinWaitOver.class, c.then(w -> c.onRejoinWaitOver()))
+                    .onMessage(MemberChange.class, c.then(m -> c.onMemberEvent(m.event())))
+                    .onMessage(Reachability.class, c.then(r -> c.onReachability(r.event())))
+                    .onMessage(MalformedFrame.class, m -> Behaviors.same()) // counted by the serializer
+                    .onAnyMessage(c.then(c::onOther))
+                    .build();
         }));
+    }
+
+    private <T> akka.japi.function.Function<T, Behavior<Object>> then(Consumer<T> handler) {
+        return m -> {
+            handler.accept(m);
+            return Behaviors.same();
+        };
     }
 
     /** How often a coordinator looks whether the run was interrupted ({@link RunInterrupt}). */
@@ -112,15 +136,63 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     /** Whether {@link #load} is done (θ_0 or x^0 is there). */
     protected abstract boolean loaded();
 
-    /** A wire message from a node (its sender is {@link #wrongSender}'s to check). */
-    protected abstract void onWire(GeneratedMessage g);
+    /** A wire message type a coordinator accepts: its version, the node it names or the reference a join names, its handler. */
+    private record Route<T extends GeneratedMessage>(ToIntFunction<T> version, ToIntFunction<T> nodeId,
+                                                     Function<T, String> joinRef, Consumer<T> handler) {}
+
+    private final Map<Class<?>, Route<?>> routes = new HashMap<>();
 
     /**
-     * Null when the wire message being handled (only valid in {@link #onWire}) comes from the actor
+     * Accepts wire messages of {@code type} from the node {@code nodeId} names (checked against the
+     * sender) in the version {@code version} reads, for {@code handler}.
+     */
+    protected final <T extends GeneratedMessage> void accept(Class<T> type, ToIntFunction<T> version, ToIntFunction<T> nodeId,
+                                                             Consumer<T> handler) {
+        routes.put(type, new Route<>(version, nodeId, null, handler));
+    }
+
+    /** As {@link #accept}, for a join request: its sender must be the actor {@code nodeRef} names. */
+    protected final <T extends GeneratedMessage> void acceptJoin(Class<T> type, ToIntFunction<T> version, Function<T, String> nodeRef,
+                                                                 Consumer<T> handler) {
+        routes.put(type, new Route<>(version, null, nodeRef, handler));
+    }
+
+    /** A wire message from a node: rejected when it is not of a type accepted, from another sender or of another version. */
+    @SuppressWarnings("unchecked")
+    private void onWire(GeneratedMessage g) {
+        String type = g.getClass().getSimpleName();
+        Route<GeneratedMessage> r = (Route<GeneratedMessage>) routes.get(g.getClass());
+        if (r == null) {
+            reject("unexpected:" + type, "the " + owner + " does not accept it", g);
+            return;
+        }
+        String wrong = r.joinRef() != null ? wrongJoinSender(r.joinRef().apply(g)) : wrongSender(r.nodeId().applyAsInt(g));
+        if (wrong != null) {
+            reject("wrong-sender:" + type, wrong, g);
+            return;
+        }
+        if (!rejections.versionOk(r.version().applyAsInt(g), type)) {
+            countRejected(g);
+            return;
+        }
+        r.handler().accept(g);
+    }
+
+    /** Rejects {@code g} as {@code kind} for {@code detail} ({@link Rejections}), and {@link #countRejected counts} it. */
+    protected final void reject(String kind, String detail, GeneratedMessage g) {
+        rejections.reject(kind, detail);
+        countRejected(g);
+    }
+
+    /** A rejected message's bytes: not counted unless a coordinator says where ({@code FedCoordinator}: "rejected:up:&lt;type&gt;"). */
+    protected void countRejected(GeneratedMessage g) {}
+
+    /**
+     * Null when the wire message being handled (only valid in a handler) comes from the actor
      * admitted under {@code nodeId}, or when no node has that id (the caller rejects it as an
      * unknown node); otherwise what is wrong, for the caller to reject as "wrong-sender:&lt;type&gt;".
      */
-    protected final String wrongSender(int nodeId) {
+    private String wrongSender(int nodeId) {
         M m = roster.get(nodeId);
         akka.actor.ActorRef sender = WireSender.of(ctx);
         if (m == null || WireSender.is(sender, m.ref)) {
@@ -130,7 +202,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     }
 
     /** As {@link #wrongSender(int)} for a join request: null when it comes from the actor {@code nodeRef} it names. */
-    protected final String wrongJoinSender(String nodeRef) {
+    private String wrongJoinSender(String nodeRef) {
         akka.actor.ActorRef sender = WireSender.of(ctx);
         try {
             if (!nodeRef.isEmpty() && WireSender.is(sender, ActorRefResolver.get(ctx.getSystem()).resolveActorRef(nodeRef))) {
@@ -170,31 +242,22 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     /** Ends the run after {@code roundsDone} rounds. */
     protected abstract void finishRun(long roundsDone, RunBudget.Stop stop);
 
-    private void onMessage(Object m) {
+    private void onDeadline(Deadline d) {
+        if (open && d.round() == current) {
+            closeRound(true);
+        }
+    }
+
+    private void onRetryOpen(RetryOpen r) {
+        if (!open && !opening && !finished && r.round() == current) {
+            openRound(r.round());
+        }
+    }
+
+    /** A finished compute job (anything else is unexpected). */
+    private void onOther(Object m) {
         if (jobs.finished(m)) {
             afterJob();
-        } else if (m instanceof GeneratedMessage g) {
-            onWire(g);
-        } else if (m instanceof MalformedFrame) {
-            // counted by the serializer
-        } else if (m instanceof Deadline d) {
-            if (open && d.round() == current) {
-                closeRound(true);
-            }
-        } else if (m instanceof HookDone h) {
-            onHookDone(h);
-        } else if (m instanceof RetryOpen r) {
-            if (!open && !opening && !finished && r.round() == current) {
-                openRound(r.round());
-            }
-        } else if (m instanceof CoordinatorSignals.InterruptCheck) {
-            onInterruptCheck();
-        } else if (m instanceof CoordinatorSignals.RejoinWaitOver) {
-            onRejoinWaitOver();
-        } else if (m instanceof MemberChange c) {
-            onMemberEvent(c.event());
-        } else if (m instanceof Reachability r) {
-            onReachability(r.event());
         } else {
             log.warn("{}: unexpected message {}", owner, m.getClass().getName());
         }

@@ -150,6 +150,11 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         if (restore != null) {
             toRestore.addAll(restore.state().getMembersList());
         }
+        acceptJoin(FedJoin.class, FedJoin::getVersion, FedJoin::getNodeRef, this::onJoin);
+        accept(FedReady.class, FedReady::getVersion, FedReady::getNodeId, this::onReady);
+        accept(FedModelChunk.class, FedModelChunk::getVersion, FedModelChunk::getNodeId, this::onChunk);
+        accept(FedDone.class, FedDone::getVersion, FedDone::getNodeId, this::onDone);
+        accept(FedLeave.class, FedLeave::getVersion, FedLeave::getNodeId, this::onLeave);
     }
 
     /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
@@ -245,47 +250,9 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         }
     }
 
+    /** Rejected messages are counted under "rejected:up:&lt;type&gt;", outside the rows. */
     @Override
-    protected void onWire(GeneratedMessage g) {
-        String wrong = g instanceof FedJoin j ? wrongJoinSender(j.getNodeRef()) : wrongSender(claimedNode(g));
-        if (wrong != null) {
-            reject("wrong-sender:" + g.getClass().getSimpleName(), wrong, g);
-            return;
-        }
-        if (g instanceof FedJoin j) {
-            if (versionOk(j.getVersion(), g)) onJoin(j);
-        } else if (g instanceof FedReady r) {
-            if (versionOk(r.getVersion(), g)) onReady(r);
-        } else if (g instanceof FedModelChunk c) {
-            if (versionOk(c.getVersion(), g)) onChunk(c);
-        } else if (g instanceof FedDone d) {
-            if (versionOk(d.getVersion(), g)) onDone(d);
-        } else if (g instanceof FedLeave l) {
-            if (versionOk(l.getVersion(), g)) onLeave(l);
-        } else {
-            reject("unexpected:" + g.getClass().getSimpleName(), "the federated coordinator does not accept it", g);
-        }
-    }
-
-    /** The node id a node message names (-1 for the messages a node does not send). */
-    private static int claimedNode(GeneratedMessage g) {
-        if (g instanceof FedReady r) return r.getNodeId();
-        if (g instanceof FedModelChunk c) return c.getNodeId();
-        if (g instanceof FedDone d) return d.getNodeId();
-        if (g instanceof FedLeave l) return l.getNodeId();
-        return -1;
-    }
-
-    private boolean versionOk(int version, GeneratedMessage g) {
-        if (rejections.versionOk(version, g.getClass().getSimpleName())) {
-            return true;
-        }
-        ledger.add("rejected:up:" + g.getClass().getSimpleName(), Wire.wireBytes(g));
-        return false;
-    }
-
-    private void reject(String kind, String detail, GeneratedMessage g) {
-        rejections.reject(kind, detail);
+    protected void countRejected(GeneratedMessage g) {
         ledger.add("rejected:up:" + g.getClass().getSimpleName(), Wire.wireBytes(g));
     }
 
