@@ -4,8 +4,6 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.ClusterEvent;
-import com.google.protobuf.ByteString;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,10 +41,12 @@ import onebyte.proto.SnapshotRequest;
 import onebyte.proto.SyncDone;
 
 /**
- * The round sequencer of an SPSA cluster run (SPEC §2): admission (node ids are never reused),
- * rounds (open round r for M_r, close when every member reported or at the deadline, broadcast
- * the commit sorted by (node, sample)), its own replica for evaluation, snapshots and hash
- * checks, the commit log for replay, and one {@link MetricsRow} per round.
+ * The round sequencer of an SPSA cluster run (SPEC §2): rounds (open round r for M_r, close when
+ * every member reported or at the deadline, broadcast the commit sorted by (node, sample)), the
+ * membership they run on, its own replica for evaluation and hash checks
+ * ({@link CoordinatorReplica}), and one {@link MetricsRow} per round. How a node gets in and
+ * catches up (join, Admit, snapshot or commit-log sync, SyncDone, resync) is
+ * {@link SpsaAdmission}'s; how a resumed run comes back, {@link SpsaRestore}'s.
  *
  * <p>Membership: a node is a member of the next round once it has synced. A node that misses a
  * deadline, or that the cluster reports unreachable, is counted as crashed in that round's row
@@ -93,9 +93,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
     private record Applied(long hash, double evalLoss, double evalAccuracy) {}
 
     private final SpsaRunSettings s;
-    // a resumed run: where it starts, and the restored members still to admit
-    private final RestorePoint restore;
-    private final RestoreAdmission restoring;
+    private final SpsaRestore restore; // a resumed run's way back; null for a fresh run
 
     // replica
     private Workload workload;
@@ -119,12 +117,20 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
                         RunListener listener, CompletableFuture<RunResult> result, RestorePoint restore, java.time.Duration rejoinWait) {
         super(ctx, timers, sink, listener, result, "coordinator");
         this.s = s;
-        this.restore = restore;
-        List<onebyte.proto.StateMember> members = restore == null ? List.of() : restore.state().getMembersList();
-        this.restoring = restore == null ? null
-                : rejoinWait == null ? RestoreAdmission.inOrder(members) : RestoreAdmission.byRejoin(members, rejoinWait);
+        this.restore = restore == null ? null : new SpsaRestore(restore, rejoinWait);
         this.clock = s.workCosts() == null ? null : new VirtualClock(s.workCosts());
-        this.admission = new SpsaAdmission(ctx, s, roster, ledger, rejections, replica, restoring, listener, joins, admissionRun());
+        this.admission = new SpsaAdmission(this, s, replica, this.restore == null ? null : this.restore.admission(),
+                m -> {
+                    pending.remove(m.id);
+                    maybeCloseEarly();
+                },
+                m -> {
+                    if (this.restore != null) {
+                        maybeFinishRestore();
+                    } else {
+                        maybeStart(replica.loaded(), s.nodes(), "synced");
+                    }
+                });
         acceptJoin(JoinRequest.class, JoinRequest::getVersion, JoinRequest::getNodeRef, admission::onJoin);
         accept(SyncDone.class, SyncDone::getVersion, SyncDone::getNodeId, admission::onSyncDone);
         accept(SnapshotRequest.class, SnapshotRequest::getVersion, SnapshotRequest::getNodeId, admission::onSnapshotRequest);
@@ -132,41 +138,6 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         accept(Contribution.class, Contribution::getVersion, Contribution::getNodeId, this::onContribution);
         accept(MetricsReport.class, MetricsReport::getVersion, MetricsReport::getNodeId, this::onReport);
         accept(Leave.class, Leave::getVersion, Leave::getNodeId, this::onLeave);
-    }
-
-    /** What admission asks of this coordinator: the run's phase, and what a resynced or synced node changes. */
-    private SpsaAdmission.Run admissionRun() {
-        return new SpsaAdmission.Run() {
-            @Override
-            public boolean started() {
-                return started;
-            }
-
-            @Override
-            public boolean finished() {
-                return finished;
-            }
-
-            @Override
-            public boolean busy() {
-                return jobs.busy();
-            }
-
-            @Override
-            public void outOfRound(SpsaMember m) {
-                pending.remove(m.id);
-                maybeCloseEarly();
-            }
-
-            @Override
-            public void synced(SpsaMember m) {
-                if (restore != null) {
-                    maybeFinishRestore();
-                } else {
-                    maybeStart(replica.loaded(), s.nodes(), "synced");
-                }
-            }
-        };
     }
 
     /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
@@ -229,12 +200,12 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
             server = new SpsaServer(s.samplesPerNode(), engine.codeWidth());
             log.info("coordinator: run {} ready, d={}, θ_0 {}, eval loss {} accuracy {}; waiting for {} nodes",
                     s.runId(), d, Long.toHexString(h0), fmt(initialLoss), fmt(initialAccuracy), s.nodes());
-            if (restore != null && restoring.allBack()) {
+            java.time.Duration rejoinWait = restore == null ? null : restore.admission().rejoinWait();
+            if (restore != null && restore.admission().allBack()) {
                 finishRestore(); // no live member at the boundary: the run waits for one, as it did
-            } else if (restore != null && restoring.rejoinWait() != null) {
-                log.info("coordinator: waiting up to {} s for the members {} to come back", restoring.rejoinWait().toSeconds(),
-                        restore.state().getMembersList().stream().map(onebyte.proto.StateMember::getNodeId).toList());
-                timers.startSingleTimer("rejoin-wait", new CoordinatorSignals.RejoinWaitOver(), restoring.rejoinWait());
+            } else if (rejoinWait != null) {
+                log.info("coordinator: waiting up to {} s for the members {} to come back", rejoinWait.toSeconds(), restore.memberIds());
+                timers.startSingleTimer("rejoin-wait", new CoordinatorSignals.RejoinWaitOver(), rejoinWait);
             }
             admission.ready(runConfig);
         });
@@ -243,18 +214,17 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
     /** θ, the commit log and the counters of the restore point (on the coordinator's thread, before anyone is admitted). */
     private void restoreState() {
         onebyte.proto.RunState st = restore.state();
-        replica.restore(st, restore.commits(), restore.hashes());
+        restore.restore(replica);
         virtualTime = st.getVirtualTimeS();
         bytesCum = st.getBytesCum();
         forwardPassesCum = st.getForwardPassesCum();
         log.info("coordinator: resuming at round {} from its saved state (θ {}); admitting the {} live members {}", st.getRound(),
-                Long.toHexString(st.getModelHash()), st.getMembersCount(),
-                st.getMembersList().stream().map(onebyte.proto.StateMember::getNodeId).toList());
+                Long.toHexString(st.getModelHash()), st.getMembersCount(), restore.memberIds());
     }
 
     /** Opens the restored run once every restored member came back (or the wait for them is over) and none is syncing. */
     private void maybeFinishRestore() {
-        if (!started && restoring.allBack() && roster.all().stream().noneMatch(n -> n.state == State.SYNCING)) {
+        if (!started && restore.complete(roster.all())) {
             finishRestore();
         }
     }
@@ -265,10 +235,10 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         if (started) {
             return;
         }
-        List<Integer> gone = restoring.giveUp();
+        List<Integer> gone = restore.admission().giveUp();
         if (!gone.isEmpty()) {
             log.warn("coordinator: nodes {} did not come back within {} s; the run goes on without them (counted as crashed)",
-                    gone, restoring.rejoinWait().toSeconds());
+                    gone, restore.admission().rejoinWait().toSeconds());
             gone.forEach(id -> {
                 counting.crashed();
                 crashedNodes.add(id);
@@ -280,11 +250,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
     /** Every restored member synced: the restore's traffic is left out of the rows and round {@link RestorePoint#round()} opens. */
     private void finishRestore() {
         long k = restore.round();
-        long carry = (long) replica.commit(k - 1).getN() * replica.theta().length();
-        for (SpsaMember m : roster.all()) {
-            m.resetRound();
-            m.generatedCarry = carry; // every restored member applied commit k − 1 as an ACTIVE node (a clean boundary)
-        }
+        restore.carry(roster.all(), replica);
         roster.continueIdsFrom(restore.state().getNextNodeId());
         started = true;
         startNanos = System.nanoTime();
@@ -420,27 +386,16 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
     }
 
     private void onContribution(Contribution c) {
-        SpsaMember m = roster.get(c.getNodeId());
-        if (m != null && m.state != State.GONE) {
+        SpsaMember m = roster.claimedBy(c.getNodeId(), "Contribution", rejections);
+        if (m != null) {
             heardFrom(m);
         }
-        String kind = null;
-        String detail = null;
-        if (m == null) {
-            kind = "unknown-node";
-            detail = "node " + c.getNodeId() + " was never admitted";
-        } else if (m.state == State.GONE) {
-            kind = "gone-node";
-            detail = "node " + m.id + " has left or crashed";
-        } else {
-            SpsaServer.Rejection no = server.offer(c.getRound(), m.id, c.getSample(), c.getCode().toByteArray(), pending.contains(m.id));
+        SpsaServer.Rejection no = m == null ? null
+                : server.offer(c.getRound(), m.id, c.getSample(), c.getCode().toByteArray(), pending.contains(m.id));
+        if (m == null || no != null) {
             if (no != null) {
-                kind = no.kind();
-                detail = no.detail();
+                rejections.reject(no.kind() + ":Contribution", no.detail());
             }
-        }
-        if (kind != null) {
-            rejections.reject(kind + ":Contribution", detail);
             ledger.received(null, c);
             return;
         }
@@ -479,12 +434,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
             rejections.reject("not-member:MetricsReport", "node " + m.id + " is not in round " + current);
             return;
         }
-        m.compute = r.getComputeSeconds();
-        m.apply = r.getApplySeconds();
-        m.passes = r.getForwardPasses();
-        m.generated = r.getGeneratedElements() + m.generatedCarry;
-        m.generatedCarry = 0;
-        m.loss = r.getTrainLoss();
+        m.reported(r);
     }
 
     private void maybeCloseEarly() {
@@ -500,19 +450,8 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         Set<Integer> missed = endRound(r);
         // the commit, sorted by (node, sample), of the members whose replica hash agreed (sample 0 with the hash arrived)
         RoundCommit rc = server.commit(id -> Boolean.TRUE.equals(agreement.get(id)));
-        List<Integer> ids = new ArrayList<>();
-        List<Integer> samples = new ArrayList<>();
-        ByteArrayOutputStream codeBytes = new ByteArrayOutputStream();
-        Set<Integer> contributors = new TreeSet<>();
-        for (onebyte.core.spsa.Contribution e : rc.contributions()) {
-            ids.add(e.nodeId());
-            samples.add(e.sample());
-            codeBytes.writeBytes(e.code());
-            contributors.add(e.nodeId());
-        }
-        Commit commit = Commit.newBuilder().setVersion(Wire.VERSION).setRound(r).addAllNodeIds(ids).addAllSamples(samples)
-                .setCodes(ByteString.copyFrom(codeBytes.toByteArray())).setN(ids.size()).setLr(s.lrAt(r)).build();
-        replica.committed(commit);
+        Commit commit = replica.commit(rc, s.lrAt(r));
+        Set<Integer> contributors = new TreeSet<>(commit.getNodeIdsList());
         listener.committed(commit);
         sendToLive(commit);
         for (int id : mr) {
@@ -523,8 +462,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         }
         RoundTally tally = tally(contributors, byDeadline || contributors.size() < mr.size());
         RunBudget.Stop stop = s.budget().reached(r + 1, virtualTime + tally.seconds(), bytesCum + tally.up() + tally.down());
-        ReplicaEngine.CommitEntries entries = new ReplicaEngine.CommitEntries(r, ids.stream().mapToInt(i -> i).toArray(),
-                samples.stream().mapToInt(i -> i).toArray(), codeBytes.toByteArray(), engine.codeWidth(), s.lrAt(r));
+        ReplicaEngine.CommitEntries entries = ReplicaEngine.CommitEntries.of(commit, engine.codeWidth());
         boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
         jobs.run(() -> {
             ParameterVector theta = replica.theta();
@@ -577,48 +515,14 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
                 bytesCum, forwardPassesCum, agree, s.lrAt(r), s.runSeed());
         recordRow(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, t.slowestCompute(),
                 a.hash(), Map.copyOf(agreement)));
-        if (stop == null && atCleanBoundary(contributors)) {
-            listener.atBoundary(r + 1, () -> state(r + 1, a.hash()));
+        if (stop == null && SpsaRestore.clean(roster.all(), mr, contributors, admission.idle())) {
+            listener.atBoundary(r + 1, () -> SpsaRestore.state(r + 1, replica.theta().toArray(), a.hash(), virtualTime, bytesCum,
+                    forwardPassesCum, initialLoss, initialAccuracy, roster.peekNextId(), roster.all()));
         }
         if (byDeadline) {
             log.info("coordinator: round {} closed at its deadline; missing {}", r, missed);
         }
         nextRound(r, stop);
-    }
-
-    /**
-     * Whether every node still up took part in the round just closed (so each applied its commit
-     * and has reported all its work) and none is joining, syncing or leaving: then the run can be
-     * restored from θ, the counters and the member list alone. Members counted as crashed (SUSPECT
-     * after a crash) are left out of the restored run.
-     */
-    private boolean atCleanBoundary(Set<Integer> contributors) {
-        if (!admission.idle()) {
-            return false;
-        }
-        for (SpsaMember m : roster.all()) {
-            boolean clean = m.state == State.GONE || m.state == State.SUSPECT && m.crashCounted
-                    || m.state == State.ACTIVE && !m.leaving && mr.contains(m.id) && contributors.contains(m.id);
-            if (!clean) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The coordinator's part of the state before round {@code next} (shards and churn are the churn driver's). */
-    private onebyte.proto.RunState.Builder state(long next, long hash) {
-        float[] values = replica.theta().toArray();
-        onebyte.proto.RunState.Builder b = onebyte.proto.RunState.newBuilder().setAlgorithm(Algorithm.SPSA.id()).setRound(next)
-                .setModel(ByteString.copyFrom(Wire.floatsToBytes(values, 0, values.length))).setModelHash(hash)
-                .setVirtualTimeS(virtualTime).setBytesCum(bytesCum).setForwardPassesCum(forwardPassesCum)
-                .setInitialLoss(initialLoss).setInitialAccuracy(initialAccuracy).setNextNodeId(roster.peekNextId());
-        for (SpsaMember m : roster.all()) {
-            if (m.state == State.ACTIVE) {
-                b.addMembers(onebyte.proto.StateMember.newBuilder().setNodeId(m.id).setNodeClass(m.nodeClass));
-            }
-        }
-        return b;
     }
 
     @Override

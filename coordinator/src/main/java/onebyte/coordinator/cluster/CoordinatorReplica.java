@@ -1,10 +1,13 @@
 package onebyte.coordinator.cluster;
 
 import com.google.protobuf.ByteString;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import onebyte.core.spsa.Contribution;
+import onebyte.core.spsa.RoundCommit;
 import onebyte.core.tensor.ParameterVector;
 import onebyte.node.wire.Wire;
 import onebyte.proto.Commit;
@@ -75,9 +78,23 @@ final class CoordinatorReplica {
         return commitLog.get((int) round);
     }
 
-    /** Round {@code commit.getRound()} is committed. */
-    void committed(Commit commit) {
+    /**
+     * Round {@code rc.round()} is committed: its contributions, in (node, sample) order, as the
+     * Commit every replica applies with learning rate {@code lr}; added to the log and returned.
+     */
+    Commit commit(RoundCommit rc, double lr) {
+        List<Integer> ids = new ArrayList<>();
+        List<Integer> samples = new ArrayList<>();
+        ByteArrayOutputStream codes = new ByteArrayOutputStream();
+        for (Contribution e : rc.contributions()) {
+            ids.add(e.nodeId());
+            samples.add(e.sample());
+            codes.writeBytes(e.code());
+        }
+        Commit commit = Commit.newBuilder().setVersion(Wire.VERSION).setRound(rc.round()).addAllNodeIds(ids).addAllSamples(samples)
+                .setCodes(ByteString.copyFrom(codes.toByteArray())).setN(ids.size()).setLr(lr).build();
         commitLog.add(commit);
+        return commit;
     }
 
     /** θ after round {@code round} − 1 hashes to {@code hash}. */

@@ -5,6 +5,7 @@ import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.javadsl.ActorContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import onebyte.coordinator.clock.NodeLinks;
 import onebyte.coordinator.cluster.AdmittedNode.State;
 import onebyte.node.wire.Rejections;
@@ -35,22 +36,7 @@ import org.slf4j.Logger;
  * are admitted by its {@link RestoreAdmission}.
  */
 final class SpsaAdmission {
-    /** What admission asks of the coordinator it admits nodes for. */
-    interface Run {
-        boolean started();
-
-        boolean finished();
-
-        /** Whether a compute job is changing θ. */
-        boolean busy();
-
-        /** {@code m} is resynced: the open round no longer waits for it. */
-        void outOfRound(SpsaMember m);
-
-        /** {@code m} synced and is ACTIVE. */
-        void synced(SpsaMember m);
-    }
-
+    private final ClusterCoordinator<SpsaMember> run;
     private final ActorContext<Object> ctx;
     private final SpsaRunSettings s;
     private final MemberRoster<SpsaMember> roster;
@@ -59,9 +45,8 @@ final class SpsaAdmission {
     private final Logger log;
     private final CoordinatorReplica replica;
     private final RestoreAdmission restoring; // null unless the run is resumed
-    private final RunListener listener;
-    private final List<RunResult.JoinRecord> joins;
-    private final Run run;
+    private final Consumer<SpsaMember> outOfRound;
+    private final Consumer<SpsaMember> synced;
     // the path without the actor's incarnation uid: the same length in every run, so Admit's size is too
     private final String selfRef;
     private RunConfig runConfig;
@@ -69,20 +54,24 @@ final class SpsaAdmission {
     private final List<JoinRequest> deferredJoins = new ArrayList<>();
     private long hashMismatches;
 
-    SpsaAdmission(ActorContext<Object> ctx, SpsaRunSettings s, MemberRoster<SpsaMember> roster, TrafficLedger ledger,
-                  Rejections rejections, CoordinatorReplica replica, RestoreAdmission restoring, RunListener listener,
-                  List<RunResult.JoinRecord> joins, Run run) {
-        this.ctx = ctx;
+    /**
+     * Admission for {@code run}, syncing from {@code replica}, restored members by {@code restoring}
+     * (null unless the run is resumed); {@code outOfRound}: a resynced member, which the open round
+     * no longer waits for; {@code synced}: a member that synced and is ACTIVE.
+     */
+    SpsaAdmission(ClusterCoordinator<SpsaMember> run, SpsaRunSettings s, CoordinatorReplica replica, RestoreAdmission restoring,
+                  Consumer<SpsaMember> outOfRound, Consumer<SpsaMember> synced) {
+        this.run = run;
+        this.ctx = run.ctx;
         this.s = s;
-        this.roster = roster;
-        this.ledger = ledger;
-        this.rejections = rejections;
-        this.log = ctx.getLog();
+        this.roster = run.roster;
+        this.ledger = run.ledger;
+        this.rejections = run.rejections;
+        this.log = run.log;
         this.replica = replica;
         this.restoring = restoring;
-        this.listener = listener;
-        this.joins = joins;
-        this.run = run;
+        this.outOfRound = outOfRound;
+        this.synced = synced;
         this.selfRef = ctx.getSelf().path().toStringWithAddress(ctx.getSystem().address());
     }
 
@@ -111,7 +100,7 @@ final class SpsaAdmission {
             }
             return;
         }
-        if (run.finished()) {
+        if (run.finished) {
             return;
         }
         ActorRef<Object> ref;
@@ -136,7 +125,7 @@ final class SpsaAdmission {
             return;
         }
         RestoreAdmission.Claim claim = null;
-        if (restoring != null && !run.started()) {
+        if (restoring != null && !run.started) {
             claim = restoring.claim(j, s.links().resolve(j.getNodeClass()), s.runSeed(), replica.rounds(), replica.hashes());
             if (claim.refusal() != null) {
                 rejections.reject("unexpected:JoinRequest", claim.refusal());
@@ -153,7 +142,7 @@ final class SpsaAdmission {
             if (restoring.rejoinWait() != null) {
                 log.info("coordinator: {}", RestoreAdmission.describe(claim, j, replica.rounds()));
             }
-        } else if (!run.started() && replica.rounds() == 0) {
+        } else if (!run.started && replica.rounds() == 0) {
             mode = SyncMode.SYNC_NONE;
         } else {
             mode = j.getSync() == SyncMode.SYNC_AUTO || j.getSync() == SyncMode.SYNC_NONE ? defaultSync() : j.getSync();
@@ -222,7 +211,7 @@ final class SpsaAdmission {
     private void resync(SpsaMember m) {
         m.replayFrom = 0;
         admit(m, SyncMode.SYNC_SNAPSHOT, true);
-        run.outOfRound(m);
+        outOfRound.accept(m);
     }
 
     void onSyncDone(SyncDone d) {
@@ -237,8 +226,9 @@ final class SpsaAdmission {
         }
         Long expected = replica.hashAt(d.getRound());
         boolean agrees = expected != null && expected == d.getReplicaHash();
-        joins.add(new RunResult.JoinRecord(m.id, m.sync.name(), d.getRound(), d.getBytes(), d.getSeconds(), agrees));
-        listener.nodeSynced(joins.get(joins.size() - 1));
+        RunResult.JoinRecord join = new RunResult.JoinRecord(m.id, m.sync.name(), d.getRound(), d.getBytes(), d.getSeconds(), agrees);
+        run.joins.add(join);
+        run.listener.nodeSynced(join);
         log.info("coordinator: node {} synced by {} to round {}: {} bytes, {} s, hash {}", m.id, m.sync, d.getRound(),
                 d.getBytes(), Coordinator.fmt(d.getSeconds()), agrees ? "agrees" : "DIFFERS");
         if (!agrees) {
@@ -248,9 +238,9 @@ final class SpsaAdmission {
         m.state = State.ACTIVE;
         if (!m.everActive) {
             m.everActive = true;
-            m.joinUncounted = run.started(); // churn; the initial members synced before round 0 opened
+            m.joinUncounted = run.started; // churn; the initial members synced before round 0 opened
         }
-        run.synced(m);
+        synced.accept(m);
     }
 
     void onSnapshotRequest(SnapshotRequest r) {
@@ -263,7 +253,7 @@ final class SpsaAdmission {
             return;
         }
         m.sync = SyncMode.SYNC_SNAPSHOT; // also a node whose own θ_0 did not match falls back to a snapshot
-        if (run.busy()) {
+        if (run.jobs.busy()) {
             deferredSnapshots.add(r);
             return;
         }
@@ -273,7 +263,7 @@ final class SpsaAdmission {
 
     /** A job that changed θ is done: the snapshot requests that waited for it are served. */
     void afterJob() {
-        if (!run.busy()) {
+        if (!run.jobs.busy()) {
             List<SnapshotRequest> reqs = new ArrayList<>(deferredSnapshots);
             deferredSnapshots.clear();
             reqs.forEach(this::onSnapshotRequest);

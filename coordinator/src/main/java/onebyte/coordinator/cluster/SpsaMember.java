@@ -2,6 +2,7 @@ package onebyte.coordinator.cluster;
 
 import akka.actor.typed.ActorRef;
 import onebyte.coordinator.clock.NodeLinks;
+import onebyte.proto.MetricsReport;
 import onebyte.proto.SyncMode;
 
 /**
@@ -24,6 +25,16 @@ final class SpsaMember extends AdmittedNode {
 
     SpsaMember(int id, ActorRef<Object> ref, String nodeClass, NodeLinks.Links links) {
         super(id, ref, nodeClass, links, State.SYNCING);
+    }
+
+    /** Its report of the current round's work (with the restore's carry, once). */
+    void reported(MetricsReport r) {
+        compute = r.getComputeSeconds();
+        apply = r.getApplySeconds();
+        passes = r.getForwardPasses();
+        generated = r.getGeneratedElements() + generatedCarry;
+        generatedCarry = 0;
+        loss = r.getTrainLoss();
     }
 
     void resetRound() {
