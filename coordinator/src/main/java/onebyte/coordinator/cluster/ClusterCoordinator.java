@@ -1,6 +1,5 @@
 package onebyte.coordinator.cluster;
 
-import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -9,7 +8,6 @@ import akka.cluster.ClusterEvent;
 import com.google.protobuf.GeneratedMessage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +29,6 @@ import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.node.ComputeJobs;
 import onebyte.node.wire.MalformedFrame;
 import onebyte.node.wire.Rejections;
-import onebyte.node.wire.WireSender;
 import onebyte.node.wire.WireStats;
 import org.slf4j.Logger;
 
@@ -43,8 +40,10 @@ import org.slf4j.Logger;
  * ACTIVE; a round opens in three steps (churn before the member set, the member set of the ACTIVE
  * nodes not leaving, churn after it), closes at its deadline or earlier, and is followed by the
  * next until the budget stops the run. It is subscribed to the cluster's member events and starts
- * with {@link #load}; the algorithm handles wire messages, cluster events, the member set, the
- * round's opening and closing and the end of the run.
+ * with {@link #load}. Wire messages reach the handler the algorithm registered for their type
+ * ({@link #accept}) once {@link WireRoutes} checked their sender and version; the algorithm
+ * handles them, cluster events, the member set, the round's opening and closing and the end of
+ * the run.
  */
 public abstract class ClusterCoordinator<M extends AdmittedNode> {
     protected final ActorContext<Object> ctx;
@@ -60,6 +59,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     protected final RoundTally.Counting counting = new RoundTally.Counting();
     protected final List<MetricsRow> rows = new ArrayList<>();
     private final String owner;
+    private final WireRoutes routes;
 
     // the run and the round in progress
     protected boolean started;
@@ -91,6 +91,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         this.jobs = new ComputeJobs(ctx, owner, result);
         this.rejections = WireStats.get(ctx.getSystem()).rejections();
         this.ledger = new TrafficLedger(ctx.getSelf());
+        this.routes = new WireRoutes(ctx, roster, rejections, owner, this::countRejected);
     }
 
     /**
@@ -106,7 +107,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
             timers.startTimerWithFixedDelay("interrupt-check", new CoordinatorSignals.InterruptCheck(), INTERRUPT_CHECK);
             c.load();
             return Behaviors.receive(Object.class)
-                    .onMessage(GeneratedMessage.class, c.then(c::onWire))
+                    .onMessage(GeneratedMessage.class, c.then(c.routes::onWire))
                     .onMessage(Deadline.class, c.then(c::onDeadline))
                     .onMessage(HookDone.class, c.then(c::onHookDone))
                     .onMessage(RetryOpen.class, c.then(c::onRetryOpen))
@@ -136,46 +137,19 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     /** Whether {@link #load} is done (θ_0 or x^0 is there). */
     protected abstract boolean loaded();
 
-    /** A wire message type a coordinator accepts: its version, the node it names or the reference a join names, its handler. */
-    private record Route<T extends GeneratedMessage>(ToIntFunction<T> version, ToIntFunction<T> nodeId,
-                                                     Function<T, String> joinRef, Consumer<T> handler) {}
-
-    private final Map<Class<?>, Route<?>> routes = new HashMap<>();
-
     /**
      * Accepts wire messages of {@code type} from the node {@code nodeId} names (checked against the
      * sender) in the version {@code version} reads, for {@code handler}.
      */
     protected final <T extends GeneratedMessage> void accept(Class<T> type, ToIntFunction<T> version, ToIntFunction<T> nodeId,
                                                              Consumer<T> handler) {
-        routes.put(type, new Route<>(version, nodeId, null, handler));
+        routes.accept(type, version, nodeId, handler);
     }
 
     /** As {@link #accept}, for a join request: its sender must be the actor {@code nodeRef} names. */
     protected final <T extends GeneratedMessage> void acceptJoin(Class<T> type, ToIntFunction<T> version, Function<T, String> nodeRef,
                                                                  Consumer<T> handler) {
-        routes.put(type, new Route<>(version, null, nodeRef, handler));
-    }
-
-    /** A wire message from a node: rejected when it is not of a type accepted, from another sender or of another version. */
-    @SuppressWarnings("unchecked")
-    private void onWire(GeneratedMessage g) {
-        String type = g.getClass().getSimpleName();
-        Route<GeneratedMessage> r = (Route<GeneratedMessage>) routes.get(g.getClass());
-        if (r == null) {
-            reject("unexpected:" + type, "the " + owner + " does not accept it", g);
-            return;
-        }
-        String wrong = r.joinRef() != null ? wrongJoinSender(r.joinRef().apply(g)) : wrongSender(r.nodeId().applyAsInt(g));
-        if (wrong != null) {
-            reject("wrong-sender:" + type, wrong, g);
-            return;
-        }
-        if (!rejections.versionOk(r.version().applyAsInt(g), type)) {
-            countRejected(g);
-            return;
-        }
-        r.handler().accept(g);
+        routes.acceptJoin(type, version, nodeRef, handler);
     }
 
     /** Rejects {@code g} as {@code kind} for {@code detail} ({@link Rejections}), and {@link #countRejected counts} it. */
@@ -186,33 +160,6 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
 
     /** A rejected message's bytes: not counted unless a coordinator says where ({@code FedCoordinator}: "rejected:up:&lt;type&gt;"). */
     protected void countRejected(GeneratedMessage g) {}
-
-    /**
-     * Null when the wire message being handled (only valid in a handler) comes from the actor
-     * admitted under {@code nodeId}, or when no node has that id (the caller rejects it as an
-     * unknown node); otherwise what is wrong, for the caller to reject as "wrong-sender:&lt;type&gt;".
-     */
-    private String wrongSender(int nodeId) {
-        M m = roster.get(nodeId);
-        akka.actor.ActorRef sender = WireSender.of(ctx);
-        if (m == null || WireSender.is(sender, m.ref)) {
-            return null;
-        }
-        return "a message of node " + nodeId + " from " + WireSender.describe(sender) + ", not from " + m.ref.path();
-    }
-
-    /** As {@link #wrongSender(int)} for a join request: null when it comes from the actor {@code nodeRef} it names. */
-    private String wrongJoinSender(String nodeRef) {
-        akka.actor.ActorRef sender = WireSender.of(ctx);
-        try {
-            if (!nodeRef.isEmpty() && WireSender.is(sender, ActorRefResolver.get(ctx.getSystem()).resolveActorRef(nodeRef))) {
-                return null;
-            }
-        } catch (RuntimeException e) {
-            return "cannot resolve '" + nodeRef + "': " + e.getMessage();
-        }
-        return "a join request for '" + nodeRef + "' from " + WireSender.describe(sender);
-    }
 
     protected abstract void onMemberEvent(ClusterEvent.MemberEvent e);
 
@@ -394,6 +341,61 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         m.state = State.GONE;
         counting.left();
         listener.nodeLeft(m.id);
+    }
+
+    /**
+     * Whether join request {@code j} (of the node {@code nodeRef} names) must wait because the run
+     * is not {@link #loaded} yet; it then waits once (the node's retries are answered once), and
+     * is handled by its type's handler when {@link #admitWaitingJoins} runs.
+     */
+    protected final boolean waitsForLoad(GeneratedMessage j, String nodeRef) {
+        if (loaded()) {
+            return false;
+        }
+        routes.hold(j, nodeRef);
+        return true;
+    }
+
+    /** The run is loaded: the joins that waited are handled, in arrival order (checked on arrival). */
+    protected final void admitWaitingJoins() {
+        routes.releaseHeld();
+    }
+
+    /** Whether a join waits for the run to load (a state saved now would lose it). */
+    protected final boolean joinsWaiting() {
+        return routes.holding();
+    }
+
+    /** Opens round {@code round} of a resumed run once its members are back; node ids go on from {@code nextNodeId}. */
+    protected final void openRestored(long round, int nextNodeId) {
+        roster.continueIdsFrom(nextNodeId);
+        started = true;
+        startNanos = System.nanoTime();
+        log.info("{}: {} members restored; opening round {}", owner, roster.all().size(), round);
+        openRound(round);
+    }
+
+    /**
+     * The run's result: the rows, {@code finalHash} of the final model, the joins, rejections,
+     * bytes and crashes so far, with {@code firstRounds} and {@code hashMismatches} (SPSA's replica
+     * checks; empty and 0 for a federated run), stopped by {@code stop}.
+     */
+    protected final RunResult runResult(String finalHash, Map<Integer, RunResult.FirstRound> firstRounds, long hashMismatches,
+                                        RunBudget.Stop stop) {
+        return new RunResult(List.copyOf(rows), finalHash, initialLoss, initialAccuracy, List.copyOf(joins),
+                Map.copyOf(firstRounds), hashMismatches, rejections.snapshot(), Map.copyOf(ledger.byType()),
+                Map.copyOf(ledger.byNode()), List.copyOf(crashedNodes), stop);
+    }
+
+    /** The run ended with {@code res}: the listener hears of it, then whoever waits for the result. */
+    protected final void complete(RunResult res) {
+        listener.finished(res);
+        result.complete(res);
+    }
+
+    /** {@code v} with four decimals, for the log. */
+    protected static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4f", v);
     }
 
     /** A closed round's row: kept for the result, written to the sink, and reported to the listener with its details. */

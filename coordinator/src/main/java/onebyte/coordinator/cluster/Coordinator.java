@@ -208,6 +208,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
                 timers.startSingleTimer("rejoin-wait", new CoordinatorSignals.RejoinWaitOver(), rejoinWait);
             }
             admission.ready(runConfig);
+            admitWaitingJoins();
         });
     }
 
@@ -251,11 +252,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
     private void finishRestore() {
         long k = restore.round();
         restore.carry(roster.all(), replica);
-        roster.continueIdsFrom(restore.state().getNextNodeId());
-        started = true;
-        startNanos = System.nanoTime();
-        log.info("coordinator: {} members restored; opening round {}", roster.all().size(), k);
-        openRound(k);
+        openRestored(k, restore.state().getNextNodeId());
     }
 
     @Override
@@ -530,18 +527,9 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         finished = true;
         long h = replica.hashAt(roundsDone);
         sendToLive(RunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).setFinalHash(h).build());
-        RunResult res = new RunResult(List.copyOf(rows), replica.theta().hashHex(), initialLoss, initialAccuracy, List.copyOf(joins),
-                Map.copyOf(firstRounds), admission.hashMismatches(), rejections.snapshot(), Map.copyOf(ledger.byType()), Map.copyOf(ledger.byNode()),
-                List.copyOf(crashedNodes), stop);
+        RunResult res = runResult(replica.theta().hashHex(), firstRounds, admission.hashMismatches(), stop);
         log.info("coordinator: run {} finished after {} rounds ({}); final θ {}; bytes by type {}", s.runId(), roundsDone,
                 s.budget().describe(stop, roundsDone, virtualTime, bytesCum), res.finalHash().substring(0, 16), ledger.byType());
-        listener.finished(res);
-        result.complete(res);
-    }
-
-    // ---- plumbing ------------------------------------------------------------------------
-
-    static String fmt(double v) {
-        return String.format(java.util.Locale.ROOT, "%.4f", v);
+        complete(res);
     }
 }

@@ -28,8 +28,8 @@ import org.slf4j.Logger;
  * round, the node is ACTIVE (a member of the next round), else it is resynced by snapshot. A node
  * whose replica was found to differ in a round is resynced the same way.
  *
- * <p>Join requests that arrive before θ_0 is there wait ({@link #ready}), and so do snapshot
- * requests while a job changes θ ({@link #afterJob}). A retried JoinRequest of a syncing node
+ * <p>Join requests that arrive before θ_0 is there wait ({@link ClusterCoordinator#waitsForLoad}),
+ * and so do snapshot requests while a job changes θ ({@link #afterJob}). A retried JoinRequest of a syncing node
  * gets the same Admit again, counted apart from the rows ("retry:up:JoinRequest",
  * "retry:down:Admit"); a join of an unknown node class is refused with a JoinRefused
  * ("refused:up:JoinRequest", "refused:down:JoinRefused"). While a resumed run is restored, joins
@@ -51,7 +51,6 @@ final class SpsaAdmission {
     private final String selfRef;
     private RunConfig runConfig;
     private final List<SnapshotRequest> deferredSnapshots = new ArrayList<>();
-    private final List<JoinRequest> deferredJoins = new ArrayList<>();
     private long hashMismatches;
 
     /**
@@ -75,17 +74,14 @@ final class SpsaAdmission {
         this.selfRef = ctx.getSelf().path().toStringWithAddress(ctx.getSystem().address());
     }
 
-    /** θ_0 (or the restored θ) is there and Admits carry {@code config}: the joins that waited are handled now. */
+    /** θ_0 (or the restored θ) is there: Admits carry {@code config}. */
     void ready(RunConfig config) {
         runConfig = config;
-        List<JoinRequest> js = new ArrayList<>(deferredJoins);
-        deferredJoins.clear();
-        js.forEach(this::onJoin);
     }
 
     /** Whether nobody waits for admission or a snapshot (a state saved now would lose them). */
     boolean idle() {
-        return deferredSnapshots.isEmpty() && deferredJoins.isEmpty();
+        return deferredSnapshots.isEmpty() && !run.joinsWaiting();
     }
 
     /** Replicas found to differ (at SyncDone or in a round's first contribution). */
@@ -94,10 +90,7 @@ final class SpsaAdmission {
     }
 
     void onJoin(JoinRequest j) {
-        if (runConfig == null) {
-            if (deferredJoins.stream().noneMatch(d -> d.getNodeRef().equals(j.getNodeRef()))) {
-                deferredJoins.add(j); // retries of the same node are answered once
-            }
+        if (run.waitsForLoad(j, j.getNodeRef())) {
             return;
         }
         if (run.finished) {
@@ -157,10 +150,7 @@ final class SpsaAdmission {
         if (m.state == State.SYNCING) {
             // a retried request: same id, same answer; counted apart from the rows, since how
             // often a node retries depends on wall-clock timing
-            Admit again = admission(m, m.sync, false);
-            ledger.tell(m.ref, again);
-            ledger.add("retry:up:JoinRequest", Wire.wireBytes(j));
-            ledger.add("retry:down:Admit", Wire.wireBytes(again));
+            ledger.answerApart("retry", m.ref, j, admission(m, m.sync, false));
         } else {
             ledger.received(m, j);
             log.warn("coordinator: node {} asks for a resync ({})", m.id, j.getLabel());
@@ -171,10 +161,7 @@ final class SpsaAdmission {
     /** Refuses {@code j} for {@code reason}: it would only retry, so it is told why, once per request, counted apart from the rows. */
     private void refuse(ActorRef<Object> ref, JoinRequest j, String reason) {
         rejections.reject("unknown-class:JoinRequest", reason);
-        JoinRefused refusal = JoinRefused.newBuilder().setVersion(Wire.VERSION).setReason(reason).build();
-        ledger.tell(ref, refusal);
-        ledger.add("refused:up:JoinRequest", Wire.wireBytes(j));
-        ledger.add("refused:down:JoinRefused", Wire.wireBytes(refusal));
+        ledger.answerApart("refused", ref, j, JoinRefused.newBuilder().setVersion(Wire.VERSION).setReason(reason).build());
     }
 
     private SyncMode defaultSync() {
@@ -230,7 +217,7 @@ final class SpsaAdmission {
         run.joins.add(join);
         run.listener.nodeSynced(join);
         log.info("coordinator: node {} synced by {} to round {}: {} bytes, {} s, hash {}", m.id, m.sync, d.getRound(),
-                d.getBytes(), Coordinator.fmt(d.getSeconds()), agrees ? "agrees" : "DIFFERS");
+                d.getBytes(), ClusterCoordinator.fmt(d.getSeconds()), agrees ? "agrees" : "DIFFERS");
         if (!agrees) {
             replicaDiffers(m, "hash-mismatch:SyncDone", "node " + m.id + " synced to a replica that differs");
             return;
