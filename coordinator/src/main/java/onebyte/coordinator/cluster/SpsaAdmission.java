@@ -31,7 +31,8 @@ import org.slf4j.Logger;
  * <p>Join requests that arrive before θ_0 is there wait ({@link ClusterCoordinator#waitsForLoad}),
  * and so do snapshot requests while a job changes θ ({@link #afterJob}). A retried JoinRequest of a syncing node
  * gets the same Admit again, counted apart from the rows ("retry:up:JoinRequest",
- * "retry:down:Admit"); a join of an unknown node class is refused with a JoinRefused
+ * "retry:down:Admit"); a join of an unknown node class, or of a node that would have no shard of
+ * its own ({@link SpsaRunSettings#shardSharedWith}), is refused with a JoinRefused that says why
  * ("refused:up:JoinRequest", "refused:down:JoinRefused"). While a resumed run is restored, joins
  * are admitted by its {@link RestoreAdmission}.
  */
@@ -114,7 +115,7 @@ final class SpsaAdmission {
         }
         NodeLinks.Links links = s.links().of(j.getNodeClass());
         if (links == null) {
-            refuse(ref, j, "node class '" + j.getNodeClass() + "' is not one of " + s.links().classes().keySet());
+            refuse("unknown-class", ref, j, "node class '" + j.getNodeClass() + "' is not one of " + s.links().classes().keySet());
             return;
         }
         RestoreAdmission.Claim claim = null;
@@ -124,6 +125,9 @@ final class SpsaAdmission {
                 rejections.reject("unexpected:JoinRequest", claim.refusal());
                 return;
             }
+        }
+        if (claim == null && !shardFor(roster.peekNextId(), ref, j)) {
+            return;
         }
         SpsaMember m = new SpsaMember(claim != null ? claim.nodeId() : roster.nextId(), ref, s.links().resolve(j.getNodeClass()), links);
         roster.add(j.getNodeRef(), m);
@@ -158,9 +162,34 @@ final class SpsaAdmission {
         }
     }
 
-    /** Refuses {@code j} for {@code reason}: it would only retry, so it is told why, once per request, counted apart from the rows. */
-    private void refuse(ActorRef<Object> ref, JoinRequest j, String reason) {
-        rejections.reject("unknown-class:JoinRequest", reason);
+    /**
+     * Whether the node to be admitted under {@code id} has data of its own: a node beyond the
+     * workload's shards would train on another node's shard, so it is refused, unless the run
+     * allows shards to be reused (then the coordinator says so).
+     */
+    private boolean shardFor(int id, ActorRef<Object> ref, JoinRequest j) {
+        int other = s.shardSharedWith(id);
+        if (other == 0) {
+            return true;
+        }
+        int shards = s.workload().getPartition().getShards();
+        if (s.reuseShards()) {
+            log.warn("coordinator: node {} ({}) trains on node {}'s shard: the run cuts its data into {} shards (data.reuse-shards)",
+                    id, j.getLabel(), other, shards);
+            return true;
+        }
+        refuse("no-shard", ref, j, "the run cuts its data into " + shards + " shards, one per node it plans (data.shards, or "
+                + "nodes.initial + the scenario's joins), so node " + id + " would train on node " + other + "'s shard; "
+                + "plan more nodes or set data.reuse-shards = true");
+        return false;
+    }
+
+    /**
+     * Refuses {@code j} as {@code kind} for {@code reason}: it would only retry, so it is told why,
+     * once per request, counted apart from the rows.
+     */
+    private void refuse(String kind, ActorRef<Object> ref, JoinRequest j, String reason) {
+        rejections.reject(kind + ":JoinRequest", reason);
         ledger.answerApart("refused", ref, j, JoinRefused.newBuilder().setVersion(Wire.VERSION).setReason(reason).build());
     }
 
