@@ -1,6 +1,5 @@
 package onebyte.coordinator.cluster;
 
-import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -10,10 +9,14 @@ import com.google.protobuf.GeneratedMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.cluster.AdmittedNode.State;
 import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
@@ -26,7 +29,6 @@ import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.node.ComputeJobs;
 import onebyte.node.wire.MalformedFrame;
 import onebyte.node.wire.Rejections;
-import onebyte.node.wire.WireSender;
 import onebyte.node.wire.WireStats;
 import org.slf4j.Logger;
 
@@ -38,8 +40,10 @@ import org.slf4j.Logger;
  * ACTIVE; a round opens in three steps (churn before the member set, the member set of the ACTIVE
  * nodes not leaving, churn after it), closes at its deadline or earlier, and is followed by the
  * next until the budget stops the run. It is subscribed to the cluster's member events and starts
- * with {@link #load}; the algorithm handles wire messages, cluster events, the member set, the
- * round's opening and closing and the end of the run.
+ * with {@link #load}. Wire messages reach the handler the algorithm registered for their type
+ * ({@link #accept}) once {@link WireRoutes} checked their sender and version; the algorithm
+ * handles them, cluster events, the member set, the round's opening and closing and the end of
+ * the run.
  */
 public abstract class ClusterCoordinator<M extends AdmittedNode> {
     protected final ActorContext<Object> ctx;
@@ -55,6 +59,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     protected final RoundTally.Counting counting = new RoundTally.Counting();
     protected final List<MetricsRow> rows = new ArrayList<>();
     private final String owner;
+    private final WireRoutes routes;
 
     // the run and the round in progress
     protected boolean started;
@@ -86,9 +91,14 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         this.jobs = new ComputeJobs(ctx, owner, result);
         this.rejections = WireStats.get(ctx.getSystem()).rejections();
         this.ledger = new TrafficLedger(ctx.getSelf());
+        this.routes = new WireRoutes(ctx, roster, rejections, owner, this::countRejected);
     }
 
-    /** The behaviour of the coordinator {@code make} builds; spawn it as "coordinator" under the user guardian (nodes find it by path). */
+    /**
+     * The behaviour of the coordinator {@code make} builds; spawn it as "coordinator" under the
+     * user guardian (nodes find it by path). Wire messages (protobuf, from nodes), finished jobs
+     * and the coordinator's own {@link CoordinatorSignals}, one handler per type.
+     */
     protected static Behavior<Object> behavior(
             BiFunction<ActorContext<Object>, TimerScheduler<Object>, ClusterCoordinator<?>> make) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -96,11 +106,26 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
             CoordinatorSignals.subscribe(ctx);
             timers.startTimerWithFixedDelay("interrupt-check", new CoordinatorSignals.InterruptCheck(), INTERRUPT_CHECK);
             c.load();
-            return Behaviors.receive(Object.class).onAnyMessage(m -> {
-                c.onMessage(m);
-                return Behaviors.same();
-            }).build();
+            return Behaviors.receive(Object.class)
+                    .onMessage(GeneratedMessage.class, c.then(c.routes::onWire))
+                    .onMessage(Deadline.class, c.then(c::onDeadline))
+                    .onMessage(HookDone.class, c.then(c::onHookDone))
+                    .onMessage(RetryOpen.class, c.then(c::onRetryOpen))
+                    .onMessage(CoordinatorSignals.InterruptCheck.class, c.then(i -> c.onInterruptCheck()))
+                    .onMessage(CoordinatorSignals.RejoinWaitOver.class, c.then(w -> c.onRejoinWaitOver()))
+                    .onMessage(MemberChange.class, c.then(m -> c.onMemberEvent(m.event())))
+                    .onMessage(Reachability.class, c.then(r -> c.onReachability(r.event())))
+                    .onMessage(MalformedFrame.class, m -> Behaviors.same()) // counted by the serializer
+                    .onAnyMessage(c.then(c::onOther))
+                    .build();
         }));
+    }
+
+    private <T> akka.japi.function.Function<T, Behavior<Object>> then(Consumer<T> handler) {
+        return m -> {
+            handler.accept(m);
+            return Behaviors.same();
+        };
     }
 
     /** How often a coordinator looks whether the run was interrupted ({@link RunInterrupt}). */
@@ -112,35 +137,29 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     /** Whether {@link #load} is done (θ_0 or x^0 is there). */
     protected abstract boolean loaded();
 
-    /** A wire message from a node (its sender is {@link #wrongSender}'s to check). */
-    protected abstract void onWire(GeneratedMessage g);
-
     /**
-     * Null when the wire message being handled (only valid in {@link #onWire}) comes from the actor
-     * admitted under {@code nodeId}, or when no node has that id (the caller rejects it as an
-     * unknown node); otherwise what is wrong, for the caller to reject as "wrong-sender:&lt;type&gt;".
+     * Accepts wire messages of {@code type} from the node {@code nodeId} names (checked against the
+     * sender) in the version {@code version} reads, for {@code handler}.
      */
-    protected final String wrongSender(int nodeId) {
-        M m = roster.get(nodeId);
-        akka.actor.ActorRef sender = WireSender.of(ctx);
-        if (m == null || WireSender.is(sender, m.ref)) {
-            return null;
-        }
-        return "a message of node " + nodeId + " from " + WireSender.describe(sender) + ", not from " + m.ref.path();
+    protected final <T extends GeneratedMessage> void accept(Class<T> type, ToIntFunction<T> version, ToIntFunction<T> nodeId,
+                                                             Consumer<T> handler) {
+        routes.accept(type, version, nodeId, handler);
     }
 
-    /** As {@link #wrongSender(int)} for a join request: null when it comes from the actor {@code nodeRef} it names. */
-    protected final String wrongJoinSender(String nodeRef) {
-        akka.actor.ActorRef sender = WireSender.of(ctx);
-        try {
-            if (!nodeRef.isEmpty() && WireSender.is(sender, ActorRefResolver.get(ctx.getSystem()).resolveActorRef(nodeRef))) {
-                return null;
-            }
-        } catch (RuntimeException e) {
-            return "cannot resolve '" + nodeRef + "': " + e.getMessage();
-        }
-        return "a join request for '" + nodeRef + "' from " + WireSender.describe(sender);
+    /** As {@link #accept}, for a join request: its sender must be the actor {@code nodeRef} names. */
+    protected final <T extends GeneratedMessage> void acceptJoin(Class<T> type, ToIntFunction<T> version, Function<T, String> nodeRef,
+                                                                 Consumer<T> handler) {
+        routes.acceptJoin(type, version, nodeRef, handler);
     }
+
+    /** Rejects {@code g} as {@code kind} for {@code detail} ({@link Rejections}), and {@link #countRejected counts} it. */
+    protected final void reject(String kind, String detail, GeneratedMessage g) {
+        rejections.reject(kind, detail);
+        countRejected(g);
+    }
+
+    /** A rejected message's bytes: not counted unless a coordinator says where ({@code FedCoordinator}: "rejected:up:&lt;type&gt;"). */
+    protected void countRejected(GeneratedMessage g) {}
 
     protected abstract void onMemberEvent(ClusterEvent.MemberEvent e);
 
@@ -170,31 +189,22 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     /** Ends the run after {@code roundsDone} rounds. */
     protected abstract void finishRun(long roundsDone, RunBudget.Stop stop);
 
-    private void onMessage(Object m) {
+    private void onDeadline(Deadline d) {
+        if (open && d.round() == current) {
+            closeRound(true);
+        }
+    }
+
+    private void onRetryOpen(RetryOpen r) {
+        if (!open && !opening && !finished && r.round() == current) {
+            openRound(r.round());
+        }
+    }
+
+    /** A finished compute job (anything else is unexpected). */
+    private void onOther(Object m) {
         if (jobs.finished(m)) {
             afterJob();
-        } else if (m instanceof GeneratedMessage g) {
-            onWire(g);
-        } else if (m instanceof MalformedFrame) {
-            // counted by the serializer
-        } else if (m instanceof Deadline d) {
-            if (open && d.round() == current) {
-                closeRound(true);
-            }
-        } else if (m instanceof HookDone h) {
-            onHookDone(h);
-        } else if (m instanceof RetryOpen r) {
-            if (!open && !opening && !finished && r.round() == current) {
-                openRound(r.round());
-            }
-        } else if (m instanceof CoordinatorSignals.InterruptCheck) {
-            onInterruptCheck();
-        } else if (m instanceof CoordinatorSignals.RejoinWaitOver) {
-            onRejoinWaitOver();
-        } else if (m instanceof MemberChange c) {
-            onMemberEvent(c.event());
-        } else if (m instanceof Reachability r) {
-            onReachability(r.event());
         } else {
             log.warn("{}: unexpected message {}", owner, m.getClass().getName());
         }
@@ -331,6 +341,61 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         m.state = State.GONE;
         counting.left();
         listener.nodeLeft(m.id);
+    }
+
+    /**
+     * Whether join request {@code j} (of the node {@code nodeRef} names) must wait because the run
+     * is not {@link #loaded} yet; it then waits once (the node's retries are answered once), and
+     * is handled by its type's handler when {@link #admitWaitingJoins} runs.
+     */
+    protected final boolean waitsForLoad(GeneratedMessage j, String nodeRef) {
+        if (loaded()) {
+            return false;
+        }
+        routes.hold(j, nodeRef);
+        return true;
+    }
+
+    /** The run is loaded: the joins that waited are handled, in arrival order (checked on arrival). */
+    protected final void admitWaitingJoins() {
+        routes.releaseHeld();
+    }
+
+    /** Whether a join waits for the run to load (a state saved now would lose it). */
+    protected final boolean joinsWaiting() {
+        return routes.holding();
+    }
+
+    /** Opens round {@code round} of a resumed run once its members are back; node ids go on from {@code nextNodeId}. */
+    protected final void openRestored(long round, int nextNodeId) {
+        roster.continueIdsFrom(nextNodeId);
+        started = true;
+        startNanos = System.nanoTime();
+        log.info("{}: {} members restored; opening round {}", owner, roster.all().size(), round);
+        openRound(round);
+    }
+
+    /**
+     * The run's result: the rows, {@code finalHash} of the final model, the joins, rejections,
+     * bytes and crashes so far, with {@code firstRounds} and {@code hashMismatches} (SPSA's replica
+     * checks; empty and 0 for a federated run), stopped by {@code stop}.
+     */
+    protected final RunResult runResult(String finalHash, Map<Integer, RunResult.FirstRound> firstRounds, long hashMismatches,
+                                        RunBudget.Stop stop) {
+        return new RunResult(List.copyOf(rows), finalHash, initialLoss, initialAccuracy, List.copyOf(joins),
+                Map.copyOf(firstRounds), hashMismatches, rejections.snapshot(), Map.copyOf(ledger.byType()),
+                Map.copyOf(ledger.byNode()), List.copyOf(crashedNodes), stop);
+    }
+
+    /** The run ended with {@code res}: the listener hears of it, then whoever waits for the result. */
+    protected final void complete(RunResult res) {
+        listener.finished(res);
+        result.complete(res);
+    }
+
+    /** {@code v} with four decimals, for the log. */
+    protected static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4f", v);
     }
 
     /** A closed round's row: kept for the result, written to the sink, and reported to the listener with its details. */

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import onebyte.node.wire.Rejections;
 
 /** The nodes a coordinator admitted, by node id (in admission order) and by reference; node ids start at 1 and are never reused. */
 public final class MemberRoster<M extends AdmittedNode> {
@@ -57,6 +58,23 @@ public final class MemberRoster<M extends AdmittedNode> {
     /** The nodes at a cluster address. */
     public List<M> at(Address a) {
         return members.values().stream().filter(m -> m.address.equals(a)).toList();
+    }
+
+    /**
+     * The node admitted under {@code id} that a message of type {@code type} claims to come from;
+     * null, rejected as "unknown-node:&lt;type&gt;" or "gone-node:&lt;type&gt;", when there is none or it is gone.
+     */
+    public M claimedBy(int id, String type, Rejections rejections) {
+        M m = members.get(id);
+        if (m == null) {
+            rejections.reject("unknown-node:" + type, "node " + id + " was never admitted");
+            return null;
+        }
+        if (m.state == AdmittedNode.State.GONE) {
+            rejections.reject("gone-node:" + type, "node " + id + " has left or crashed");
+            return null;
+        }
+        return m;
     }
 
     /** How many of {@code memberSet} joined during the run and were not counted yet; they are counted now. */

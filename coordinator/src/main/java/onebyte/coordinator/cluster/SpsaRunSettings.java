@@ -44,6 +44,8 @@ import onebyte.proto.WorkloadSpec;
  *     costs); null = each node's measured compute and apply seconds
  * @param maxVirtualSeconds stop after the round at whose end the virtual clock reached this (0 = no limit)
  * @param maxBytes stop after the round at whose end bytes_cum reached this (0 = no limit)
+ * @param reuseShards nodes beyond the workload's shards may train on earlier nodes' shards
+ *     ({@code data.reuse-shards}); otherwise the coordinator refuses them ({@link #shardSharedWith})
  */
 public record SpsaRunSettings(
         String runId,
@@ -70,7 +72,8 @@ public record SpsaRunSettings(
         boolean sharedRegeneration,
         VirtualClock.WorkCosts workCosts,
         double maxVirtualSeconds,
-        long maxBytes) {
+        long maxBytes,
+        boolean reuseShards) {
 
     public SpsaRunSettings {
         churn = List.copyOf(churn);
@@ -180,6 +183,21 @@ public record SpsaRunSettings(
                 .setThreads(threads).setWeightDecay(weightDecay).setEngine(engine).build();
     }
 
+    /**
+     * The node whose data node {@code nodeId} would train on besides its own: node ids read the
+     * workload's V shards as floorMod(id, V) (onebyte.core.data.Partitioner), so node V + 1 reads
+     * node 1's shard; 0 when its shard is its own (id ≤ V, or a plug-in workload, whose factory
+     * cuts its own shards).
+     */
+    public int shardSharedWith(int nodeId) {
+        int v = workload.getPartition().getShards();
+        if (!workload.getFactory().isEmpty() || v <= 0 || nodeId <= v) {
+            return 0;
+        }
+        int shard = Math.floorMod(nodeId, v);
+        return shard == 0 ? v : shard;
+    }
+
     /** The learning rate of round r: η · lrDecay^r (StrictMath, so every JVM computes the same bits). */
     public double lrAt(long round) {
         return lrDecay == 1.0 ? lr : lr * StrictMath.pow(lrDecay, round);
@@ -193,7 +211,7 @@ public record SpsaRunSettings(
         b.engine = engine; b.joinSync = joinSync; b.churn = new ArrayList<>(churn); b.links = links;
         b.threads = threads; b.weightDecay = weightDecay;
         b.sharedRegeneration = sharedRegeneration; b.workCosts = workCosts; b.maxVirtualSeconds = maxVirtualSeconds;
-        b.maxBytes = maxBytes;
+        b.maxBytes = maxBytes; b.reuseShards = reuseShards;
         return b;
     }
 
@@ -224,6 +242,7 @@ public record SpsaRunSettings(
         private VirtualClock.WorkCosts workCosts;
         private double maxVirtualSeconds;
         private long maxBytes;
+        private boolean reuseShards;
 
         public Builder runId(String v) { runId = v; return this; }
         public Builder runSeed(long v) { runSeed = v; return this; }
@@ -258,11 +277,12 @@ public record SpsaRunSettings(
         public Builder workCosts(VirtualClock.WorkCosts v) { workCosts = v; return this; }
         public Builder maxVirtualSeconds(double v) { maxVirtualSeconds = v; return this; }
         public Builder maxBytes(long v) { maxBytes = v; return this; }
+        public Builder reuseShards(boolean v) { reuseShards = v; return this; }
 
         public SpsaRunSettings build() {
             return new SpsaRunSettings(runId, runSeed, nodes, rounds, samplesPerNode, eps, lr, lrDecay, codec, distribution, chunkSize,
                     batchSize, evalEvery, roundDeadline, workload, engine, joinSync, churn, links, threads,
-                    weightDecay, sharedRegeneration, workCosts, maxVirtualSeconds, maxBytes);
+                    weightDecay, sharedRegeneration, workCosts, maxVirtualSeconds, maxBytes, reuseShards);
         }
     }
 }

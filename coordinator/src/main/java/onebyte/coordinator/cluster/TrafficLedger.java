@@ -53,6 +53,17 @@ public final class TrafficLedger {
         WireSender.tell(to, msg, sender);
     }
 
+    /**
+     * Answers {@code request} with {@code answer} sent to {@code to}, both counted apart from the
+     * rows under "&lt;why&gt;:up:&lt;request type&gt;" and "&lt;why&gt;:down:&lt;answer type&gt;" (a retried join and
+     * its repeated admission: "retry"; a join refused: "refused").
+     */
+    public void answerApart(String why, ActorRef<?> to, GeneratedMessage request, GeneratedMessage answer) {
+        tell(to, answer);
+        add(why + ":up:" + request.getClass().getSimpleName(), Wire.wireBytes(request));
+        add(why + ":down:" + answer.getClass().getSimpleName(), Wire.wireBytes(answer));
+    }
+
     /** The round's bytes of a node counted as crashed that did not contribute: apart from the rows. */
     public void crashed(AdmittedNode node) {
         add("crashed:up", node.up);

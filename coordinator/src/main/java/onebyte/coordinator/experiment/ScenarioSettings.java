@@ -148,7 +148,8 @@ public final class ScenarioSettings {
                 .weightDecay(p.weightDecay())
                 .sharedRegeneration(p.sharedRegeneration())
                 .maxVirtualSeconds(s.budget().virtualSeconds())
-                .maxBytes(s.budget().bytes());
+                .maxBytes(s.budget().bytes())
+                .reuseShards(s.data().reuseShards());
     }
 
     /**

@@ -1,8 +1,6 @@
 package onebyte.coordinator.fed;
 
 import akka.actor.Address;
-import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -15,11 +13,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import onebyte.coordinator.clock.NodeLinks;
 import onebyte.coordinator.clock.RunBudget;
 import onebyte.coordinator.clock.VirtualClock;
 import onebyte.coordinator.clock.WorkCalibration;
-import onebyte.coordinator.cluster.AdmittedNode;
 import onebyte.coordinator.cluster.AdmittedNode.State;
 import onebyte.coordinator.cluster.ClusterCoordinator;
 import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
@@ -51,8 +47,9 @@ import onebyte.proto.FedRoundOpen;
 import onebyte.proto.FedRunComplete;
 
 /**
- * The server of a federated run (SPEC §4) on the cluster: admission (node ids never reused; each
- * node names its data shard), rounds, the global model x^t, and one {@link MetricsRow} per round.
+ * The server of a federated run (SPEC §4) on the cluster: rounds, the membership they run on, the
+ * global model x^t, and one {@link MetricsRow} per round. How a node gets in (FedJoin, FedAdmit
+ * with its shard, FedReady) is {@link FedAdmission}'s.
  *
  * <p>Round t: churn before the member set ({@link RunListener#beforeRound}); M_t = the ready
  * members that are not leaving; P_t = {@link FedSeeds#participants} (ratio p, seeded by (seed, t));
@@ -70,9 +67,7 @@ import onebyte.proto.FedRunComplete;
  * the same in every run of a scenario whatever the wall-clock timing; with participation 1 that
  * is the round of the crash.
  *
- * <p>Initial nodes join with shard 0 and train on the shard of the node id they are admitted
- * under (so ids and shards agree whatever order they arrive in); joiners name their shard. Every
- * node names its node class, whose links the virtual clock charges it.
+ * <p>Every node names its node class, whose links the virtual clock charges it.
  *
  * <p>Bytes: like the SPSA coordinator, every message sent or received is counted at payload +
  * {@link Wire#ENVELOPE_BYTES} (its real serialized size); FedDone (train loss and compute
@@ -99,24 +94,10 @@ import onebyte.proto.FedRunComplete;
  * minibatch) of the participants whose x̂_i was used, the unit SPSA's forward passes are counted
  * in (one pass over a minibatch); evaluation passes are not counted by either.
  */
-public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Member> {
+public final class FedCoordinator extends ClusterCoordinator<FedMember> {
     private record Ready(Workload workload, ParameterVector x, Model model, double loss, double accuracy, VirtualClock.WorkCosts costs) {}
 
     private record Closed(ParameterVector x, double evalLoss, double evalAccuracy) {}
-
-    /** An admitted node; {@code unreachable} here: reported by the cluster while not an open round's participant. */
-    static final class Member extends AdmittedNode {
-        final int shard;
-        boolean removed;     // removed or downed by the cluster while not an open round's participant
-        long joinBytes;
-        FedChunks.Assembly assembly;
-        FedDone done;
-
-        Member(int id, int shard, ActorRef<Object> ref, String nodeClass, NodeLinks.Links links) {
-            super(id, ref, nodeClass, links, State.BUILDING);
-            this.shard = shard;
-        }
-    }
 
     private final FedRunSettings s;
     private final FedSpeedServer server;
@@ -124,9 +105,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     private Workload workload;
     private Model model;
     private ParameterVector x;
-    private FedConfig config;
     private VirtualClock clock;
-    private final List<FedJoin> deferredJoins = new ArrayList<>();
 
     private Set<Integer> mt = Set.of();
     private List<Integer> pt = List.of();
@@ -136,7 +115,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
 
     // a resumed run (FedRestore): where it starts, the saved members still to admit; the nodes' ĝ_i as they report them
     private final RestorePoint restore;
-    private final java.util.ArrayDeque<onebyte.proto.StateMember> toRestore = new java.util.ArrayDeque<>();
+    private final FedAdmission admission;
     private final Map<Integer, float[]> nodeDuals;
 
     private FedCoordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, FedRunSettings s, MetricsSink sink,
@@ -147,9 +126,12 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         this.server = new FedSpeedServer(s.server());
         this.restore = restore;
         this.nodeDuals = nodeDuals;
-        if (restore != null) {
-            toRestore.addAll(restore.state().getMembersList());
-        }
+        this.admission = new FedAdmission(ctx, s, roster, ledger, restore, listener, joins, admissionRun());
+        acceptJoin(FedJoin.class, FedJoin::getVersion, FedJoin::getNodeRef, this::onJoin);
+        accept(FedReady.class, FedReady::getVersion, FedReady::getNodeId, admission::onReady);
+        accept(FedModelChunk.class, FedModelChunk::getVersion, FedModelChunk::getNodeId, this::onChunk);
+        accept(FedDone.class, FedDone::getVersion, FedDone::getNodeId, this::onDone);
+        accept(FedLeave.class, FedLeave::getVersion, FedLeave::getNodeId, this::onLeave);
     }
 
     /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
@@ -210,18 +192,17 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
                         restore.state().getMembersCount());
             }
             var c = s.client();
-            config = FedConfig.newBuilder().setRunSeed(s.runSeed()).setWorkload(s.workload()).setNumParams(x.length())
+            FedConfig config = FedConfig.newBuilder().setRunSeed(s.runSeed()).setWorkload(s.workload()).setNumParams(x.length())
                     .setLocalSteps(c.localSteps()).setInvLambda(c.invLambda()).setRho(c.rho()).setAlpha(c.alpha())
                     .setBatchSize(c.batchSize()).setCorrection(c.correction()).build();
             log.info("fed coordinator: {} run {} ready, d={}, eval loss {} accuracy {}; clock: {}; waiting for {} nodes",
                     s.algorithm(), s.runId(), x.length(), fmt(initialLoss), fmt(initialAccuracy),
                     WorkCalibration.describe(ready.costs()), s.nodes());
-            if (restore != null && toRestore.isEmpty()) {
+            admission.ready(config);
+            if (restore != null && admission.allRestoredAdmitted()) {
                 finishRestore(); // no live member at the boundary: the run waits for one, as it did
             }
-            List<FedJoin> js = new ArrayList<>(deferredJoins);
-            deferredJoins.clear();
-            js.forEach(this::onJoin);
+            admitWaitingJoins();
         });
     }
 
@@ -239,59 +220,21 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         if (e instanceof ClusterEvent.UnreachableMember) {
             lost(e.member().address(), "unreachable", false);
         } else if (e instanceof ClusterEvent.ReachableMember) {
-            for (Member mb : roster.at(e.member().address())) {
+            for (FedMember mb : roster.at(e.member().address())) {
                 mb.unreachable = false;
             }
         }
     }
 
+    /** Rejected messages are counted under "rejected:up:&lt;type&gt;", outside the rows. */
     @Override
-    protected void onWire(GeneratedMessage g) {
-        String wrong = g instanceof FedJoin j ? wrongJoinSender(j.getNodeRef()) : wrongSender(claimedNode(g));
-        if (wrong != null) {
-            reject("wrong-sender:" + g.getClass().getSimpleName(), wrong, g);
-            return;
-        }
-        if (g instanceof FedJoin j) {
-            if (versionOk(j.getVersion(), g)) onJoin(j);
-        } else if (g instanceof FedReady r) {
-            if (versionOk(r.getVersion(), g)) onReady(r);
-        } else if (g instanceof FedModelChunk c) {
-            if (versionOk(c.getVersion(), g)) onChunk(c);
-        } else if (g instanceof FedDone d) {
-            if (versionOk(d.getVersion(), g)) onDone(d);
-        } else if (g instanceof FedLeave l) {
-            if (versionOk(l.getVersion(), g)) onLeave(l);
-        } else {
-            reject("unexpected:" + g.getClass().getSimpleName(), "the federated coordinator does not accept it", g);
-        }
-    }
-
-    /** The node id a node message names (-1 for the messages a node does not send). */
-    private static int claimedNode(GeneratedMessage g) {
-        if (g instanceof FedReady r) return r.getNodeId();
-        if (g instanceof FedModelChunk c) return c.getNodeId();
-        if (g instanceof FedDone d) return d.getNodeId();
-        if (g instanceof FedLeave l) return l.getNodeId();
-        return -1;
-    }
-
-    private boolean versionOk(int version, GeneratedMessage g) {
-        if (rejections.versionOk(version, g.getClass().getSimpleName())) {
-            return true;
-        }
-        ledger.add("rejected:up:" + g.getClass().getSimpleName(), Wire.wireBytes(g));
-        return false;
-    }
-
-    private void reject(String kind, String detail, GeneratedMessage g) {
-        rejections.reject(kind, detail);
+    protected void countRejected(GeneratedMessage g) {
         ledger.add("rejected:up:" + g.getClass().getSimpleName(), Wire.wireBytes(g));
     }
 
     /** The member a node message claims to come from, or null (rejected and counted). */
-    private Member known(int nodeId, GeneratedMessage g) {
-        Member m = roster.get(nodeId);
+    private FedMember known(int nodeId, GeneratedMessage g) {
+        FedMember m = roster.get(nodeId);
         String type = g.getClass().getSimpleName();
         if (m == null) {
             reject("unknown-node:" + type, "node " + nodeId + " was never admitted", g);
@@ -314,100 +257,60 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     // ---- admission -----------------------------------------------------------------------
 
     private void onJoin(FedJoin j) {
-        if (x == null) {
-            if (deferredJoins.stream().noneMatch(d -> d.getNodeRef().equals(j.getNodeRef()))) {
-                deferredJoins.add(j);
-            }
-            return;
+        if (!waitsForLoad(j, j.getNodeRef())) {
+            admission.onJoin(j);
         }
-        Member existing = roster.byRef(j.getNodeRef());
-        if (existing != null) {
-            Member m = existing;
-            FedAdmit again = admit(m); // a retried join: answer again, outside the rows
-            ledger.tell(m.ref, again);
-            ledger.add("retry:up:FedJoin", Wire.wireBytes(j));
-            ledger.add("retry:down:FedAdmit", Wire.wireBytes(again));
-            return;
-        }
-        NodeLinks.Links links = s.links().of(j.getNodeClass());
-        if (links == null) {
-            reject("unknown-class:FedJoin", "node class '" + j.getNodeClass() + "' is not one of " + s.links().classes().keySet(), j);
-            return;
-        }
-        ActorRef<Object> ref = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(j.getNodeRef());
-        int id;
-        if (restore != null && !started) {
-            onebyte.proto.StateMember next = toRestore.poll();
-            if (next == null || next.getShard() != j.getShard() || !next.getNodeClass().equals(s.links().resolve(j.getNodeClass()))) {
-                reject("unexpected:FedJoin", "a join while the run is restored" + (next == null ? ""
-                        : ": expected node " + next.getNodeId() + " on shard " + next.getShard()), j);
-                return;
-            }
-            id = next.getNodeId();
-        } else {
-            id = roster.nextId();
-        }
-        Member m = new Member(id, j.getShard() == 0 ? id : j.getShard(), ref, s.links().resolve(j.getNodeClass()), links);
-        m.admitNanos = System.nanoTime();
-        roster.add(j.getNodeRef(), m);
-        ledger.received(m, j);
-        FedAdmit a = admit(m);
-        ledger.send(m, a);
-        m.joinBytes = Wire.wireBytes(j) + Wire.wireBytes(a);
-        log.info("fed coordinator: admitted {} as node {} with shard {}, class {}", j.getLabel(), m.id, m.shard, m.nodeClass);
     }
 
-    private FedAdmit admit(Member m) {
-        return FedAdmit.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).setShard(m.shard).setConfig(config)
-                .setCoordinatorRef(ctx.getSelf().path().toStringWithAddress(ctx.getSystem().address()))
-                .setCoordinatorUid(ctx.getSelf().path().uid()).build();
-    }
-
-    private void onReady(FedReady r) {
-        Member m = known(r.getNodeId(), r);
-        if (m == null) {
-            return;
-        }
-        ledger.received(m, r);
-        if (m.state != State.BUILDING) {
-            return;
-        }
-        m.state = State.ACTIVE;
-        m.joinUncounted = started; // churn; the initial members were ready before round 0 opened
-        m.joinBytes += Wire.wireBytes(r);
-        long round = restore != null && !started ? restore.round() : Math.max(0, current);
-        RunResult.JoinRecord rec = new RunResult.JoinRecord(m.id, "fed-shard-" + m.shard, round, m.joinBytes,
-                (System.nanoTime() - m.admitNanos) / 1e9, true);
-        joins.add(rec);
-        listener.nodeSynced(rec);
-        if (m.leaving) {
-            ackLeave(m);
-        }
-        if (restore != null) {
-            if (!started && toRestore.isEmpty() && roster.all().stream().allMatch(n -> n.state == State.ACTIVE)) {
-                finishRestore();
+    /** What admission asks of this coordinator. */
+    private FedAdmission.Run admissionRun() {
+        return new FedAdmission.Run() {
+            @Override
+            public boolean started() {
+                return started;
             }
-            return;
-        }
-        maybeStart(x != null, s.nodes(), "ready");
+
+            @Override
+            public long current() {
+                return current;
+            }
+
+            @Override
+            public FedMember known(int nodeId, GeneratedMessage g) {
+                return FedCoordinator.this.known(nodeId, g);
+            }
+
+            @Override
+            public void reject(String kind, String detail, GeneratedMessage g) {
+                FedCoordinator.this.reject(kind, detail, g);
+            }
+
+            @Override
+            public void ready(FedMember m, boolean restored) {
+                if (m.leaving) {
+                    ackLeave(m);
+                }
+                if (restore == null) {
+                    maybeStart(x != null, s.nodes(), "ready");
+                } else if (restored) {
+                    finishRestore();
+                }
+            }
+        };
     }
 
     /** Every saved member is ready: their joins are left out of the rows and round {@link RestorePoint#round()} opens. */
     private void finishRestore() {
-        for (Member m : roster.all()) {
+        for (FedMember m : roster.all()) {
             m.up = 0;
             m.down = 0;
             m.joinUncounted = false;
         }
-        roster.continueIdsFrom(restore.state().getNextNodeId());
-        started = true;
-        startNanos = System.nanoTime();
-        log.info("fed coordinator: {} members restored; opening round {}", roster.all().size(), restore.round());
-        openRound(restore.round());
+        openRestored(restore.round(), restore.state().getNextNodeId());
     }
 
     private void onLeave(FedLeave l) {
-        Member m = known(l.getNodeId(), l);
+        FedMember m = known(l.getNodeId(), l);
         if (m == null) {
             return;
         }
@@ -419,7 +322,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         }
     }
 
-    private void ackLeave(Member m) {
+    private void ackLeave(FedMember m) {
         ackLeave(m, FedLeave.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).build());
     }
 
@@ -427,7 +330,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         if (finished) {
             return; // the cluster shutting down after the run
         }
-        for (Member m : roster.at(address)) {
+        for (FedMember m : roster.at(address)) {
             if (m.state == State.GONE) {
                 continue;
             }
@@ -449,7 +352,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         }
     }
 
-    private void markCrashed(Member m, String why) {
+    private void markCrashed(FedMember m, String why) {
         crashed(m, why);
         if (!finished && open && pending.isEmpty()) {
             closeRound(false);
@@ -458,7 +361,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
 
     /** Drops a node from the open round and counts its crash (once until it is heard from again). */
     @Override
-    protected void crashed(Member m, String why) {
+    protected void crashed(FedMember m, String why) {
         pending.remove(m.id);
         m.assembly = null;
         if (finished) {
@@ -485,7 +388,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         open = true;
         roundStartNanos = System.nanoTime();
         for (int id : pt) {
-            Member m = roster.get(id);
+            FedMember m = roster.get(id);
             if (m.state != State.ACTIVE) {
                 continue; // crashed between the member set and now: nothing to send, counted already
             }
@@ -510,7 +413,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     }
 
     private void onChunk(FedModelChunk c) {
-        Member m = known(c.getNodeId(), c);
+        FedMember m = known(c.getNodeId(), c);
         if (m == null) {
             return;
         }
@@ -538,7 +441,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     }
 
     /** A participant has returned once it sent every chunk of x̂_i and its FedDone for the round. */
-    private void maybeReturned(Member m) {
+    private void maybeReturned(FedMember m) {
         if (m.assembly != null && m.assembly.complete() && m.done != null && m.done.getRound() == current) {
             returned.put(m.id, m.assembly.vector());
             m.assembly = null;
@@ -550,7 +453,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     }
 
     private void onDone(FedDone d) {
-        Member m = known(d.getNodeId(), d);
+        FedMember m = known(d.getNodeId(), d);
         if (m == null) {
             return;
         }
@@ -585,7 +488,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         Set<Integer> members = mt;
         returned.clear();
         for (int id : pt) {
-            Member m = roster.get(id);
+            FedMember m = roster.get(id);
             if (m.leaving && m.state != State.GONE) {
                 ackLeave(m);
             }
@@ -608,7 +511,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
      */
     private RoundTally tally(List<Integer> contributors, boolean lostSome) {
         List<VirtualClock.ParticipantWork> work = new ArrayList<>();
-        for (Member m : roster.all()) {
+        for (FedMember m : roster.all()) {
             boolean contributed = contributors.contains(m.id);
             counting.bytes(m, contributed, ledger);
             if (contributed) {
@@ -637,7 +540,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
         long hash = Wire.hash8(x.hash());
         recordRow(row, new RunListener.RoundReport(r, mt, Set.copyOf(contributors), byDeadline, wall, t.slowestCompute(),
                 hash, Map.of()));
-        if (stop == null && FedRestore.clean(roster.all(), deferredJoins.isEmpty())) {
+        if (stop == null && FedRestore.clean(roster.all(), !joinsWaiting())) {
             listener.atBoundary(r + 1, () -> FedRestore.state(s.algorithm().id(), r + 1, x, hash, clock.now(), bytesCum, passesCum,
                     initialLoss, initialAccuracy, roster.peekNextId(), roster.all(), server, nodeDuals));
         }
@@ -652,17 +555,9 @@ public final class FedCoordinator extends ClusterCoordinator<FedCoordinator.Memb
     protected void finishRun(long roundsDone, RunBudget.Stop stop) {
         finished = true;
         sendToLive(FedRunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).build());
-        RunResult res = new RunResult(List.copyOf(rows), x.hashHex(), initialLoss, initialAccuracy, List.copyOf(joins), Map.of(),
-                0, rejections.snapshot(), Map.copyOf(ledger.byType()), Map.copyOf(ledger.byNode()), List.copyOf(crashedNodes), stop);
+        RunResult res = runResult(x.hashHex(), Map.of(), 0, stop);
         log.info("fed coordinator: {} run {} finished after {} rounds ({}); bytes by type {}", s.algorithm(), s.runId(), roundsDone,
                 s.budget().describe(stop, roundsDone, clock.now(), bytesCum), ledger.byType());
-        listener.finished(res);
-        result.complete(res);
-    }
-
-    // ---- plumbing ------------------------------------------------------------------------
-
-    private static String fmt(double v) {
-        return String.format(java.util.Locale.ROOT, "%.4f", v);
+        complete(res);
     }
 }

@@ -25,11 +25,11 @@ final class FedRestore {
      * was not a participant stays in M_t until a round samples it: not restorable); members
      * counted as crashed (SUSPECT) are left out of the restored run.
      */
-    static boolean clean(Collection<FedCoordinator.Member> members, boolean noDeferredJoins) {
+    static boolean clean(Collection<FedMember> members, boolean noDeferredJoins) {
         if (!noDeferredJoins) {
             return false;
         }
-        for (FedCoordinator.Member m : members) {
+        for (FedMember m : members) {
             boolean ok = m.state == State.GONE || m.state == State.SUSPECT && m.crashCounted
                     || m.state == State.ACTIVE && !m.leaving && !m.unreachable && !m.removed && m.assembly == null;
             if (!ok) {
@@ -41,11 +41,11 @@ final class FedRestore {
 
     static RunState.Builder state(String algorithm, long next, ParameterVector x, long hash, double virtualTime, long bytesCum,
                                   long passesCum, double initialLoss, double initialAccuracy, int nextNodeId,
-                                  Collection<FedCoordinator.Member> members, FedSpeedServer server, Map<Integer, float[]> nodeDuals) {
+                                  Collection<FedMember> members, FedSpeedServer server, Map<Integer, float[]> nodeDuals) {
         RunState.Builder b = RunState.newBuilder().setAlgorithm(algorithm).setRound(next).setModel(bytes(x.toArray()))
                 .setModelHash(hash).setVirtualTimeS(virtualTime).setBytesCum(bytesCum).setForwardPassesCum(passesCum)
                 .setInitialLoss(initialLoss).setInitialAccuracy(initialAccuracy).setNextNodeId(nextNodeId);
-        for (FedCoordinator.Member m : members) {
+        for (FedMember m : members) {
             if (m.state == State.ACTIVE) {
                 StateMember.Builder sm = StateMember.newBuilder().setNodeId(m.id).setShard(m.shard).setNodeClass(m.nodeClass);
                 float[] dual = nodeDuals.get(m.id);
