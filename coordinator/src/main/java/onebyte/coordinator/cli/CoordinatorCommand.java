@@ -13,7 +13,6 @@ import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.cluster.SpsaRunSettings;
 import onebyte.coordinator.metrics.MetricsFiles;
 import onebyte.coordinator.metrics.MetricsSink;
-import onebyte.node.ClusterConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -90,7 +89,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
         }
         onebyte.coordinator.clock.VirtualClock.WorkCosts costs = sc.clock().measured() ? null : sc.clock().costs();
         return onebyte.coordinator.experiment.ScenarioSettings.spsa(sc, algorithm, schedule, sc.model().checkpoint(), costs)
-                .toBuilder().churn(List.of()).build();
+                .toBuilder().churn(List.of())
+                .joinShards(sc.data().reuseShards() ? SpsaRunSettings.JoinShards.WARN : SpsaRunSettings.JoinShards.REFUSE).build();
     }
 
     @Override
@@ -154,11 +154,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
         try (onebyte.coordinator.experiment.RunDirectory closeLog = runDir;
              CoordinatorRecord closeRecord = record;
              MetricsSink sink = out == null ? null : MetricsFiles.open(out)) {
-            ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
+            ActorSystem<Void> system = net.system(Behaviors.setup(ctx -> {
                 ctx.spawn(restore == null ? Coordinator.create(s, sink, listener, result)
                         : Coordinator.resumeByRejoin(s, sink, listener, result, restore, waitForMembers), "coordinator");
                 return Behaviors.empty();
-            }), ClusterConfig.SYSTEM_NAME, net.clusterConfig(port, List.of(net.host + ":" + port), tlsSettings));
+            }), port, List.of(net.host + ":" + port), tlsSettings);
             net.startReadiness(system);
             System.out.println("coordinator listening at " + net.host + ":" + port + (tlsSettings == null ? "" : " (TLS, mutual authentication)")
                     + "; waiting for " + s.nodes() + " nodes");

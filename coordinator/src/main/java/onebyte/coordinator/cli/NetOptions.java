@@ -48,6 +48,35 @@ public final class NetOptions {
         return onebyte.node.ClusterConfig.build(host, guard.port(), "127.0.0.1", guard.internalPort(), seedNodes, false, null);
     }
 
+    /**
+     * The ActorSystem of {@code behavior} reached at --host:{@code port} ({@link #clusterConfig}).
+     * Behind the frame guard the guard already holds the public port, so a failed start is the
+     * system's loopback port taken by another process between the guard's pick and the bind: the
+     * guard picks another one, up to {@value #GUARD_PORT_TRIES} times.
+     */
+    <T> akka.actor.typed.ActorSystem<T> system(akka.actor.typed.Behavior<T> behavior, int port, java.util.List<String> seedNodes,
+                                               onebyte.node.tls.TlsSettings tls) {
+        for (int attempt = 1; ; attempt++) {
+            com.typesafe.config.Config config = clusterConfig(port, seedNodes, tls);
+            try {
+                return akka.actor.typed.ActorSystem.create(behavior, onebyte.node.ClusterConfig.SYSTEM_NAME, config);
+            } catch (RuntimeException e) {
+                if (guard == null || tls != null || !frameGuard || attempt >= GUARD_PORT_TRIES) {
+                    throw e;
+                }
+                try {
+                    int next = guard.moveInternalPort();
+                    org.slf4j.LoggerFactory.getLogger(NetOptions.class).warn(
+                            "the loopback port behind the frame guard was taken ({}); trying {}", e.getMessage(), next);
+                } catch (java.io.IOException io) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static final int GUARD_PORT_TRIES = 5;
+
     /** Starts the readiness probe when --health-port is set. */
     void startReadiness(akka.actor.typed.ActorSystem<?> system) {
         if (healthPort >= 0) {

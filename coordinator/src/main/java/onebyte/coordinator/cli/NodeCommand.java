@@ -110,8 +110,7 @@ public final class NodeCommand implements Callable<Integer> {
         long giveUp = System.nanoTime() + BIND_RETRY.toNanos();
         while (true) {
             try {
-                return ActorSystem.create(NodeActor.create(p), ClusterConfig.SYSTEM_NAME,
-                        net.clusterConfig(port, seedNodes, tlsSettings));
+                return net.system(NodeActor.create(p), port, seedNodes, tlsSettings);
             } catch (RuntimeException e) {
                 if (port == 0 || System.nanoTime() > giveUp) {
                     throw e;

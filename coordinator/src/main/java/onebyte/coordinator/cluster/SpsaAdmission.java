@@ -163,17 +163,18 @@ final class SpsaAdmission {
     }
 
     /**
-     * Whether the node to be admitted under {@code id} has data of its own: a node beyond the
-     * workload's shards would train on another node's shard, so it is refused, unless the run
-     * allows shards to be reused (then the coordinator says so).
+     * Whether the node to be admitted under {@code id} has data of its own: in a multi-process run
+     * a node beyond the workload's shards would train on another node's shard, so it is refused,
+     * unless the run allows shards to be reused (then the coordinator says so). Embedded runs are
+     * not checked: their churn driver tells each node its shard.
      */
     private boolean shardFor(int id, ActorRef<Object> ref, JoinRequest j) {
-        int other = s.shardSharedWith(id);
+        int other = s.joinShards() == SpsaRunSettings.JoinShards.UNCHECKED ? 0 : s.shardSharedWith(id);
         if (other == 0) {
             return true;
         }
         int shards = s.workload().getPartition().getShards();
-        if (s.reuseShards()) {
+        if (s.joinShards() == SpsaRunSettings.JoinShards.WARN) {
             log.warn("coordinator: node {} ({}) trains on node {}'s shard: the run cuts its data into {} shards (data.reuse-shards)",
                     id, j.getLabel(), other, shards);
             return true;

@@ -44,8 +44,10 @@ import onebyte.proto.WorkloadSpec;
  *     costs); null = each node's measured compute and apply seconds
  * @param maxVirtualSeconds stop after the round at whose end the virtual clock reached this (0 = no limit)
  * @param maxBytes stop after the round at whose end bytes_cum reached this (0 = no limit)
- * @param reuseShards nodes beyond the workload's shards may train on earlier nodes' shards
- *     ({@code data.reuse-shards}); otherwise the coordinator refuses them ({@link #shardSharedWith})
+ * @param joinShards what the coordinator does with a joining node whose node id is beyond the
+ *     workload's shards ({@link #shardSharedWith}): nothing in an embedded run (its churn driver
+ *     hands a rejoining node its old shard), refuse it or admit it with a warning in a multi-process
+ *     run (the latter with {@code data.reuse-shards})
  */
 public record SpsaRunSettings(
         String runId,
@@ -73,7 +75,17 @@ public record SpsaRunSettings(
         VirtualClock.WorkCosts workCosts,
         double maxVirtualSeconds,
         long maxBytes,
-        boolean reuseShards) {
+        JoinShards joinShards) {
+
+    /** See {@link SpsaRunSettings#joinShards}. */
+    public enum JoinShards {
+        /** Not checked: the nodes are told their shards (embedded runs). */
+        UNCHECKED,
+        /** A node beyond the shards is refused with a JoinRefused that says why. */
+        REFUSE,
+        /** A node beyond the shards is admitted; the coordinator logs whose shard it reads. */
+        WARN
+    }
 
     public SpsaRunSettings {
         churn = List.copyOf(churn);
@@ -211,7 +223,7 @@ public record SpsaRunSettings(
         b.engine = engine; b.joinSync = joinSync; b.churn = new ArrayList<>(churn); b.links = links;
         b.threads = threads; b.weightDecay = weightDecay;
         b.sharedRegeneration = sharedRegeneration; b.workCosts = workCosts; b.maxVirtualSeconds = maxVirtualSeconds;
-        b.maxBytes = maxBytes; b.reuseShards = reuseShards;
+        b.maxBytes = maxBytes; b.joinShards = joinShards;
         return b;
     }
 
@@ -242,7 +254,7 @@ public record SpsaRunSettings(
         private VirtualClock.WorkCosts workCosts;
         private double maxVirtualSeconds;
         private long maxBytes;
-        private boolean reuseShards;
+        private JoinShards joinShards = JoinShards.UNCHECKED;
 
         public Builder runId(String v) { runId = v; return this; }
         public Builder runSeed(long v) { runSeed = v; return this; }
@@ -277,12 +289,12 @@ public record SpsaRunSettings(
         public Builder workCosts(VirtualClock.WorkCosts v) { workCosts = v; return this; }
         public Builder maxVirtualSeconds(double v) { maxVirtualSeconds = v; return this; }
         public Builder maxBytes(long v) { maxBytes = v; return this; }
-        public Builder reuseShards(boolean v) { reuseShards = v; return this; }
+        public Builder joinShards(JoinShards v) { joinShards = v; return this; }
 
         public SpsaRunSettings build() {
             return new SpsaRunSettings(runId, runSeed, nodes, rounds, samplesPerNode, eps, lr, lrDecay, codec, distribution, chunkSize,
                     batchSize, evalEvery, roundDeadline, workload, engine, joinSync, churn, links, threads,
-                    weightDecay, sharedRegeneration, workCosts, maxVirtualSeconds, maxBytes, reuseShards);
+                    weightDecay, sharedRegeneration, workCosts, maxVirtualSeconds, maxBytes, joinShards);
         }
     }
 }

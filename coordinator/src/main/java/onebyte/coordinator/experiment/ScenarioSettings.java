@@ -148,8 +148,7 @@ public final class ScenarioSettings {
                 .weightDecay(p.weightDecay())
                 .sharedRegeneration(p.sharedRegeneration())
                 .maxVirtualSeconds(s.budget().virtualSeconds())
-                .maxBytes(s.budget().bytes())
-                .reuseShards(s.data().reuseShards());
+                .maxBytes(s.budget().bytes());
     }
 
     /**

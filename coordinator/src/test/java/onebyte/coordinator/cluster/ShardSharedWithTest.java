@@ -43,15 +43,13 @@ class ShardSharedWithTest {
     }
 
     @Test
-    void reuseComesFromTheScenario(@TempDir Path dir) throws Exception {
-        for (boolean reuse : new boolean[] {false, true}) {
-            Path f = dir.resolve("reuse-" + reuse + ".conf");
-            Files.writeString(f, "run.algorithms = [spsa]\nnodes.initial = 3\ndata.reuse-shards = " + reuse + "\n");
-            Scenario sc = new ScenarioLoader().load(f, List.of());
-            SpsaRunSettings s = ScenarioSettings.spsa(sc, Algorithm.SPSA, ChurnSchedule.resolve(sc), sc.model().checkpoint(), null);
-            assertEquals(reuse, s.reuseShards(), f.toString());
-            assertEquals(0, s.shardSharedWith(3), "three shards, one per planned node");
-            assertEquals(1, s.shardSharedWith(4));
-        }
+    void embeddedRunsDoNotCheckJoinsAgainstTheShards(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("three.conf");
+        Files.writeString(f, "run.algorithms = [spsa]\nnodes.initial = 3\n");
+        Scenario sc = new ScenarioLoader().load(f, List.of());
+        SpsaRunSettings s = ScenarioSettings.spsa(sc, Algorithm.SPSA, ChurnSchedule.resolve(sc), sc.model().checkpoint(), null);
+        assertEquals(SpsaRunSettings.JoinShards.UNCHECKED, s.joinShards(), "the churn driver gives a rejoining node its old shard");
+        assertEquals(0, s.shardSharedWith(3), "three shards, one per planned node");
+        assertEquals(1, s.shardSharedWith(4));
     }
 }

@@ -49,7 +49,7 @@ public final class ArteryFrameGuard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ArteryFrameGuard.class);
 
     private final ServerSocket server;
-    private final int internalPort;
+    private volatile int internalPort;
     private final int maxFrame;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
@@ -70,11 +70,7 @@ public final class ArteryFrameGuard implements AutoCloseable {
         ServerSocket server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), port), 256);
-        int internal;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            internal = probe.getLocalPort();
-        }
-        ArteryFrameGuard guard = new ArteryFrameGuard(server, internal, maxFrame);
+        ArteryFrameGuard guard = new ArteryFrameGuard(server, freeLoopbackPort(), maxFrame);
         Thread accept = new Thread(guard::acceptLoop, "artery-frame-guard-" + server.getLocalPort());
         accept.setDaemon(true);
         accept.start();
@@ -84,6 +80,22 @@ public final class ArteryFrameGuard implements AutoCloseable {
     /** The port the member is reached at (its canonical port). */
     public int port() {
         return server.getLocalPort();
+    }
+
+    /**
+     * Picks another free loopback port for the ActorSystem: the port is free when it is picked, but
+     * another process can take it before the system binds it (seen with four node processes started
+     * at once), and then the system's start fails; the caller picks again and retries.
+     */
+    public int moveInternalPort() throws IOException {
+        internalPort = freeLoopbackPort();
+        return internalPort;
+    }
+
+    private static int freeLoopbackPort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
     }
 
     /** The loopback port the member's ActorSystem binds. */
