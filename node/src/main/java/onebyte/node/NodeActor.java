@@ -6,9 +6,7 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.GeneratedMessage;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 import onebyte.core.data.Dataset;
 import onebyte.core.tensor.ParameterVector;
 import onebyte.core.spsa.SpsaClient;
@@ -20,24 +18,23 @@ import onebyte.node.wire.Wire;
 import onebyte.proto.Admit;
 import onebyte.proto.Commit;
 import onebyte.proto.CommitLogChunk;
-import onebyte.proto.CommitLogRequest;
 import onebyte.proto.Contribution;
 import onebyte.proto.JoinRefused;
-import onebyte.proto.JoinRequest;
 import onebyte.proto.Leave;
 import onebyte.proto.MetricsReport;
 import onebyte.proto.RoundOpen;
 import onebyte.proto.RunComplete;
 import onebyte.proto.RunConfig;
 import onebyte.proto.SnapshotChunk;
-import onebyte.proto.SnapshotRequest;
 import onebyte.proto.SyncDone;
 import onebyte.proto.SyncMode;
 
 /**
  * A cluster member holding one model replica (SPEC §2). It asks the coordinator to admit it,
  * obtains θ by snapshot or replay, then in every round it is a member of computes S SPSA samples
- * on its own shard and sends one code per sample; it applies every commit in round order.
+ * on its own shard and sends one code per sample; it applies every commit in round order. How it
+ * gets in and catches up (JoinRequest, refusal, Admit, snapshot or commit-log sync, SyncDone,
+ * resync, the replica it keeps and returns with) is {@link JoinAndSync}'s.
  *
  * <p>All heavy work (building the workload, SPSA steps, applying commits) runs as jobs on
  * {@code onebyte.compute-dispatcher}, one at a time; messages that arrive while a job runs are
@@ -100,37 +97,31 @@ public final class NodeActor extends MemberActor {
         }
     }
 
-    private enum Phase { WAITING_UP, JOINING, SYNCING, ACTIVE, LEAVING, DONE }
+    enum Phase { WAITING_UP, JOINING, SYNCING, ACTIVE, LEAVING, DONE }
 
     private final Params params;
+    private final JoinAndSync sync;
 
-    private Phase phase = Phase.WAITING_UP;
+    // read and set by JoinAndSync too
+    Phase phase = Phase.WAITING_UP;
+    RunConfig config;
+    Workload workload;
+    ParameterVector theta;
+    long applied;           // θ = θ_applied (commits 0..applied-1 applied)
+    double applySecondsSinceReport;
+    long generatedSinceReport;
+    boolean leaveRequested;
 
-    private RunConfig config;
-    private Workload workload;
     private ReplicaEngine engine;
     private SpsaClient client; // this node's side of every round (core, SPEC §2)
     private Dataset shard;
     private onebyte.core.model.Model model;
-    private ParameterVector theta;
-    private long applied;           // θ = θ_applied (commits 0..applied-1 applied)
     private long lastOpened = -1;   // last round we computed in
-    private double applySecondsSinceReport;
-    private long generatedSinceReport;
-
-    // sync state
-    private SyncMode syncMode;
-    private long firstRound;
-    private long replayFrom;        // Admit.replay_from: a returning node replays onto its own replica of this round
-    private long syncStartNanos;
-    private long syncBytes;
-    private float[] snapshot;
-    private final TreeMap<Long, Commit> buffered = new TreeMap<>();
-    private boolean leaveRequested;
 
     private NodeActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Params params) {
         super(ctx, timers, params.coordinatorPath(), "node");
         this.params = params;
+        this.sync = new JoinAndSync(this, params);
     }
 
     public static Behavior<Object> create(Params params) {
@@ -141,7 +132,7 @@ public final class NodeActor extends MemberActor {
     protected void onUp() {
         if (phase == Phase.WAITING_UP) {
             phase = Phase.JOINING;
-            join(joinRequest(false), Duration.ofSeconds(2));
+            join(sync.joinRequest(false), Duration.ofSeconds(2));
         }
     }
 
@@ -152,23 +143,23 @@ public final class NodeActor extends MemberActor {
 
     @Override
     protected GeneratedMessage joinRequest() {
-        return joinRequest(false);
+        return sync.joinRequest(false);
     }
 
     @Override
     protected void onWire(GeneratedMessage g) {
         if (g instanceof Admit a) {
-            if (rejections.versionOk(a.getVersion(), "Admit")) onAdmit(a);
+            if (rejections.versionOk(a.getVersion(), "Admit")) sync.onAdmit(a);
         } else if (g instanceof JoinRefused r) {
-            if (rejections.versionOk(r.getVersion(), "JoinRefused")) onRefused(r);
+            if (rejections.versionOk(r.getVersion(), "JoinRefused")) sync.onRefused(r);
         } else if (g instanceof Commit c) {
             if (rejections.versionOk(c.getVersion(), "Commit")) onCommit(c);
         } else if (g instanceof RoundOpen o) {
             if (rejections.versionOk(o.getVersion(), "RoundOpen")) onRoundOpen(o);
         } else if (g instanceof SnapshotChunk s) {
-            if (rejections.versionOk(s.getVersion(), "SnapshotChunk")) onSnapshotChunk(s);
+            if (rejections.versionOk(s.getVersion(), "SnapshotChunk")) sync.onSnapshotChunk(s);
         } else if (g instanceof CommitLogChunk l) {
-            if (rejections.versionOk(l.getVersion(), "CommitLogChunk")) onLogChunk(l);
+            if (rejections.versionOk(l.getVersion(), "CommitLogChunk")) sync.onLogChunk(l);
         } else if (g instanceof Leave l) {
             if (rejections.versionOk(l.getVersion(), "Leave")) onLeaveAck(l);
         } else if (g instanceof RunComplete e) {
@@ -178,247 +169,19 @@ public final class NodeActor extends MemberActor {
         }
     }
 
-
-    // ---- admission and sync -------------------------------------------------------------
-
-    private JoinRequest joinRequest(boolean resync) {
-        JoinRequest.Builder b = JoinRequest.newBuilder().setVersion(Wire.VERSION).setNodeRef(selfRef()).setSync(params.sync())
-                .setLabel(params.label() + (resync ? " (resync)" : "")).setNodeClass(params.nodeClass());
-        KeptReplica.Returning back = returning();
-        if (back != null) {
-            b.setRejoinNodeId(back.replica().nodeId()).setReplicaRound(back.replica().round()).setReplicaHash(back.hash())
-                    .setRunSeed(back.replica().runSeed());
-        }
-        return b.build();
-    }
-
-    /** The replica this node comes back with, while it is not admitted yet (null: a fresh node). */
-    private KeptReplica.Returning returning() {
-        return params.kept() == null || nodeId >= 0 ? null : params.kept().returning();
-    }
-
-    /** Records the replica outside the system (see {@link KeptReplica}); on the actor's or the compute thread. */
-    private void keep() {
-        if (params.kept() != null && theta != null && nodeId >= 0) {
-            params.kept().keep(new KeptReplica.Replica(nodeId, config.getRunSeed(), theta, applied));
-        }
-    }
-
-    private void onRefused(JoinRefused r) {
-        if (phase == Phase.DONE) {
-            return; // the answer to a request retried before the first refusal arrived
-        }
-        if (phase != Phase.JOINING) {
-            rejections.reject("unexpected:JoinRefused", "refusal while " + phase + ": " + r.getReason());
-            return;
-        }
-        String reason = r.getReason().isBlank() ? "(no reason given)" : r.getReason();
-        log.error("node: the coordinator refused to admit this node: {}", reason);
-        stopJoining();
-        phase = Phase.DONE;
-        params.observer().refused(reason);
-        ctx.getSystem().terminate();
-    }
-
-    private void onAdmit(Admit a) {
-        if (!a.getResync() && a.getNodeId() == nodeId && phase != Phase.JOINING) {
-            return; // the answer to a retried JoinRequest: already admitted
-        }
-        boolean expected = phase == Phase.JOINING || (a.getResync() && a.getNodeId() == nodeId);
-        if (!expected) {
-            rejections.reject("unexpected-admit:Admit", "phase " + phase + ", admitted as " + a.getNodeId() + " while " + nodeId);
-            return;
-        }
-        if (nodeId >= 0 && a.getNodeId() != nodeId) {
-            rejections.reject("unknown-node:Admit", "admitted as " + a.getNodeId() + " but this node is " + nodeId);
-            return;
-        }
-        stopJoining();
-        addressCoordinatorBy(a.getCoordinatorRef(), a.getCoordinatorUid());
-        KeptReplica.Returning back = returning();
-        nodeId = a.getNodeId();
-        phase = Phase.SYNCING;
-        syncMode = a.getSync();
-        firstRound = a.getFirstRound();
-        replayFrom = a.getReplayFrom();
-        if (back != null) {
-            takeBack(back, a);
-        } else {
-            replayFrom = 0; // only a returning node has a replica of its own to replay onto; from θ_0 ends on the same θ
-        }
-        syncStartNanos = System.nanoTime();
-        syncBytes = Wire.wireBytes(a);
-        buffered.clear();
-        snapshot = null;
-        params.observer().admitted(nodeId, a);
-        log.info("node {}: admitted from round {} ({}{})", nodeId, firstRound, syncMode, a.getResync() ? ", resync" : "");
-        if (config == null) {
-            config = a.getConfig();
-            RunConfig c = config;
-            job(() -> Workloads.forRun(c.getWorkload(), c.getRunSeed(), c.getNumParams()), w -> {
-                workload = (Workload) w;
-                engine = Engines.create(c);
-                client = new SpsaClient(c.getRunSeed(), nodeId, c.getSamples(), c.getBatchSize());
-                shard = workload.shard(params.shard() == Params.OWN_SHARD ? nodeId : params.shard());
-                model = workload.newModel();
-                startSync();
-            });
-        } else {
-            startSync();
-        }
-    }
-
-    private void startSync() {
-        switch (syncMode) {
-            case SYNC_SNAPSHOT -> {
-                snapshot = new float[workload.numParams()];
-                send(SnapshotRequest.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).build());
-            }
-            case SYNC_REPLAY, SYNC_NONE -> job(() -> replayFrom > 0 ? theta : workload.initialParameters(), p -> {
-                if (replayFrom > 0) {
-                    applied = replayFrom; // its own replica of that round (takeBack)
-                    requestLog();
-                    return;
-                }
-                theta = (ParameterVector) p;
-                applied = 0;
-                long h = Wire.hash8(theta.hash());
-                if (h != config.getInitialHash()) {
-                    log.warn("node {}: its θ_0 ({}) differs from the coordinator's ({}); syncing by snapshot instead of {}",
-                            nodeId, Long.toHexString(h), Long.toHexString(config.getInitialHash()), syncMode);
-                    syncMode = SyncMode.SYNC_SNAPSHOT;
-                    startSync();
-                    return;
-                }
-                requestLog();
-            });
-            default -> throw new IllegalStateException("admitted with sync " + syncMode);
-        }
-    }
-
-    /** Replay: asks for the commits from the round θ holds to the first round (none: the sync is done). */
-    private void requestLog() {
-        if (syncMode == SyncMode.SYNC_REPLAY && applied < firstRound) {
-            send(CommitLogRequest.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId)
-                    .setFromRound(applied).setToRound(firstRound).build());
-        } else {
-            finishSync();
-        }
-    }
-
     /**
-     * Admitted while returning with {@code back}: a replay from the replica's round (the coordinator
-     * found its hash to be the coordinator's) goes on from this very θ; anything else (a snapshot, an
-     * admission under another id or of another run) leaves the replica unused.
+     * Admitted for the first time: keeps the run's {@code c}, builds its workload off the actor thread,
+     * then the engine, the SPSA client, the shard and the model, and runs {@code then}.
      */
-    private void takeBack(KeptReplica.Returning back, Admit a) {
-        params.kept().returned();
-        KeptReplica.Replica r = back.replica();
-        if (back.replaysOnto(a)) {
-            theta = r.theta();
-            log.info("node {}: back under its node id; replaying {} commits onto its own replica of round {}", nodeId,
-                    firstRound - replayFrom, replayFrom);
-        } else {
-            replayFrom = 0;
-            log.info("node {}: admitted (was node {} with a replica of round {}); syncing by {}", nodeId, r.nodeId(), r.round(),
-                    syncMode);
-        }
-    }
-
-    private void onSnapshotChunk(SnapshotChunk s) {
-        if (phase != Phase.SYNCING || snapshot == null) {
-            rejections.reject("unexpected:SnapshotChunk", "not waiting for a snapshot");
-            return;
-        }
-        int len = s.getData().size() / 4;
-        if (s.getTotal() != snapshot.length || s.getData().size() % 4 != 0 || (long) s.getOffset() + len > snapshot.length) {
-            rejections.reject("bad-size:SnapshotChunk", "offset " + s.getOffset() + " len " + len + " total " + s.getTotal());
-            return;
-        }
-        syncBytes += Wire.wireBytes(s);
-        Wire.bytesToFloats(s.getData().toByteArray(), snapshot, s.getOffset());
-        if (s.getLast()) {
-            float[] values = snapshot;
-            snapshot = null;
-            long round = s.getRound();
-            job(() -> ParameterVector.of(values), p -> {
-                ParameterVector v = (ParameterVector) p;
-                if (Wire.hash8(v.hash()) != s.getReplicaHash()) {
-                    rejections.reject("bad-hash:SnapshotChunk", "snapshot of round " + round + " does not match its hash");
-                    snapshot = new float[workload.numParams()];
-                    send(SnapshotRequest.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).build());
-                    return;
-                }
-                theta = v;
-                applied = round;
-                finishSync();
-            });
-        }
-    }
-
-    private void onLogChunk(CommitLogChunk l) {
-        if (phase != Phase.SYNCING || syncMode != SyncMode.SYNC_REPLAY) {
-            rejections.reject("unexpected:CommitLogChunk", "not replaying");
-            return;
-        }
-        syncBytes += Wire.wireBytes(l);
-        List<ReplicaEngine.CommitEntries> entries = new ArrayList<>();
-        for (Commit c : l.getCommitsList()) {
-            ReplicaEngine.CommitEntries e = decode(c);
-            if (e == null) {
-                return; // rejected and counted; the replay cannot go on with a hole
-            }
-            entries.add(e);
-        }
-        job(() -> {
-            for (ReplicaEngine.CommitEntries e : entries) {
-                if (e.round() == applied) {
-                    applyNow(e);
-                }
-            }
-            return applied;
-        }, r -> {
-            if (l.getLast()) {
-                if (applied < firstRound) {
-                    throw new IllegalStateException("replay ended at round " + applied + " before " + firstRound);
-                }
-                finishSync();
-            }
-        });
-    }
-
-    /** Applies buffered live commits, then reports SyncDone and becomes active. */
-    private void finishSync() {
-        job(() -> {
-            for (Commit c : buffered.tailMap(applied, true).values()) {
-                if (c.getRound() != applied) {
-                    break;
-                }
-                ReplicaEngine.CommitEntries e = decode(c);
-                if (e == null) {
-                    break;
-                }
-                applyNow(e);
-            }
-            return Wire.hash8(theta.hash());
-        }, h -> {
-            buffered.headMap(applied, false).clear();
-            if (!buffered.isEmpty() && buffered.firstKey() == applied) {
-                finishSync(); // more commits arrived while applying
-                return;
-            }
-            buffered.clear();
-            double seconds = (System.nanoTime() - syncStartNanos) / 1e9;
-            SyncDone done = SyncDone.newBuilder().setVersion(Wire.VERSION).setNodeId(nodeId).setRound(applied)
-                    .setSync(syncMode).setBytes(syncBytes).setSeconds(seconds).setReplicaHash((Long) h).build();
-            phase = leaveRequested ? Phase.LEAVING : Phase.ACTIVE;
-            keep();
-            applySecondsSinceReport = 0;
-            generatedSinceReport = 0;
-            send(done);
-            params.observer().synced(nodeId, done);
-            log.info("node {}: synced by {} to round {} in {} s, {} bytes, hash {}", nodeId, syncMode, applied,
-                    String.format("%.3f", seconds), syncBytes, Long.toHexString((Long) h));
+    void build(RunConfig c, Runnable then) {
+        config = c;
+        job(() -> Workloads.forRun(c.getWorkload(), c.getRunSeed(), c.getNumParams()), w -> {
+            workload = (Workload) w;
+            engine = Engines.create(c);
+            client = new SpsaClient(c.getRunSeed(), nodeId, c.getSamples(), c.getBatchSize());
+            shard = workload.shard(params.shard() == Params.OWN_SHARD ? nodeId : params.shard());
+            model = workload.newModel();
+            then.run();
         });
     }
 
@@ -435,7 +198,7 @@ public final class NodeActor extends MemberActor {
         if (o.getRound() != applied || o.getRound() <= lastOpened) {
             rejections.reject("unknown-round:RoundOpen", "round " + o.getRound() + " but the replica is at " + applied);
             if (o.getRound() > applied) {
-                resync("round " + o.getRound() + " opened, replica at " + applied);
+                sync.resync("round " + o.getRound() + " opened, replica at " + applied);
             }
             return;
         }
@@ -473,9 +236,7 @@ public final class NodeActor extends MemberActor {
 
     private void onCommit(Commit c) {
         if (phase == Phase.SYNCING) {
-            if (c.getRound() >= firstRound) {
-                buffered.put(c.getRound(), c);
-            }
+            sync.buffer(c);
             return;
         }
         if (phase != Phase.ACTIVE && phase != Phase.LEAVING) {
@@ -487,12 +248,12 @@ public final class NodeActor extends MemberActor {
         }
         if (c.getRound() > applied) {
             rejections.reject("unknown-round:Commit", "commit " + c.getRound() + " but the replica is at " + applied);
-            resync("missed commit " + applied);
+            sync.resync("missed commit " + applied);
             return;
         }
         ReplicaEngine.CommitEntries e = decode(c);
         if (e == null) {
-            resync("malformed commit " + c.getRound());
+            sync.resync("malformed commit " + c.getRound());
             return;
         }
         job(() -> {
@@ -502,17 +263,17 @@ public final class NodeActor extends MemberActor {
     }
 
     /** Runs on the compute thread. */
-    private void applyNow(ReplicaEngine.CommitEntries e) {
+    void applyNow(ReplicaEngine.CommitEntries e) {
         long t0 = System.nanoTime();
         engine.apply(theta, e); // also when empty: weight decay applies every round (ReplicaUpdate)
         applied = e.round() + 1;
-        keep();
+        sync.keep();
         applySecondsSinceReport += (System.nanoTime() - t0) / 1e9;
         generatedSinceReport += (long) e.n() * theta.length();
     }
 
     /** Validates a commit's fields; null (rejected and counted) when anything is off. */
-    private ReplicaEngine.CommitEntries decode(Commit c) {
+    ReplicaEngine.CommitEntries decode(Commit c) {
         int n = c.getNodeIdsCount();
         int w = engine.codeWidth();
         if (c.getVersion() != Wire.VERSION) {
@@ -543,12 +304,6 @@ public final class NodeActor extends MemberActor {
             return null;
         }
         return new ReplicaEngine.CommitEntries(c.getRound(), ids, samples, c.getCodes().toByteArray(), w, c.getLr());
-    }
-
-    private void resync(String why) {
-        log.warn("node {}: {}; asking for a resync", nodeId, why);
-        phase = Phase.JOINING;
-        join(joinRequest(true), Duration.ofSeconds(3));
     }
 
     // ---- leaving ------------------------------------------------------------------------
