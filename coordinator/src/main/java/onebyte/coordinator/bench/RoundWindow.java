@@ -24,6 +24,10 @@ final class RoundWindow implements RunListener {
 
     private final int warmup;
     private final int measured;
+    /** {@link #WARMUP_SECONDS} unless the system property {@code onebyte.bench.warmup-s} says otherwise (tests: 0). */
+    private final double warmupSeconds = seconds("onebyte.bench.warmup-s", WARMUP_SECONDS);
+    /** {@link #MIN_MEASURED_SECONDS} unless {@code onebyte.bench.measured-s} says otherwise (tests: 0). */
+    private final double measuredSeconds = seconds("onebyte.bench.measured-s", MIN_MEASURED_SECONDS);
     private volatile BenchProbe.Snapshot start;
     private volatile BenchProbe.Snapshot end;
     private volatile long firstCloseNanos = -1;
@@ -37,6 +41,11 @@ final class RoundWindow implements RunListener {
         }
         this.warmup = warmup;
         this.measured = measured;
+    }
+
+    private static double seconds(String property, double otherwise) {
+        String v = System.getProperty(property);
+        return v == null ? otherwise : Double.parseDouble(v);
     }
 
     /** A new window with the same settings (for a restarted point). */
@@ -57,7 +66,7 @@ final class RoundWindow implements RunListener {
             firstCloseNanos = now;
         }
         if (start == null) {
-            if (row.round() >= warmup - 1 && (now - firstCloseNanos) / 1e9 >= WARMUP_SECONDS) {
+            if (row.round() >= warmup - 1 && (now - firstCloseNanos) / 1e9 >= warmupSeconds) {
                 start = BenchProbe.snapshot();
             }
             return;
@@ -70,7 +79,7 @@ final class RoundWindow implements RunListener {
             rows.add(row);
             n = rows.size();
         }
-        if (n >= measured && (now - start.nanoTime()) / 1e9 >= MIN_MEASURED_SECONDS) {
+        if (n >= measured && (now - start.nanoTime()) / 1e9 >= measuredSeconds) {
             end = BenchProbe.snapshot();
             done.complete(null);
         }

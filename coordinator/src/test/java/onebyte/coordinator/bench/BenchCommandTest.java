@@ -164,9 +164,14 @@ class BenchCommandTest {
         assertTrue(!Files.exists(out.resolve(BenchOutput.CSV)), "nothing measured before the bad file was found");
     }
 
-    /** Runs {@code onebyte bench args}; its footprint children need not wait 5.5 s for a quiet baseline (no test reads a memory value). */
+    /**
+     * Runs {@code onebyte bench args}; its footprint children need not wait 5.5 s for a quiet baseline (no test reads a memory
+     * value), and its points need not run 3 s of warm-up and 2 s of measured rounds (no test reads a time's value).
+     */
     private static int bench(String... args) {
         System.setProperty("onebyte.memory.quiet-ms", "300");
+        System.setProperty("onebyte.bench.warmup-s", "0");
+        System.setProperty("onebyte.bench.measured-s", "0");
         try {
             String[] all = new String[args.length + 1];
             all[0] = "bench";
@@ -174,6 +179,8 @@ class BenchCommandTest {
             return OnebyteCommand.commandLine().execute(all);
         } finally {
             System.clearProperty("onebyte.memory.quiet-ms");
+            System.clearProperty("onebyte.bench.warmup-s");
+            System.clearProperty("onebyte.bench.measured-s");
         }
     }
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The fast resume, for SPSA and FedSpeed (whose state includes every node's ĝ_i and the server's
  * duals): a run of the quickstart task (a join and a crash on the virtual clock) with a
- * saved state every 30 rounds, as real {@code onebyte} processes, once to its end and once killed
+ * saved state every 20 rounds, as real {@code onebyte} processes, once to its end and once killed
  * with kill -9 at a random round after its second state (the seed is printed), then resumed. The
  * resumed process starts from the newest saved state: the first round it runs is that state's
  * (it does not run the rounds before it again), and the run directory ends with the rows of the
@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * gives the same rows and model again.
  */
 class ResumeFromStateTest {
-    private static final int EVERY = 30;
+    private static final int EVERY = 20;
 
     @TempDir
     Path tmp;
@@ -39,7 +39,7 @@ class ResumeFromStateTest {
 
     private String[] runArgs(String algorithm, Path out) {
         return new String[] {"run", "../scenarios/quickstart.conf", "--set", "run.algorithms=[" + algorithm + "]",
-            "--set", "budget.rounds=120", "--set", "eval.every=20", "--set", "fedspeed.local-steps=2",
+            "--set", "budget.rounds=80", "--set", "eval.every=20", "--set", "fedspeed.local-steps=2",
             "--set", "run.checkpoint-every=" + EVERY,
             "--set", "churn.events=[{at=0.5s,action=join,sync=snapshot},{at=1s,action=crash,node=2}]",
             "--set", "run.output-dir=\"" + out + "\"", "--progress-every", "1"};
