@@ -98,10 +98,17 @@ abstract sealed class Block permits DecoderBlock, EncoderBlock {
         dense(w, a, points, s -> s.ctx, residual, out, h, h);
     }
 
-    /** The feed-forward sublayer: u = in·W1 + b1, g = gelu(u), {@code out = residual + g·W2 + b2}. */
+    /**
+     * The feed-forward sublayer: u = in·W1 + b1, g = gelu(u), {@code out = residual + g·W2 + b2}; in
+     * a trace u is then replaced by gelu'(u), all the backward pass needs of it.
+     */
     void feedForwardSublayer(Weights w, Activations[] a, int points, LayerPart in, LayerPart residual, LayerPart out) {
         dense(w, a, points, in, null, s -> s.u, h, f);
-        for (int p = 0; p < points; p++) Gelu.forward(a[p].layers[layer].u, a[p].layers[layer].g, a[p].rows * f);
+        for (int p = 0; p < points; p++) {
+            LayerState s = a[p].layers[layer];
+            if (a[p].trace) Gelu.forwardTraced(s.u, s.g, a[p].rows * f); // u becomes gelu'(u)
+            else Gelu.forward(s.u, s.g, a[p].rows * f);
+        }
         dense(w, a, points, s -> s.g, residual, out, f, h);
     }
 
@@ -112,7 +119,7 @@ abstract sealed class Block permits DecoderBlock, EncoderBlock {
     void feedForwardBackward(LayerState s, DenseBuffer in, int up, DenseBuffer dIn, boolean accumulate, DenseBuffer theta, int offset,
                              DenseBuffer grad, int gradOffset, BackwardBuffers b) {
         denseBackward(s.g, up + 2, b.dx, b.du, false, theta, offset, grad, gradOffset, b, f, h);
-        Gelu.backward(s.u, b.du, b.du, b.rows * f);
+        Gelu.backward(s.u, b.du, b.du, b.rows * f); // s.u holds gelu'(u) in a trace
         denseBackward(in, up, b.du, dIn, accumulate, theta, offset, grad, gradOffset, b, h, f);
     }
 

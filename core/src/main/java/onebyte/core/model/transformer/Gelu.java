@@ -11,7 +11,8 @@ import org.apache.commons.math3.special.Erf;
  * computed over chunks copied to the heap so that the loop is a plain array loop; float64 buffers
  * (the gradient check) use commons-math's erf in double precision. The backward pass uses the same
  * erf as the forward pass of its precision; its Gaussian density is {@link Exp#negative} in float32, so
- * that both loops are vectorised by the JIT.
+ * that the loops are vectorised by the JIT. The training pass computes the slope gelu'(u) with the
+ * activation ({@link #forwardTraced}) and the backward pass only multiplies by it.
  */
 final class Gelu {
     private static final double INV_SQRT2 = 0.7071067811865476;
@@ -42,27 +43,55 @@ final class Gelu {
         }
     }
 
-    /** dIn[i] = dOut[i]·gelu'(in[i]) for i < n (dIn and dOut may be the same buffer). */
-    static void backward(DenseBuffer in, DenseBuffer dOut, DenseBuffer dIn, int n) {
-        if (in.isDouble()) {
+    /**
+     * The training form: {@code g[i] = gelu(u[i])}, and {@code u[i]} is replaced by the slope
+     * gelu'(u[i]) = Φ(u) + u·φ(u), all that {@link #backward} needs (the erf is computed once per
+     * element for both). The same bits as {@link #forward} for g.
+     */
+    static void forwardTraced(DenseBuffer u, DenseBuffer g, int n) {
+        if (u.isDouble()) {
             for (int i = 0; i < n; i++) {
-                double u = in.get(i);
-                double cdf = 0.5 * (1 + Erf.erf(u * INV_SQRT2));
-                dIn.set(i, dOut.get(i) * (cdf + u * INV_SQRT_2PI * Math.exp(-0.5 * u * u)));
+                double x = u.get(i);
+                double cdf = 0.5 * (1 + Erf.erf(x * INV_SQRT2));
+                g.set(i, 0.5 * x * (1 + Erf.erf(x * INV_SQRT2)));
+                u.set(i, cdf + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
             }
             return;
         }
         float[][] c = CHUNKS.get();
-        float[] u = c[0];
-        float[] d = c[1];
+        float[] x = c[0];
+        float[] erf = c[1];
         float[] e = c[2];
         for (int from = 0; from < n; from += CHUNK) {
             int len = Math.min(CHUNK, n - from);
-            in.read(from, u, 0, len);
+            u.read(from, x, 0, len);
+            // small loops: the JIT vectorises each, not their fusion (too large a loop body)
+            for (int i = 0; i < len; i++) erf[i] = erf(x[i] * (float) INV_SQRT2);
+            for (int i = 0; i < len; i++) e[i] = x[i] * (float) INV_SQRT_2PI * Exp.negative(-0.5f * x[i] * x[i]);
+            for (int i = 0; i < len; i++) {
+                float xi = x[i];
+                x[i] = 0.5f * xi * (1f + erf[i]);
+                e[i] += 0.5f * (1f + erf[i]);
+            }
+            g.write(from, x, 0, len);
+            u.write(from, e, 0, len);
+        }
+    }
+
+    /** dIn[i] = dOut[i]·slope[i] for i < n, the slope gelu'(u) left by {@link #forwardTraced} (dIn and dOut may be the same buffer). */
+    static void backward(DenseBuffer slope, DenseBuffer dOut, DenseBuffer dIn, int n) {
+        if (slope.isDouble()) {
+            for (int i = 0; i < n; i++) dIn.set(i, dOut.get(i) * slope.get(i));
+            return;
+        }
+        float[][] c = CHUNKS.get();
+        float[] s = c[0];
+        float[] d = c[1];
+        for (int from = 0; from < n; from += CHUNK) {
+            int len = Math.min(CHUNK, n - from);
+            slope.read(from, s, 0, len);
             dOut.read(from, d, 0, len);
-            // two loops: the JIT vectorises each, not their fusion (too large a loop body)
-            for (int i = 0; i < len; i++) e[i] = u[i] * (float) INV_SQRT_2PI * Exp.negative(-0.5f * u[i] * u[i]);
-            for (int i = 0; i < len; i++) d[i] *= 0.5f * (1f + erf(u[i] * (float) INV_SQRT2)) + e[i];
+            for (int i = 0; i < len; i++) d[i] *= s[i];
             dIn.write(from, d, 0, len);
         }
     }

@@ -1,5 +1,6 @@
 package onebyte.core.model.transformer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,14 +29,24 @@ class GeluTest {
         DenseBuffer dOut = DenseBuffer.doubles(n);
         Gelu.forward(f, fo, n);
         Gelu.forward(d, dOut, n);
+        DenseBuffer slope32 = DenseBuffer.floats(n);
+        DenseBuffer slope64 = DenseBuffer.doubles(n);
+        f.copyTo(0, slope32, 0, n);
+        d.copyTo(0, slope64, 0, n);
+        DenseBuffer traced32 = DenseBuffer.floats(n);
+        DenseBuffer traced64 = DenseBuffer.doubles(n);
+        Gelu.forwardTraced(slope32, traced32, n);
+        Gelu.forwardTraced(slope64, traced64, n);
+        assertArrayEquals(fo.toFloatArray(), traced32.toFloatArray(), "the training form gives the same bits");
         DenseBuffer ones32 = DenseBuffer.floats(n);
         DenseBuffer ones64 = DenseBuffer.doubles(n);
         ones32.fill(0, n, 1);
         ones64.fill(0, n, 1);
-        Gelu.backward(f, ones32, ones32, n);
-        Gelu.backward(d, ones64, ones64, n);
+        Gelu.backward(slope32, ones32, ones32, n);
+        Gelu.backward(slope64, ones64, ones64, n);
         for (int i = 0; i < n; i++) {
             double u = d.get(i);
+            assertEquals(dOut.get(i), traced64.get(i), 0.0, "float64 gelu(" + u + ")");
             assertEquals(dOut.get(i), fo.get(i), 1e-6 * Math.max(1, Math.abs(u)), "gelu(" + u + ")");
             assertEquals(ones64.get(i), ones32.get(i), 1e-6, "gelu'(" + u + ")");
         }
