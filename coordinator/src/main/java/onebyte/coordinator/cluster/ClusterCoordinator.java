@@ -74,8 +74,8 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     protected final RunTotals totals = new RunTotals();
     protected final List<RunResult.JoinRecord> joins = new ArrayList<>();
     private MemberWatch<M> members;
-    protected double initialLoss = Double.NaN;
-    protected double initialAccuracy = Double.NaN;
+    /** What the run starts from (with its initial eval loss and accuracy), once {@link #load} built it; null before. */
+    protected RunStart start;
 
     /** {@code owner} names the coordinator in the log ("coordinator", "fed coordinator"). */
     protected ClusterCoordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, MetricsSink sink, RunListener listener,
@@ -131,11 +131,13 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     /** How often a coordinator looks whether the run was interrupted ({@link RunInterrupt}). */
     static final Duration INTERRUPT_CHECK = Duration.ofMillis(200);
 
-    /** Starts loading the run (a compute job); nodes that ask to join meanwhile wait. */
+    /** Starts loading the run (a compute job that ends with {@link #start} set); nodes that ask to join meanwhile wait. */
     protected abstract void load();
 
     /** Whether {@link #load} is done (θ_0 or x^0 is there). */
-    protected abstract boolean loaded();
+    protected final boolean loaded() {
+        return start != null;
+    }
 
     /**
      * Accepts wire messages of {@code type} from the node {@code nodeId} names (checked against the
@@ -225,9 +227,9 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         finishRun(done, RunBudget.Stop.INTERRUPTED);
     }
 
-    /** Opens round 0 once the run is {@code loaded} and {@code nodes} nodes are ACTIVE ({@code ready}: "synced", "ready"). */
-    protected final void maybeStart(boolean loaded, int nodes, String ready) {
-        if (started || !loaded) {
+    /** Opens round 0 once the run is {@link #loaded} and {@code nodes} nodes are ACTIVE ({@code ready}: "synced", "ready"). */
+    protected final void maybeStart(int nodes, String ready) {
+        if (started || !loaded()) {
             return;
         }
         long active = roster.all().stream().filter(m -> m.state == State.ACTIVE).count();
@@ -354,7 +356,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
      */
     protected final RunResult runResult(String finalHash, Map<Integer, RunResult.FirstRound> firstRounds, long hashMismatches,
                                         RunBudget.Stop stop) {
-        return new RunResult(List.copyOf(rows), finalHash, initialLoss, initialAccuracy, List.copyOf(joins),
+        return new RunResult(List.copyOf(rows), finalHash, start.initialLoss(), start.initialAccuracy(), List.copyOf(joins),
                 Map.copyOf(firstRounds), hashMismatches, rejections.snapshot(), Map.copyOf(ledger.byType()),
                 Map.copyOf(ledger.byNode()), List.copyOf(members.crashedNodes()), stop);
     }

@@ -88,7 +88,6 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
     private final SpsaRestore restore; // a resumed run's way back; null for a fresh run
 
     // replica
-    private RunStart start;
     private ReplicaEngine engine;
     private final CoordinatorReplica replica = new CoordinatorReplica();
     private final SpsaAdmission admission;
@@ -118,7 +117,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
                     if (this.restore != null) {
                         maybeFinishRestore();
                     } else {
-                        maybeStart(replica.loaded(), s.nodes(), "synced");
+                        maybeStart(s.nodes(), "synced");
                     }
                 });
         acceptJoin(JoinRequest.class, JoinRequest::getVersion, JoinRequest::getNodeRef, admission::onJoin);
@@ -164,10 +163,9 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
 
     @Override
     protected void load() {
-        jobs.run(() -> RunStart.load(s.workload(), s.runSeed(), restore == null ? null : restore.state(), Workload::initialParameters), r -> {
+        onebyte.proto.RunState restored = restore == null ? null : restore.state();
+        jobs.run(() -> RunStart.load(s.workload(), s.runSeed(), restored, Workload::initialParameters), r -> {
             start = (RunStart) r;
-            initialLoss = start.initialLoss();
-            initialAccuracy = start.initialAccuracy();
             long h0 = replica.start(start.start());
             int d = start.start().length();
             if (restore != null) {
@@ -178,7 +176,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
             engine = Engines.create(runConfig);
             server = new SpsaServer(s.samplesPerNode(), engine.codeWidth());
             log.info("coordinator: run {} ready, d={}, θ_0 {}, eval loss {} accuracy {}; waiting for {} nodes",
-                    s.runId(), d, Long.toHexString(h0), fmt(initialLoss), fmt(initialAccuracy), s.nodes());
+                    s.runId(), d, Long.toHexString(h0), fmt(start.initialLoss()), fmt(start.initialAccuracy()), s.nodes());
             java.time.Duration rejoinWait = restore == null ? null : restore.admission().rejoinWait();
             if (restore != null && restore.admission().allBack()) {
                 finishRestore(); // no live member at the boundary: the run waits for one, as it did
@@ -227,11 +225,6 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         long k = restore.round();
         restore.carry(roster.all(), replica);
         openRestored(k, restore.state().getNextNodeId());
-    }
-
-    @Override
-    protected boolean loaded() {
-        return replica.loaded();
     }
 
     /** Snapshot requests wait while a job changes θ. */
@@ -380,8 +373,8 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         recordRow(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, t.slowestCompute(),
                 a.hash(), Map.copyOf(agreement)));
         if (stop == null && SpsaRestore.clean(roster.all(), mr, contributors, admission.idle())) {
-            listener.atBoundary(r + 1, () -> SpsaRestore.state(r + 1, replica.theta().toArray(), a.hash(), totals,
-                    initialLoss, initialAccuracy, roster.peekNextId(), roster.all()));
+            listener.atBoundary(r + 1, () -> SpsaRestore.state(r + 1, replica.theta().toArray(), a.hash(), totals, start,
+                    roster.peekNextId(), roster.all()));
         }
         if (byDeadline) {
             log.info("coordinator: round {} closed at its deadline; missing {}", r, missed);

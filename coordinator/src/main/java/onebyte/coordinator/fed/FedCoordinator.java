@@ -94,13 +94,12 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
     private final FedRunSettings s;
     private final FedSpeedServer server;
 
-    private RunStart start;
     private ParameterVector x;
     private VirtualClock clock;
 
     private Set<Integer> mt = Set.of();
     private List<Integer> pt = List.of();
-    private final TreeMap<Integer, ParameterVector> returned = new TreeMap<>();
+    private final FedReturns returns;
 
     // a resumed run (FedRestore): where it starts, the saved members still to admit; the nodes' ĝ_i as they report them
     private final RestorePoint restore;
@@ -114,6 +113,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         super(ctx, timers, sink, listener, result, "fed coordinator");
         this.s = s;
         this.server = new FedSpeedServer(s.server());
+        this.returns = new FedReturns(s.gradientPassesPerRound());
         this.restore = restore;
         this.nodeDuals = nodeDuals;
         this.admission = new FedAdmission(ctx, s, roster, ledger, restore, listener, joins, admissionRun());
@@ -144,26 +144,19 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
     // ---- start ---------------------------------------------------------------------------
 
     @Override
-    protected boolean loaded() {
-        return x != null;
-    }
-
-    @Override
     protected void load() {
         jobs.run(() -> {
-            RunStart start = RunStart.load(s.workload(), s.runSeed(), restore == null ? null : restore.state(),
+            RunStart from = RunStart.load(s.workload(), s.runSeed(), restore == null ? null : restore.state(),
                     w -> restore != null ? FedRestore.model(restore.state(), w.numParams()) : w.initialParameters());
-            Workload w = start.workload();
+            Workload w = from.workload();
             VirtualClock.WorkCosts costs = s.workCosts() != null ? s.workCosts()
                     : WorkCalibration.measure(w, s.client().batchSize(), s.client().batchSize(), Distribution.GAUSSIAN,
                             PerturbationStream.DEFAULT_CHUNK_SIZE);
-            return new Ready(start, costs);
+            return new Ready(from, costs);
         }, r -> {
             Ready ready = (Ready) r;
             start = ready.start();
             x = start.start();
-            initialLoss = start.initialLoss();
-            initialAccuracy = start.initialAccuracy();
             clock = new VirtualClock(ready.costs());
             if (restore != null) {
                 totals.restore(restore.state());
@@ -176,7 +169,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
                     .setLocalSteps(c.localSteps()).setInvLambda(c.invLambda()).setRho(c.rho()).setAlpha(c.alpha())
                     .setBatchSize(c.batchSize()).setCorrection(c.correction()).build();
             log.info("fed coordinator: {} run {} ready, d={}, eval loss {} accuracy {}; clock: {}; waiting for {} nodes",
-                    s.algorithm(), s.runId(), x.length(), fmt(initialLoss), fmt(initialAccuracy),
+                    s.algorithm(), s.runId(), x.length(), fmt(start.initialLoss()), fmt(start.initialAccuracy()),
                     WorkCalibration.describe(ready.costs()), s.nodes());
             admission.ready(config);
             if (restore != null && admission.allRestoredAdmitted()) {
@@ -229,7 +222,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
                     members.ackLeave(m);
                 }
                 if (restore == null) {
-                    maybeStart(x != null, s.nodes(), "ready");
+                    maybeStart(s.nodes(), "ready");
                 } else if (restored) {
                     finishRestore();
                 }
@@ -261,7 +254,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         double lr = s.client().lrAt(r);
         int d = x.length();
         pending.clear();
-        returned.clear();
+        returns.clear();
         open = true;
         roundStartNanos = System.nanoTime();
         for (int id : pt) {
@@ -290,39 +283,13 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         if (m == null) {
             return;
         }
-        String kind = null;
-        String detail = null;
-        if (!open || c.getRound() != current) {
-            kind = c.getRound() <= current ? "late-round" : "unknown-round";
-            detail = "round " + c.getRound() + " while " + (open ? "round " + current + " is open" : "no round is open");
-        } else if (!pending.contains(m.id) || m.assembly == null) {
-            kind = returned.containsKey(m.id) ? "duplicate" : "not-participant";
-            detail = "node " + m.id + " is not expected to send x̂ in round " + current;
-        } else {
-            String bad = m.assembly.accept(c);
-            if (bad != null) {
-                kind = bad.substring(0, bad.indexOf(':'));
-                detail = bad;
-            }
-        }
-        if (kind != null) {
-            reject(kind + ":FedModelChunk", detail, c);
+        FedReturns.Rejection no = returns.chunk(c, m, open, current, pending.contains(m.id));
+        if (no != null) {
+            reject(no.kind(), no.detail(), c);
             return;
         }
         ledger.received(m, c);
         maybeReturned(m);
-    }
-
-    /** A participant has returned once it sent every chunk of x̂_i and its FedDone for the round. */
-    private void maybeReturned(FedMember m) {
-        if (m.assembly != null && m.assembly.complete() && m.done != null && m.done.getRound() == current) {
-            returned.put(m.id, m.assembly.vector());
-            m.assembly = null;
-            pending.remove(m.id);
-            if (pending.isEmpty()) {
-                closeRound(false);
-            }
-        }
     }
 
     private void onDone(FedDone d) {
@@ -330,24 +297,21 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         if (m == null) {
             return;
         }
-        String kind = null;
-        if (!open || d.getRound() != current) {
-            kind = d.getRound() <= current ? "late-round" : "unknown-round";
-        } else if (!pending.contains(m.id)) {
-            kind = "not-participant";
-        } else if (m.done != null && m.done.getRound() == current) {
-            kind = "duplicate";
-        } else if (d.getGradientPasses() != s.gradientPassesPerRound() || !Double.isFinite(d.getComputeSeconds())) {
-            kind = "bad-size";
-        }
-        if (kind != null) {
-            reject(kind + ":FedDone", "node " + m.id + " round " + d.getRound() + " while " + current + " (open " + open
-                    + "), " + d.getGradientPasses() + " gradient passes", d);
+        FedReturns.Rejection no = returns.done(d, m, open, current, pending.contains(m.id));
+        if (no != null) {
+            reject(no.kind(), no.detail(), d);
             return;
         }
         ledger.add("up:FedDone", Wire.wireBytes(d)); // telemetry, not in the rows
-        m.done = d;
         maybeReturned(m);
+    }
+
+    /** A participant has returned once it sent every chunk of x̂_i and its FedDone for the round. */
+    private void maybeReturned(FedMember m) {
+        if (returns.returned(m, current)) {
+            pending.remove(m.id);
+            closeIfAllIn();
+        }
     }
 
     @Override
@@ -355,11 +319,11 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         long r = current;
         double wall = (System.nanoTime() - roundStartNanos) / 1e9;
         endRound(r);
-        boolean lostSome = returned.size() < pt.size();
-        List<Integer> contributors = new ArrayList<>(returned.keySet());
-        TreeMap<Integer, ParameterVector> xs = new TreeMap<>(returned);
+        boolean lostSome = returns.vectors().size() < pt.size();
+        List<Integer> contributors = new ArrayList<>(returns.vectors().keySet());
+        TreeMap<Integer, ParameterVector> xs = new TreeMap<>(returns.vectors());
         Set<Integer> memberSet = mt;
-        returned.clear();
+        returns.clear();
         members.ackLeavers(pt);
         RoundTally tally = tally(contributors, byDeadline || lostSome);
         RunBudget.Stop stop = totals.stopAfter(s.budget(), r, tally);
@@ -404,7 +368,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         recordRow(row, new RunListener.RoundReport(r, mt, Set.copyOf(contributors), byDeadline, wall, t.slowestCompute(),
                 hash, Map.of()));
         if (stop == null && FedRestore.clean(roster.all(), !joinsWaiting())) {
-            listener.atBoundary(r + 1, () -> FedRestore.state(s.algorithm().id(), r + 1, x, hash, totals, initialLoss, initialAccuracy,
+            listener.atBoundary(r + 1, () -> FedRestore.state(s.algorithm().id(), r + 1, x, hash, totals, start,
                     roster.peekNextId(), roster.all(), server, nodeDuals));
         }
         if (lostSome) {
