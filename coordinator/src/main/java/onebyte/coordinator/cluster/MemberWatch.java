@@ -1,5 +1,6 @@
 package onebyte.coordinator.cluster;
 
+import akka.actor.Address;
 import akka.cluster.ClusterEvent;
 import com.google.protobuf.GeneratedMessage;
 import java.util.ArrayList;
@@ -33,11 +34,30 @@ public abstract class MemberWatch<M extends AdmittedNode> {
         this.owner = owner;
     }
 
-    /** The cluster reports a member event (removed and downed members concern the run). */
-    public abstract void onMemberEvent(ClusterEvent.MemberEvent e);
+    /** The cluster reports a member event: a member removed or downed concerns the run. */
+    public final void onMemberEvent(ClusterEvent.MemberEvent e) {
+        if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberDowned) {
+            removed(e.member().address(), e.getClass().getSimpleName());
+        }
+    }
 
     /** The cluster reports a node unreachable or reachable again. */
-    public abstract void onReachability(ClusterEvent.ReachabilityEvent e);
+    public final void onReachability(ClusterEvent.ReachabilityEvent e) {
+        if (e instanceof ClusterEvent.UnreachableMember) {
+            unreachable(e.member().address());
+        } else if (e instanceof ClusterEvent.ReachableMember) {
+            reachable(e.member().address());
+        }
+    }
+
+    /** The cluster removed (or downed: {@code why}) the nodes at {@code address}: they are gone for good. */
+    protected abstract void removed(Address address, String why);
+
+    /** The cluster reports the nodes at {@code address} unreachable. */
+    protected abstract void unreachable(Address address);
+
+    /** The cluster reports the nodes at {@code address} reachable again. */
+    protected abstract void reachable(Address address);
 
     /** A node that was waited for crashed (missed the deadline, or the cluster lost it). */
     public abstract void crashed(M m, String why);

@@ -1,6 +1,6 @@
 package onebyte.coordinator.cluster;
 
-import akka.cluster.ClusterEvent;
+import akka.actor.Address;
 import com.google.protobuf.GeneratedMessage;
 import java.util.List;
 import onebyte.coordinator.cluster.AdmittedNode.State;
@@ -20,36 +20,38 @@ final class SpsaMembership extends MemberWatch<SpsaMember> {
     }
 
     @Override
-    public void onMemberEvent(ClusterEvent.MemberEvent e) {
-        if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberDowned) {
-            for (SpsaMember m : roster.at(e.member().address())) {
-                if (m.state == State.GONE) {
-                    continue;
-                }
-                if (m.leaving) {
-                    ackLeave(m);
-                } else {
-                    crashed(m, e.getClass().getSimpleName());
-                    m.state = State.GONE;
+    protected void removed(Address address, String why) {
+        for (SpsaMember m : roster.at(address)) {
+            if (m.state == State.GONE) {
+                continue;
+            }
+            if (m.leaving) {
+                ackLeave(m);
+            } else {
+                crashed(m, why);
+                m.state = State.GONE;
+            }
+        }
+    }
+
+    @Override
+    protected void unreachable(Address address) {
+        for (SpsaMember m : roster.at(address)) {
+            m.unreachable = true;
+            if (m.state != State.GONE) {
+                crashed(m, "unreachable");
+                if (m.state != State.GONE) {
+                    m.state = State.SUSPECT;
                 }
             }
         }
     }
 
     @Override
-    public void onReachability(ClusterEvent.ReachabilityEvent e) {
-        for (SpsaMember m : roster.at(e.member().address())) {
-            if (e instanceof ClusterEvent.UnreachableMember) {
-                m.unreachable = true;
-            } else if (e instanceof ClusterEvent.ReachableMember) {
-                m.unreachable = false;
-            }
-            if (e instanceof ClusterEvent.UnreachableMember && m.state != State.GONE) {
-                crashed(m, "unreachable");
-                if (m.state != State.GONE) {
-                    m.state = State.SUSPECT;
-                }
-            } else if (e instanceof ClusterEvent.ReachableMember && m.state == State.SUSPECT) {
+    protected void reachable(Address address) {
+        for (SpsaMember m : roster.at(address)) {
+            m.unreachable = false;
+            if (m.state == State.SUSPECT) {
                 back(m, "reachable again");
             }
         }

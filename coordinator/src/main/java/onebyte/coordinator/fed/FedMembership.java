@@ -1,7 +1,6 @@
 package onebyte.coordinator.fed;
 
 import akka.actor.Address;
-import akka.cluster.ClusterEvent;
 import com.google.protobuf.GeneratedMessage;
 import onebyte.coordinator.cluster.AdmittedNode.State;
 import onebyte.coordinator.cluster.ClusterCoordinator;
@@ -26,20 +25,19 @@ final class FedMembership extends MemberWatch<FedMember> {
     }
 
     @Override
-    public void onMemberEvent(ClusterEvent.MemberEvent e) {
-        if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberDowned) {
-            lost(e.member().address(), e.getClass().getSimpleName(), true);
-        }
+    protected void removed(Address address, String why) {
+        lost(address, why, true);
     }
 
     @Override
-    public void onReachability(ClusterEvent.ReachabilityEvent e) {
-        if (e instanceof ClusterEvent.UnreachableMember) {
-            lost(e.member().address(), "unreachable", false);
-        } else if (e instanceof ClusterEvent.ReachableMember) {
-            for (FedMember mb : roster.at(e.member().address())) {
-                mb.unreachable = false;
-            }
+    protected void unreachable(Address address) {
+        lost(address, "unreachable", false);
+    }
+
+    @Override
+    protected void reachable(Address address) {
+        for (FedMember mb : roster.at(address)) {
+            mb.unreachable = false;
         }
     }
 
