@@ -4,7 +4,6 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.cluster.ClusterEvent;
 import com.google.protobuf.GeneratedMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,11 +38,11 @@ import org.slf4j.Logger;
  * progress and the rows so far; and the sequence of rounds: round 0 opens once enough nodes are
  * ACTIVE; a round opens in three steps (churn before the member set, the member set of the ACTIVE
  * nodes not leaving, churn after it), closes at its deadline or earlier, and is followed by the
- * next until the budget stops the run. It is subscribed to the cluster's member events and starts
- * with {@link #load}. Wire messages reach the handler the algorithm registered for their type
- * ({@link #accept}) once {@link WireRoutes} checked their sender and version; the algorithm
- * handles them, cluster events, the member set, the round's opening and closing and the end of
- * the run.
+ * next until the budget stops the run. It is subscribed to the cluster's member events, which go
+ * to the algorithm's {@link MemberWatch} (membership and crashes), and starts with {@link #load}.
+ * Wire messages reach the handler the algorithm registered for their type ({@link #accept}) once
+ * {@link WireRoutes} checked their sender and version; the algorithm handles them, the member
+ * set, the round's opening and closing and the end of the run.
  */
 public abstract class ClusterCoordinator<M extends AdmittedNode> {
     protected final ActorContext<Object> ctx;
@@ -71,11 +70,12 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     protected final Set<Integer> pending = new TreeSet<>();
     protected long roundStartNanos;
     protected long startNanos = System.nanoTime(); // reset when round 0 opens: wall_time_s counts from there
-    protected long bytesCum;
+    /** The run's virtual seconds, bytes_cum and forward_passes_cum after the rounds closed so far. */
+    protected final RunTotals totals = new RunTotals();
     protected final List<RunResult.JoinRecord> joins = new ArrayList<>();
-    protected final List<Integer> crashedNodes = new ArrayList<>();
-    protected double initialLoss = Double.NaN;
-    protected double initialAccuracy = Double.NaN;
+    private MemberWatch<M> members;
+    /** What the run starts from (with its initial eval loss and accuracy), once {@link #load} built it; null before. */
+    protected RunStart start;
 
     /** {@code owner} names the coordinator in the log ("coordinator", "fed coordinator"). */
     protected ClusterCoordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, MetricsSink sink, RunListener listener,
@@ -113,8 +113,8 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
                     .onMessage(RetryOpen.class, c.then(c::onRetryOpen))
                     .onMessage(CoordinatorSignals.InterruptCheck.class, c.then(i -> c.onInterruptCheck()))
                     .onMessage(CoordinatorSignals.RejoinWaitOver.class, c.then(w -> c.onRejoinWaitOver()))
-                    .onMessage(MemberChange.class, c.then(m -> c.onMemberEvent(m.event())))
-                    .onMessage(Reachability.class, c.then(r -> c.onReachability(r.event())))
+                    .onMessage(MemberChange.class, c.then(m -> c.members.onMemberEvent(m.event())))
+                    .onMessage(Reachability.class, c.then(r -> c.members.onReachability(r.event())))
                     .onMessage(MalformedFrame.class, m -> Behaviors.same()) // counted by the serializer
                     .onAnyMessage(c.then(c::onOther))
                     .build();
@@ -131,11 +131,13 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     /** How often a coordinator looks whether the run was interrupted ({@link RunInterrupt}). */
     static final Duration INTERRUPT_CHECK = Duration.ofMillis(200);
 
-    /** Starts loading the run (a compute job); nodes that ask to join meanwhile wait. */
+    /** Starts loading the run (a compute job that ends with {@link #start} set); nodes that ask to join meanwhile wait. */
     protected abstract void load();
 
     /** Whether {@link #load} is done (θ_0 or x^0 is there). */
-    protected abstract boolean loaded();
+    protected final boolean loaded() {
+        return start != null;
+    }
 
     /**
      * Accepts wire messages of {@code type} from the node {@code nodeId} names (checked against the
@@ -161,18 +163,17 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     /** A rejected message's bytes: not counted unless a coordinator says where ({@code FedCoordinator}: "rejected:up:&lt;type&gt;"). */
     protected void countRejected(GeneratedMessage g) {}
 
-    protected abstract void onMemberEvent(ClusterEvent.MemberEvent e);
-
-    protected abstract void onReachability(ClusterEvent.ReachabilityEvent e);
+    /** The run's membership and crash tracking ({@code w}), which the cluster's events and missed deadlines go to; returns it. */
+    protected final <W extends MemberWatch<M>> W watch(W w) {
+        members = w;
+        return w;
+    }
 
     /** A resumed run waited long enough for its members to come back (only SPSA's multi-process resume waits). */
     protected void onRejoinWaitOver() {}
 
     /** A compute job's continuation has run. */
     protected void afterJob() {}
-
-    /** The run's virtual seconds so far (the start of the round about to open). */
-    protected abstract double virtualSeconds();
 
     /** Round r's member set is {@code members} (in node-id order); churn after it comes next. */
     protected abstract void membersFixed(long r, TreeSet<Integer> members);
@@ -182,9 +183,6 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
 
     /** Closes the open round ({@code byDeadline}: at its deadline). */
     protected abstract void closeRound(boolean byDeadline);
-
-    /** A node that was waited for crashed (missed the deadline, or the cluster lost it). */
-    protected abstract void crashed(M m, String why);
 
     /** Ends the run after {@code roundsDone} rounds. */
     protected abstract void finishRun(long roundsDone, RunBudget.Stop stop);
@@ -229,9 +227,9 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         finishRun(done, RunBudget.Stop.INTERRUPTED);
     }
 
-    /** Opens round 0 once the run is {@code loaded} and {@code nodes} nodes are ACTIVE ({@code ready}: "synced", "ready"). */
-    protected final void maybeStart(boolean loaded, int nodes, String ready) {
-        if (started || !loaded) {
+    /** Opens round 0 once the run is {@link #loaded} and {@code nodes} nodes are ACTIVE ({@code ready}: "synced", "ready"). */
+    protected final void maybeStart(int nodes, String ready) {
+        if (started || !loaded()) {
             return;
         }
         long active = roster.all().stream().filter(m -> m.state == State.ACTIVE).count();
@@ -247,7 +245,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     protected final void openRound(long r) {
         current = r;
         opening = true;
-        CoordinatorSignals.beforeRound(ctx, listener, r, virtualSeconds());
+        CoordinatorSignals.beforeRound(ctx, listener, r, totals.virtualSeconds());
     }
 
     private void onHookDone(HookDone h) {
@@ -272,7 +270,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
             }
             counting.joined(roster.countJoins(set)); // a churn join counts in the row of the first round it is a member of
             membersFixed(r, set);
-            CoordinatorSignals.beforeOpen(ctx, listener, r, virtualSeconds(), Set.copyOf(set));
+            CoordinatorSignals.beforeOpen(ctx, listener, r, totals.virtualSeconds(), Set.copyOf(set));
             return;
         }
         opening = false;
@@ -282,7 +280,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
     /**
      * Ends round r, the open round: it is closed and its deadline cancelled; every participant it
      * still waited for missed the deadline: it is SUSPECT (left out until heard from) and
-     * {@link #crashed}. Returns those.
+     * {@link MemberWatch#crashed crashed}. Returns those.
      */
     protected final Set<Integer> endRound(long r) {
         open = false;
@@ -292,7 +290,7 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
             M m = roster.get(id);
             if (m.state == State.ACTIVE) {
                 m.state = State.SUSPECT;
-                crashed(m, "missed the deadline of round " + r + "; left out until heard from");
+                members.crashed(m, "missed the deadline of round " + r + "; left out until heard from");
             }
         }
         pending.clear();
@@ -312,35 +310,11 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
         }
     }
 
-    /** Counts a node's crash in the round in progress, once until it is heard from again. */
-    protected final void countCrashOnce(M m, String why) {
-        if (!m.crashCounted) {
-            m.crashCounted = true;
-            counting.crashed();
-            crashedNodes.add(m.id);
-            log.warn("{}: node {} crashed ({})", owner, m.id, why);
+    /** Closes the open round when it waits for nobody any more. */
+    protected final void closeIfAllIn() {
+        if (open && pending.isEmpty()) {
+            closeRound(false);
         }
-    }
-
-    /** Sends {@code msg} to every node not gone, in admission order. */
-    protected final void sendToLive(GeneratedMessage msg) {
-        for (M m : roster.all()) {
-            if (m.state != State.GONE) {
-                ledger.send(m, msg);
-            }
-        }
-    }
-
-    /** Acknowledges a node's leave (once): it is gone and counted as left in the round in progress. */
-    protected final void ackLeave(M m, GeneratedMessage ack) {
-        if (m.leaveAcked) {
-            return;
-        }
-        m.leaveAcked = true;
-        ledger.send(m, ack);
-        m.state = State.GONE;
-        counting.left();
-        listener.nodeLeft(m.id);
     }
 
     /**
@@ -382,9 +356,9 @@ public abstract class ClusterCoordinator<M extends AdmittedNode> {
      */
     protected final RunResult runResult(String finalHash, Map<Integer, RunResult.FirstRound> firstRounds, long hashMismatches,
                                         RunBudget.Stop stop) {
-        return new RunResult(List.copyOf(rows), finalHash, initialLoss, initialAccuracy, List.copyOf(joins),
+        return new RunResult(List.copyOf(rows), finalHash, start.initialLoss(), start.initialAccuracy(), List.copyOf(joins),
                 Map.copyOf(firstRounds), hashMismatches, rejections.snapshot(), Map.copyOf(ledger.byType()),
-                Map.copyOf(ledger.byNode()), List.copyOf(crashedNodes), stop);
+                Map.copyOf(ledger.byNode()), List.copyOf(members.crashedNodes()), stop);
     }
 
     /** The run ended with {@code res}: the listener hears of it, then whoever waits for the result. */

@@ -3,7 +3,6 @@ package onebyte.coordinator.cluster;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.cluster.ClusterEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +18,12 @@ import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.core.algorithm.Algorithm;
-import onebyte.core.model.Model;
 import onebyte.core.tensor.ParameterVector;
 import onebyte.core.spsa.RoundCommit;
 import onebyte.core.spsa.SpsaServer;
 import onebyte.node.engine.Engines;
 import onebyte.node.engine.ReplicaEngine;
 import onebyte.node.engine.Workload;
-import onebyte.node.engine.Workloads;
 import onebyte.node.wire.Wire;
 import onebyte.proto.Commit;
 import onebyte.proto.CommitLogRequest;
@@ -48,11 +45,8 @@ import onebyte.proto.SyncDone;
  * catches up (join, Admit, snapshot or commit-log sync, SyncDone, resync) is
  * {@link SpsaAdmission}'s; how a resumed run comes back, {@link SpsaRestore}'s.
  *
- * <p>Membership: a node is a member of the next round once it has synced. A node that misses a
- * deadline, or that the cluster reports unreachable, is counted as crashed in that round's row
- * and left out of later rounds (SUSPECT) until it is heard from again (then it takes part again,
- * with its replica checked by hash); a node removed from the cluster is gone for good. So a crash
- * costs at most one round deadline.
+ * <p>Membership: a node is a member of the next round once it has synced; how crashes and leaves
+ * are counted is {@link SpsaMembership}'s.
  *
  * <p>Bytes: every message the coordinator sends (down) or receives (up) is counted at payload +
  * {@link Wire#ENVELOPE_BYTES}. Rows count the algorithm's messages, sync traffic (snapshot
@@ -88,19 +82,16 @@ import onebyte.proto.SyncDone;
  * and the last round (NaN otherwise).
  */
 public final class Coordinator extends ClusterCoordinator<SpsaMember> {
-    private record Ready(Workload workload, ParameterVector theta, Model model, double loss, double accuracy) {}
-
-    private record Applied(long hash, double evalLoss, double evalAccuracy) {}
+    private record Applied(long hash, double[] eval) {}
 
     private final SpsaRunSettings s;
     private final SpsaRestore restore; // a resumed run's way back; null for a fresh run
 
     // replica
-    private Workload workload;
-    private Model model;
     private ReplicaEngine engine;
     private final CoordinatorReplica replica = new CoordinatorReplica();
     private final SpsaAdmission admission;
+    private final SpsaMembership members = watch(new SpsaMembership(this));
 
     // round
     private Set<Integer> mr = Set.of();
@@ -108,8 +99,6 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
     private final Map<Integer, Boolean> agreement = new TreeMap<>();
 
     // metrics
-    private long forwardPassesCum;
-    private double virtualTime;
     private final VirtualClock clock;
     private final Map<Integer, RunResult.FirstRound> firstRounds = new TreeMap<>();
 
@@ -122,13 +111,13 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         this.admission = new SpsaAdmission(this, s, replica, this.restore == null ? null : this.restore.admission(),
                 m -> {
                     pending.remove(m.id);
-                    maybeCloseEarly();
+                    closeIfAllIn();
                 },
                 m -> {
                     if (this.restore != null) {
                         maybeFinishRestore();
                     } else {
-                        maybeStart(replica.loaded(), s.nodes(), "synced");
+                        maybeStart(s.nodes(), "synced");
                     }
                 });
         acceptJoin(JoinRequest.class, JoinRequest::getVersion, JoinRequest::getNodeRef, admission::onJoin);
@@ -137,7 +126,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         accept(CommitLogRequest.class, CommitLogRequest::getVersion, CommitLogRequest::getNodeId, admission::onLogRequest);
         accept(Contribution.class, Contribution::getVersion, Contribution::getNodeId, this::onContribution);
         accept(MetricsReport.class, MetricsReport::getVersion, MetricsReport::getNodeId, this::onReport);
-        accept(Leave.class, Leave::getVersion, Leave::getNodeId, this::onLeave);
+        accept(Leave.class, Leave::getVersion, Leave::getNodeId, l -> members.onLeave(l.getNodeId(), l));
     }
 
     /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
@@ -174,23 +163,11 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
 
     @Override
     protected void load() {
-        jobs.run(() -> {
-            Workload w = Workloads.get(s.workload(), s.runSeed());
-            ParameterVector t = w.initialParameters();
-            Model m = w.newModel();
-            if (restore != null) {
-                return new Ready(w, t, m, restore.state().getInitialLoss(), restore.state().getInitialAccuracy());
-            }
-            double[] e = evaluate(m, w, t);
-            return new Ready(w, t, m, e[0], e[1]);
-        }, r -> {
-            Ready ready = (Ready) r;
-            workload = ready.workload();
-            model = ready.model();
-            initialLoss = ready.loss();
-            initialAccuracy = ready.accuracy();
-            long h0 = replica.start(ready.theta());
-            int d = ready.theta().length();
+        onebyte.proto.RunState restored = restore == null ? null : restore.state();
+        jobs.run(() -> RunStart.load(s.workload(), s.runSeed(), restored, Workload::initialParameters), r -> {
+            start = (RunStart) r;
+            long h0 = replica.start(start.start());
+            int d = start.start().length();
             if (restore != null) {
                 restoreState();
             }
@@ -199,7 +176,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
             engine = Engines.create(runConfig);
             server = new SpsaServer(s.samplesPerNode(), engine.codeWidth());
             log.info("coordinator: run {} ready, d={}, θ_0 {}, eval loss {} accuracy {}; waiting for {} nodes",
-                    s.runId(), d, Long.toHexString(h0), fmt(initialLoss), fmt(initialAccuracy), s.nodes());
+                    s.runId(), d, Long.toHexString(h0), fmt(start.initialLoss()), fmt(start.initialAccuracy()), s.nodes());
             java.time.Duration rejoinWait = restore == null ? null : restore.admission().rejoinWait();
             if (restore != null && restore.admission().allBack()) {
                 finishRestore(); // no live member at the boundary: the run waits for one, as it did
@@ -216,9 +193,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
     private void restoreState() {
         onebyte.proto.RunState st = restore.state();
         restore.restore(replica);
-        virtualTime = st.getVirtualTimeS();
-        bytesCum = st.getBytesCum();
-        forwardPassesCum = st.getForwardPassesCum();
+        totals.restore(st);
         log.info("coordinator: resuming at round {} from its saved state (θ {}); admitting the {} live members {}", st.getRound(),
                 Long.toHexString(st.getModelHash()), st.getMembersCount(), restore.memberIds());
     }
@@ -240,10 +215,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         if (!gone.isEmpty()) {
             log.warn("coordinator: nodes {} did not come back within {} s; the run goes on without them (counted as crashed)",
                     gone, restore.admission().rejoinWait().toSeconds());
-            gone.forEach(id -> {
-                counting.crashed();
-                crashedNodes.add(id);
-            });
+            members.neverBack(gone);
         }
         maybeFinishRestore();
     }
@@ -255,103 +227,10 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         openRestored(k, restore.state().getNextNodeId());
     }
 
-    @Override
-    protected boolean loaded() {
-        return replica.loaded();
-    }
-
-    private static double[] evaluate(Model m, Workload w, ParameterVector t) {
-        return LoopbackCluster.evaluate(m, w, t);
-    }
-
-    @Override
-    protected double virtualSeconds() {
-        return virtualTime;
-    }
-
     /** Snapshot requests wait while a job changes θ. */
     @Override
     protected void afterJob() {
         admission.afterJob();
-    }
-
-    // ---- leaving and cluster membership --------------------------------------------------
-
-    private void onLeave(Leave l) {
-        SpsaMember m = roster.claimedBy(l.getNodeId(), "Leave", rejections);
-        if (m == null) {
-            return;
-        }
-        ledger.received(m, l);
-        m.leaving = true;
-        log.info("coordinator: node {} leaves", m.id);
-        if (!(open && pending.contains(m.id))) {
-            ackLeave(m);
-        }
-        // else: it finishes the open round; acked after the commit
-    }
-
-    private void ackLeave(SpsaMember m) {
-        ackLeave(m, Leave.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).build());
-    }
-
-    @Override
-    protected void onMemberEvent(ClusterEvent.MemberEvent e) {
-        if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberDowned) {
-            for (SpsaMember m : roster.at(e.member().address())) {
-                if (m.state == State.GONE) {
-                    continue;
-                }
-                if (m.leaving) {
-                    ackLeave(m);
-                } else {
-                    crashed(m, e.getClass().getSimpleName());
-                    m.state = State.GONE;
-                }
-            }
-        }
-    }
-
-    @Override
-    protected void onReachability(ClusterEvent.ReachabilityEvent e) {
-        for (SpsaMember m : roster.at(e.member().address())) {
-            if (e instanceof ClusterEvent.UnreachableMember) {
-                m.unreachable = true;
-            } else if (e instanceof ClusterEvent.ReachableMember) {
-                m.unreachable = false;
-            }
-            if (e instanceof ClusterEvent.UnreachableMember && m.state != State.GONE) {
-                crashed(m, "unreachable");
-                if (m.state != State.GONE) {
-                    m.state = State.SUSPECT;
-                }
-            } else if (e instanceof ClusterEvent.ReachableMember && m.state == State.SUSPECT) {
-                log.info("coordinator: node {} reachable again; it takes part again from the next round", m.id);
-                m.state = State.ACTIVE;
-                m.crashCounted = false;
-            }
-        }
-    }
-
-    @Override
-    protected void crashed(SpsaMember m, String why) {
-        pending.remove(m.id);
-        if (finished) {
-            return;
-        }
-        if (!m.leaving) {
-            countCrashOnce(m, why);
-        }
-        maybeCloseEarly();
-    }
-
-    /** Any message from a node proves it is alive. */
-    private void heardFrom(SpsaMember m) {
-        if (m.state == State.SUSPECT && !m.unreachable) {
-            log.info("coordinator: node {} is back; it takes part again from the next round", m.id);
-            m.state = State.ACTIVE;
-            m.crashCounted = false;
-        }
     }
 
     // ---- rounds --------------------------------------------------------------------------
@@ -379,14 +258,11 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         open = true;
         roundStartNanos = System.nanoTime();
         timers.startSingleTimer("deadline", new Deadline(r), s.roundDeadline());
-        maybeCloseEarly();
+        closeIfAllIn();
     }
 
     private void onContribution(Contribution c) {
-        SpsaMember m = roster.claimedBy(c.getNodeId(), "Contribution", rejections);
-        if (m != null) {
-            heardFrom(m);
-        }
+        SpsaMember m = members.known(c.getNodeId(), c);
         SpsaServer.Rejection no = m == null ? null
                 : server.offer(c.getRound(), m.id, c.getSample(), c.getCode().toByteArray(), pending.contains(m.id));
         if (m == null || no != null) {
@@ -410,7 +286,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         }
         if (server.complete(m.id) && agreement.containsKey(m.id)) {
             pending.remove(m.id);
-            maybeCloseEarly();
+            closeIfAllIn();
         }
     }
 
@@ -421,7 +297,7 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
             ledger.received(null, r);
             return;
         }
-        heardFrom(m);
+        members.heardFrom(m);
         ledger.received(null, r);
         if (!open || r.getRound() != current) {
             rejections.reject("late-round:MetricsReport", "round " + r.getRound() + " while " + current);
@@ -434,12 +310,6 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         m.reported(r);
     }
 
-    private void maybeCloseEarly() {
-        if (open && pending.isEmpty()) {
-            closeRound(false);
-        }
-    }
-
     @Override
     protected void closeRound(boolean byDeadline) {
         long r = current;
@@ -450,23 +320,17 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
         Commit commit = replica.commit(rc, s.lrAt(r));
         Set<Integer> contributors = new TreeSet<>(commit.getNodeIdsList());
         listener.committed(commit);
-        sendToLive(commit);
-        for (int id : mr) {
-            SpsaMember m = roster.get(id);
-            if (m.leaving && m.state != State.GONE) {
-                ackLeave(m);
-            }
-        }
+        members.sendToLive(commit);
+        members.ackLeavers(mr);
         RoundTally tally = tally(contributors, byDeadline || contributors.size() < mr.size());
-        RunBudget.Stop stop = s.budget().reached(r + 1, virtualTime + tally.seconds(), bytesCum + tally.up() + tally.down());
+        RunBudget.Stop stop = totals.stopAfter(s.budget(), r, tally);
         ReplicaEngine.CommitEntries entries = ReplicaEngine.CommitEntries.of(commit, engine.codeWidth());
         boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
         jobs.run(() -> {
             ParameterVector theta = replica.theta();
             engine.apply(theta, entries); // also when empty: weight decay applies every round (ReplicaUpdate)
             long h = Wire.hash8(theta.hash());
-            double[] e = eval ? evaluate(model, workload, theta) : new double[] {Double.NaN, Double.NaN};
-            return new Applied(h, e[0], e[1]);
+            return new Applied(h, start.evaluate(theta, eval));
         }, a -> finishRound(r, (Applied) a, tally, stop, byDeadline, wall, contributors, missed));
     }
 
@@ -501,20 +365,16 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
     private void finishRound(long r, Applied a, RoundTally t, RunBudget.Stop stop, boolean byDeadline, double wall,
                              Set<Integer> contributors, Set<Integer> missed) {
         replica.hashed(r + 1, a.hash());
-        virtualTime += t.seconds();
-        bytesCum += t.up() + t.down();
-        forwardPassesCum += t.passes();
+        totals.add(t);
         Boolean agree = agreement.isEmpty() ? null : !agreement.containsValue(Boolean.FALSE);
         int n = replica.commit(r).getN();
-        MetricsRow row = new MetricsRow(s.runId(), Algorithm.SPSA.id(), r, virtualTime, (System.nanoTime() - startNanos) / 1e9, mr.size(),
-                mr.size() * s.samplesPerNode(), n, t.joined(), t.left(), t.crashed(),
-                t.trainLoss(), a.evalLoss(), a.evalAccuracy(), t.up(), t.down(),
-                bytesCum, forwardPassesCum, agree, s.lrAt(r), s.runSeed());
+        MetricsRow row = totals.row(s.runId(), Algorithm.SPSA.id(), r, (System.nanoTime() - startNanos) / 1e9, mr.size(),
+                mr.size() * s.samplesPerNode(), n, t, a.eval(), agree, s.lrAt(r), s.runSeed());
         recordRow(row, new RunListener.RoundReport(r, Set.copyOf(mr), contributors, byDeadline, wall, t.slowestCompute(),
                 a.hash(), Map.copyOf(agreement)));
         if (stop == null && SpsaRestore.clean(roster.all(), mr, contributors, admission.idle())) {
-            listener.atBoundary(r + 1, () -> SpsaRestore.state(r + 1, replica.theta().toArray(), a.hash(), virtualTime, bytesCum,
-                    forwardPassesCum, initialLoss, initialAccuracy, roster.peekNextId(), roster.all()));
+            listener.atBoundary(r + 1, () -> SpsaRestore.state(r + 1, replica.theta().toArray(), a.hash(), totals, start,
+                    roster.peekNextId(), roster.all()));
         }
         if (byDeadline) {
             log.info("coordinator: round {} closed at its deadline; missing {}", r, missed);
@@ -526,10 +386,10 @@ public final class Coordinator extends ClusterCoordinator<SpsaMember> {
     protected void finishRun(long roundsDone, RunBudget.Stop stop) {
         finished = true;
         long h = replica.hashAt(roundsDone);
-        sendToLive(RunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).setFinalHash(h).build());
+        members.sendToLive(RunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).setFinalHash(h).build());
         RunResult res = runResult(replica.theta().hashHex(), firstRounds, admission.hashMismatches(), stop);
         log.info("coordinator: run {} finished after {} rounds ({}); final θ {}; bytes by type {}", s.runId(), roundsDone,
-                s.budget().describe(stop, roundsDone, virtualTime, bytesCum), res.finalHash().substring(0, 16), ledger.byType());
+                totals.describe(s.budget(), stop, roundsDone), res.finalHash().substring(0, 16), ledger.byType());
         complete(res);
     }
 }

@@ -59,11 +59,6 @@ final class CoordinatorReplica {
         }
     }
 
-    /** Whether {@link #start} ran (θ_0 is there). */
-    boolean loaded() {
-        return theta != null;
-    }
-
     ParameterVector theta() {
         return theta;
     }

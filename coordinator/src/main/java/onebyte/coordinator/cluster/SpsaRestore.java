@@ -92,12 +92,12 @@ final class SpsaRestore {
     }
 
     /** The coordinator's part of the state before round {@code next}, θ hashing to {@code hash} (shards and churn are the churn driver's). */
-    static RunState.Builder state(long next, float[] theta, long hash, double virtualTime, long bytesCum, long passesCum,
-                                  double initialLoss, double initialAccuracy, int nextNodeId, Collection<SpsaMember> members) {
+    static RunState.Builder state(long next, float[] theta, long hash, RunTotals totals, RunStart start, int nextNodeId,
+                                  Collection<SpsaMember> members) {
         RunState.Builder b = RunState.newBuilder().setAlgorithm(Algorithm.SPSA.id()).setRound(next)
                 .setModel(ByteString.copyFrom(Wire.floatsToBytes(theta, 0, theta.length))).setModelHash(hash)
-                .setVirtualTimeS(virtualTime).setBytesCum(bytesCum).setForwardPassesCum(passesCum)
-                .setInitialLoss(initialLoss).setInitialAccuracy(initialAccuracy).setNextNodeId(nextNodeId);
+                .setVirtualTimeS(totals.virtualSeconds()).setBytesCum(totals.bytes()).setForwardPassesCum(totals.passes())
+                .setInitialLoss(start.initialLoss()).setInitialAccuracy(start.initialAccuracy()).setNextNodeId(nextNodeId);
         for (SpsaMember m : members) {
             if (m.state == State.ACTIVE) {
                 b.addMembers(StateMember.newBuilder().setNodeId(m.id).setNodeClass(m.nodeClass));

@@ -1,10 +1,8 @@
 package onebyte.coordinator.fed;
 
-import akka.actor.Address;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.cluster.ClusterEvent;
 import com.google.protobuf.GeneratedMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +17,7 @@ import onebyte.coordinator.clock.WorkCalibration;
 import onebyte.coordinator.cluster.AdmittedNode.State;
 import onebyte.coordinator.cluster.ClusterCoordinator;
 import onebyte.coordinator.cluster.CoordinatorSignals.Deadline;
-import onebyte.coordinator.cluster.LoopbackCluster;
+import onebyte.coordinator.cluster.RunStart;
 import onebyte.coordinator.cluster.RestorePoint;
 import onebyte.coordinator.cluster.RoundTally;
 import onebyte.coordinator.cluster.RunListener;
@@ -27,12 +25,10 @@ import onebyte.coordinator.cluster.RunResult;
 import onebyte.coordinator.metrics.MetricsRow;
 import onebyte.coordinator.metrics.MetricsSink;
 import onebyte.core.fed.FedSpeedServer;
-import onebyte.core.model.Model;
 import onebyte.core.perturbation.Distribution;
 import onebyte.core.tensor.ParameterVector;
 import onebyte.core.perturbation.PerturbationStream;
 import onebyte.node.engine.Workload;
-import onebyte.node.engine.Workloads;
 import onebyte.node.fed.FedChunks;
 import onebyte.node.fed.FedSeeds;
 import onebyte.node.wire.Wire;
@@ -61,11 +57,7 @@ import onebyte.proto.FedRunComplete;
  * counted as crashed and left out (SUSPECT) until it is heard from again.
  *
  * <p>What the coordinator knows of a crash comes from the rounds, not from when Akka's failure
- * detector happens to speak: a member the cluster reports unreachable or removed while it is not
- * an open round's participant stays in M_t and is counted as crashed in the first round that
- * samples it (it is not sent anything then). So the rows (members, crashed, virtual time) are
- * the same in every run of a scenario whatever the wall-clock timing; with participation 1 that
- * is the round of the crash.
+ * detector happens to speak ({@link FedMembership}).
  *
  * <p>Every node names its node class, whose links the virtual clock charges it.
  *
@@ -95,27 +87,24 @@ import onebyte.proto.FedRunComplete;
  * in (one pass over a minibatch); evaluation passes are not counted by either.
  */
 public final class FedCoordinator extends ClusterCoordinator<FedMember> {
-    private record Ready(Workload workload, ParameterVector x, Model model, double loss, double accuracy, VirtualClock.WorkCosts costs) {}
+    private record Ready(RunStart start, VirtualClock.WorkCosts costs) {}
 
-    private record Closed(ParameterVector x, double evalLoss, double evalAccuracy) {}
+    private record Closed(ParameterVector x, double[] eval) {}
 
     private final FedRunSettings s;
     private final FedSpeedServer server;
 
-    private Workload workload;
-    private Model model;
     private ParameterVector x;
     private VirtualClock clock;
 
     private Set<Integer> mt = Set.of();
     private List<Integer> pt = List.of();
-    private final TreeMap<Integer, ParameterVector> returned = new TreeMap<>();
-
-    private long passesCum;
+    private final FedReturns returns;
 
     // a resumed run (FedRestore): where it starts, the saved members still to admit; the nodes' ĝ_i as they report them
     private final RestorePoint restore;
     private final FedAdmission admission;
+    private final FedMembership members = watch(new FedMembership(this));
     private final Map<Integer, float[]> nodeDuals;
 
     private FedCoordinator(ActorContext<Object> ctx, TimerScheduler<Object> timers, FedRunSettings s, MetricsSink sink,
@@ -124,6 +113,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         super(ctx, timers, sink, listener, result, "fed coordinator");
         this.s = s;
         this.server = new FedSpeedServer(s.server());
+        this.returns = new FedReturns(s.gradientPassesPerRound());
         this.restore = restore;
         this.nodeDuals = nodeDuals;
         this.admission = new FedAdmission(ctx, s, roster, ledger, restore, listener, joins, admissionRun());
@@ -131,7 +121,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         accept(FedReady.class, FedReady::getVersion, FedReady::getNodeId, admission::onReady);
         accept(FedModelChunk.class, FedModelChunk::getVersion, FedModelChunk::getNodeId, this::onChunk);
         accept(FedDone.class, FedDone::getVersion, FedDone::getNodeId, this::onDone);
-        accept(FedLeave.class, FedLeave::getVersion, FedLeave::getNodeId, this::onLeave);
+        accept(FedLeave.class, FedLeave::getVersion, FedLeave::getNodeId, l -> members.onLeave(l.getNodeId(), l));
     }
 
     /** The coordinator behavior; spawn it as "coordinator" under the user guardian (nodes find it by path). */
@@ -151,42 +141,25 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         return behavior((ctx, timers) -> new FedCoordinator(ctx, timers, settings, sink, listener, result, restore, nodeDuals));
     }
 
-    @Override
-    protected double virtualSeconds() {
-        return clock.now();
-    }
-
     // ---- start ---------------------------------------------------------------------------
-
-    @Override
-    protected boolean loaded() {
-        return x != null;
-    }
 
     @Override
     protected void load() {
         jobs.run(() -> {
-            Workload w = Workloads.get(s.workload(), s.runSeed());
-            ParameterVector x0 = restore != null ? FedRestore.model(restore.state(), w.numParams()) : w.initialParameters();
-            Model m = w.newModel();
-            double[] e = restore != null ? new double[] {restore.state().getInitialLoss(), restore.state().getInitialAccuracy()}
-                    : LoopbackCluster.evaluate(m, w, x0);
+            RunStart from = RunStart.load(s.workload(), s.runSeed(), restore == null ? null : restore.state(),
+                    w -> restore != null ? FedRestore.model(restore.state(), w.numParams()) : w.initialParameters());
+            Workload w = from.workload();
             VirtualClock.WorkCosts costs = s.workCosts() != null ? s.workCosts()
                     : WorkCalibration.measure(w, s.client().batchSize(), s.client().batchSize(), Distribution.GAUSSIAN,
                             PerturbationStream.DEFAULT_CHUNK_SIZE);
-            return new Ready(w, x0, m, e[0], e[1], costs);
+            return new Ready(from, costs);
         }, r -> {
             Ready ready = (Ready) r;
-            workload = ready.workload();
-            x = ready.x();
-            model = ready.model();
-            initialLoss = ready.loss();
-            initialAccuracy = ready.accuracy();
+            start = ready.start();
+            x = start.start();
             clock = new VirtualClock(ready.costs());
             if (restore != null) {
-                clock.advanceBy(restore.state().getVirtualTimeS());
-                bytesCum = restore.state().getBytesCum();
-                passesCum = restore.state().getForwardPassesCum();
+                totals.restore(restore.state());
                 FedRestore.serverDuals(restore.state(), server, x.length());
                 log.info("fed coordinator: resuming at round {} from its saved state; admitting the {} live members", restore.round(),
                         restore.state().getMembersCount());
@@ -196,7 +169,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
                     .setLocalSteps(c.localSteps()).setInvLambda(c.invLambda()).setRho(c.rho()).setAlpha(c.alpha())
                     .setBatchSize(c.batchSize()).setCorrection(c.correction()).build();
             log.info("fed coordinator: {} run {} ready, d={}, eval loss {} accuracy {}; clock: {}; waiting for {} nodes",
-                    s.algorithm(), s.runId(), x.length(), fmt(initialLoss), fmt(initialAccuracy),
+                    s.algorithm(), s.runId(), x.length(), fmt(start.initialLoss()), fmt(start.initialAccuracy()),
                     WorkCalibration.describe(ready.costs()), s.nodes());
             admission.ready(config);
             if (restore != null && admission.allRestoredAdmitted()) {
@@ -206,53 +179,11 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         });
     }
 
-    // ---- dispatch ------------------------------------------------------------------------
-
-    @Override
-    protected void onMemberEvent(ClusterEvent.MemberEvent e) {
-        if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberDowned) {
-            lost(e.member().address(), e.getClass().getSimpleName(), true);
-        }
-    }
-
-    @Override
-    protected void onReachability(ClusterEvent.ReachabilityEvent e) {
-        if (e instanceof ClusterEvent.UnreachableMember) {
-            lost(e.member().address(), "unreachable", false);
-        } else if (e instanceof ClusterEvent.ReachableMember) {
-            for (FedMember mb : roster.at(e.member().address())) {
-                mb.unreachable = false;
-            }
-        }
-    }
-
     /** Rejected messages are counted under "rejected:up:&lt;type&gt;", outside the rows. */
     @Override
     protected void countRejected(GeneratedMessage g) {
         ledger.add("rejected:up:" + g.getClass().getSimpleName(), Wire.wireBytes(g));
     }
-
-    /** The member a node message claims to come from, or null (rejected and counted). */
-    private FedMember known(int nodeId, GeneratedMessage g) {
-        FedMember m = roster.get(nodeId);
-        String type = g.getClass().getSimpleName();
-        if (m == null) {
-            reject("unknown-node:" + type, "node " + nodeId + " was never admitted", g);
-            return null;
-        }
-        if (m.state == State.GONE) {
-            reject("gone-node:" + type, "node " + nodeId + " has left or crashed", g);
-            return null;
-        }
-        if (m.state == State.SUSPECT) {
-            log.info("fed coordinator: node {} is back; it takes part again from the next round", m.id);
-            m.state = State.ACTIVE;
-            m.crashCounted = false;
-        }
-        m.unreachable = false; // it was just heard from
-        return m;
-    }
-
 
     // ---- admission -----------------------------------------------------------------------
 
@@ -277,7 +208,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
 
             @Override
             public FedMember known(int nodeId, GeneratedMessage g) {
-                return FedCoordinator.this.known(nodeId, g);
+                return members.known(nodeId, g);
             }
 
             @Override
@@ -288,10 +219,10 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
             @Override
             public void ready(FedMember m, boolean restored) {
                 if (m.leaving) {
-                    ackLeave(m);
+                    members.ackLeave(m);
                 }
                 if (restore == null) {
-                    maybeStart(x != null, s.nodes(), "ready");
+                    maybeStart(s.nodes(), "ready");
                 } else if (restored) {
                     finishRestore();
                 }
@@ -309,67 +240,6 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         openRestored(restore.round(), restore.state().getNextNodeId());
     }
 
-    private void onLeave(FedLeave l) {
-        FedMember m = known(l.getNodeId(), l);
-        if (m == null) {
-            return;
-        }
-        ledger.received(m, l);
-        m.leaving = true;
-        log.info("fed coordinator: node {} leaves", m.id);
-        if (m.state != State.BUILDING && !(open && pending.contains(m.id))) {
-            ackLeave(m);
-        }
-    }
-
-    private void ackLeave(FedMember m) {
-        ackLeave(m, FedLeave.newBuilder().setVersion(Wire.VERSION).setNodeId(m.id).build());
-    }
-
-    private void lost(Address address, String why, boolean forGood) {
-        if (finished) {
-            return; // the cluster shutting down after the run
-        }
-        for (FedMember m : roster.at(address)) {
-            if (m.state == State.GONE) {
-                continue;
-            }
-            if (m.leaving) {
-                if (forGood) {
-                    ackLeave(m);
-                }
-                continue;
-            }
-            if (m.state == State.ACTIVE && !(open && pending.contains(m.id))) {
-                // not waited for now: the coordinator learns of it when a round samples it
-                m.unreachable = true;
-                m.removed |= forGood;
-                log.info("fed coordinator: node {} {}; counted when a round next asks it to take part", m.id, why);
-                continue;
-            }
-            markCrashed(m, why);
-            m.state = forGood ? State.GONE : State.SUSPECT;
-        }
-    }
-
-    private void markCrashed(FedMember m, String why) {
-        crashed(m, why);
-        if (!finished && open && pending.isEmpty()) {
-            closeRound(false);
-        }
-    }
-
-    /** Drops a node from the open round and counts its crash (once until it is heard from again). */
-    @Override
-    protected void crashed(FedMember m, String why) {
-        pending.remove(m.id);
-        m.assembly = null;
-        if (finished) {
-            return;
-        }
-        countCrashOnce(m, why);
-    }
-
     // ---- rounds --------------------------------------------------------------------------
 
     /** M_t: every ACTIVE node not leaving; P_t sampled from it. */
@@ -384,7 +254,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         double lr = s.client().lrAt(r);
         int d = x.length();
         pending.clear();
-        returned.clear();
+        returns.clear();
         open = true;
         roundStartNanos = System.nanoTime();
         for (int id : pt) {
@@ -392,9 +262,7 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
             if (m.state != State.ACTIVE) {
                 continue; // crashed between the member set and now: nothing to send, counted already
             }
-            if (m.unreachable || m.removed) {
-                crashed(m, m.removed ? "removed by the cluster before round " + r : "unreachable before round " + r);
-                m.state = m.removed ? State.GONE : State.SUSPECT;
+            if (members.lostBefore(m, r)) {
                 continue; // sampled while the cluster reports it lost: nothing to send
             }
             m.done = null;
@@ -407,74 +275,43 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
             }
         }
         timers.startSingleTimer("deadline", new Deadline(r), s.roundDeadline());
-        if (pending.isEmpty()) {
-            closeRound(false);
-        }
+        closeIfAllIn();
     }
 
     private void onChunk(FedModelChunk c) {
-        FedMember m = known(c.getNodeId(), c);
+        FedMember m = members.known(c.getNodeId(), c);
         if (m == null) {
             return;
         }
-        String kind = null;
-        String detail = null;
-        if (!open || c.getRound() != current) {
-            kind = c.getRound() <= current ? "late-round" : "unknown-round";
-            detail = "round " + c.getRound() + " while " + (open ? "round " + current + " is open" : "no round is open");
-        } else if (!pending.contains(m.id) || m.assembly == null) {
-            kind = returned.containsKey(m.id) ? "duplicate" : "not-participant";
-            detail = "node " + m.id + " is not expected to send x̂ in round " + current;
-        } else {
-            String bad = m.assembly.accept(c);
-            if (bad != null) {
-                kind = bad.substring(0, bad.indexOf(':'));
-                detail = bad;
-            }
-        }
-        if (kind != null) {
-            reject(kind + ":FedModelChunk", detail, c);
+        FedReturns.Rejection no = returns.chunk(c, m, open, current, pending.contains(m.id));
+        if (no != null) {
+            reject(no.kind(), no.detail(), c);
             return;
         }
         ledger.received(m, c);
         maybeReturned(m);
     }
 
-    /** A participant has returned once it sent every chunk of x̂_i and its FedDone for the round. */
-    private void maybeReturned(FedMember m) {
-        if (m.assembly != null && m.assembly.complete() && m.done != null && m.done.getRound() == current) {
-            returned.put(m.id, m.assembly.vector());
-            m.assembly = null;
-            pending.remove(m.id);
-            if (pending.isEmpty()) {
-                closeRound(false);
-            }
-        }
-    }
-
     private void onDone(FedDone d) {
-        FedMember m = known(d.getNodeId(), d);
+        FedMember m = members.known(d.getNodeId(), d);
         if (m == null) {
             return;
         }
-        String kind = null;
-        if (!open || d.getRound() != current) {
-            kind = d.getRound() <= current ? "late-round" : "unknown-round";
-        } else if (!pending.contains(m.id)) {
-            kind = "not-participant";
-        } else if (m.done != null && m.done.getRound() == current) {
-            kind = "duplicate";
-        } else if (d.getGradientPasses() != s.gradientPassesPerRound() || !Double.isFinite(d.getComputeSeconds())) {
-            kind = "bad-size";
-        }
-        if (kind != null) {
-            reject(kind + ":FedDone", "node " + m.id + " round " + d.getRound() + " while " + current + " (open " + open
-                    + "), " + d.getGradientPasses() + " gradient passes", d);
+        FedReturns.Rejection no = returns.done(d, m, open, current, pending.contains(m.id));
+        if (no != null) {
+            reject(no.kind(), no.detail(), d);
             return;
         }
         ledger.add("up:FedDone", Wire.wireBytes(d)); // telemetry, not in the rows
-        m.done = d;
         maybeReturned(m);
+    }
+
+    /** A participant has returned once it sent every chunk of x̂_i and its FedDone for the round. */
+    private void maybeReturned(FedMember m) {
+        if (returns.returned(m, current)) {
+            pending.remove(m.id);
+            closeIfAllIn();
+        }
     }
 
     @Override
@@ -482,25 +319,19 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
         long r = current;
         double wall = (System.nanoTime() - roundStartNanos) / 1e9;
         endRound(r);
-        boolean lostSome = returned.size() < pt.size();
-        List<Integer> contributors = new ArrayList<>(returned.keySet());
-        TreeMap<Integer, ParameterVector> xs = new TreeMap<>(returned);
-        Set<Integer> members = mt;
-        returned.clear();
-        for (int id : pt) {
-            FedMember m = roster.get(id);
-            if (m.leaving && m.state != State.GONE) {
-                ackLeave(m);
-            }
-        }
+        boolean lostSome = returns.vectors().size() < pt.size();
+        List<Integer> contributors = new ArrayList<>(returns.vectors().keySet());
+        TreeMap<Integer, ParameterVector> xs = new TreeMap<>(returns.vectors());
+        Set<Integer> memberSet = mt;
+        returns.clear();
+        members.ackLeavers(pt);
         RoundTally tally = tally(contributors, byDeadline || lostSome);
-        RunBudget.Stop stop = s.budget().reached(r + 1, clock.now() + tally.seconds(), bytesCum + tally.up() + tally.down());
+        RunBudget.Stop stop = totals.stopAfter(s.budget(), r, tally);
         boolean eval = r == 0 || (r + 1) % s.evalEvery() == 0 || stop != null;
         ParameterVector previous = x;
         jobs.run(() -> {
-            ParameterVector next = server.next(r, previous, xs, members);
-            double[] e = eval ? LoopbackCluster.evaluate(model, workload, next) : new double[] {Double.NaN, Double.NaN};
-            return new Closed(next, e[0], e[1]);
+            ParameterVector next = server.next(r, previous, xs, memberSet);
+            return new Closed(next, start.evaluate(next, eval));
         }, c -> finishRound(r, (Closed) c, tally, stop, byDeadline, lostSome, wall, contributors));
     }
 
@@ -530,19 +361,15 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
     private void finishRound(long r, Closed c, RoundTally t, RunBudget.Stop stop, boolean byDeadline, boolean lostSome,
                              double wall, List<Integer> contributors) {
         x = c.x();
-        clock.advanceBy(t.seconds());
-        bytesCum += t.up() + t.down();
-        passesCum += t.passes();
-        MetricsRow row = new MetricsRow(s.runId(), s.algorithm().id(), r, clock.now(), (System.nanoTime() - startNanos) / 1e9, mt.size(),
-                pt.size(), contributors.size(), t.joined(), t.left(), t.crashed(),
-                t.trainLoss(), c.evalLoss(), c.evalAccuracy(), t.up(), t.down(),
-                bytesCum, passesCum, null, s.client().lrAt(r), s.runSeed());
+        totals.add(t);
+        MetricsRow row = totals.row(s.runId(), s.algorithm().id(), r, (System.nanoTime() - startNanos) / 1e9, mt.size(),
+                pt.size(), contributors.size(), t, c.eval(), null, s.client().lrAt(r), s.runSeed());
         long hash = Wire.hash8(x.hash());
         recordRow(row, new RunListener.RoundReport(r, mt, Set.copyOf(contributors), byDeadline, wall, t.slowestCompute(),
                 hash, Map.of()));
         if (stop == null && FedRestore.clean(roster.all(), !joinsWaiting())) {
-            listener.atBoundary(r + 1, () -> FedRestore.state(s.algorithm().id(), r + 1, x, hash, clock.now(), bytesCum, passesCum,
-                    initialLoss, initialAccuracy, roster.peekNextId(), roster.all(), server, nodeDuals));
+            listener.atBoundary(r + 1, () -> FedRestore.state(s.algorithm().id(), r + 1, x, hash, totals, start,
+                    roster.peekNextId(), roster.all(), server, nodeDuals));
         }
         if (lostSome) {
             log.info("fed coordinator: round {} closed{} with {} of {} participants", r, byDeadline ? " at its deadline" : "",
@@ -554,10 +381,10 @@ public final class FedCoordinator extends ClusterCoordinator<FedMember> {
     @Override
     protected void finishRun(long roundsDone, RunBudget.Stop stop) {
         finished = true;
-        sendToLive(FedRunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).build());
+        members.sendToLive(FedRunComplete.newBuilder().setVersion(Wire.VERSION).setRounds(roundsDone).build());
         RunResult res = runResult(x.hashHex(), Map.of(), 0, stop);
         log.info("fed coordinator: {} run {} finished after {} rounds ({}); bytes by type {}", s.algorithm(), s.runId(), roundsDone,
-                s.budget().describe(stop, roundsDone, clock.now(), bytesCum), ledger.byType());
+                totals.describe(s.budget(), stop, roundsDone), ledger.byType());
         complete(res);
     }
 }

@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import java.util.Collection;
 import java.util.Map;
 import onebyte.coordinator.cluster.AdmittedNode.State;
+import onebyte.coordinator.cluster.RunStart;
+import onebyte.coordinator.cluster.RunTotals;
 import onebyte.core.fed.FedSpeedServer;
 import onebyte.core.tensor.ParameterVector;
 import onebyte.node.wire.Wire;
@@ -39,12 +41,13 @@ final class FedRestore {
         return true;
     }
 
-    static RunState.Builder state(String algorithm, long next, ParameterVector x, long hash, double virtualTime, long bytesCum,
-                                  long passesCum, double initialLoss, double initialAccuracy, int nextNodeId,
-                                  Collection<FedMember> members, FedSpeedServer server, Map<Integer, float[]> nodeDuals) {
+    static RunState.Builder state(String algorithm, long next, ParameterVector x, long hash, RunTotals totals,
+                                  RunStart start, int nextNodeId, Collection<FedMember> members, FedSpeedServer server,
+                                  Map<Integer, float[]> nodeDuals) {
         RunState.Builder b = RunState.newBuilder().setAlgorithm(algorithm).setRound(next).setModel(bytes(x.toArray()))
-                .setModelHash(hash).setVirtualTimeS(virtualTime).setBytesCum(bytesCum).setForwardPassesCum(passesCum)
-                .setInitialLoss(initialLoss).setInitialAccuracy(initialAccuracy).setNextNodeId(nextNodeId);
+                .setModelHash(hash).setVirtualTimeS(totals.virtualSeconds())
+                .setBytesCum(totals.bytes()).setForwardPassesCum(totals.passes())
+                .setInitialLoss(start.initialLoss()).setInitialAccuracy(start.initialAccuracy()).setNextNodeId(nextNodeId);
         for (FedMember m : members) {
             if (m.state == State.ACTIVE) {
                 StateMember.Builder sm = StateMember.newBuilder().setNodeId(m.id).setShard(m.shard).setNodeClass(m.nodeClass);

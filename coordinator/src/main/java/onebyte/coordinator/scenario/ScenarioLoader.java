@@ -1,12 +1,15 @@
 package onebyte.coordinator.scenario;
 
+import static onebyte.coordinator.scenario.ScenarioValues.describe;
+import static onebyte.coordinator.scenario.ScenarioValues.stripOrigin;
+import static onebyte.coordinator.scenario.ScenarioValues.where;
+
 import onebyte.core.algorithm.Algorithm;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
@@ -15,7 +18,6 @@ import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +33,6 @@ import onebyte.core.fed.FedSpeedServer;
  */
 public final class ScenarioLoader {
     private static final String DEFAULTS = "onebyte/scenario-defaults.conf";
-    private static final Set<String> EVENT_KEYS = Set.of("at", "round", "action", "node", "count", "sync", "class");
 
     private final Config defaults;
 
@@ -109,7 +110,7 @@ public final class ScenarioLoader {
                 throw new ScenarioException(where(value.origin()), key, "unknown key; expected one of " + template.keySet());
             }
             if (key.equals("churn.events")) {
-                checkEvents(value, key);
+                ChurnEventsSection.checkKeys(value, key);
             } else if (t.valueType() == ConfigValueType.OBJECT) {
                 if (value.valueType() != ConfigValueType.OBJECT) {
                     throw new ScenarioException(where(value.origin()), key, "expected an object { ... }, got " + describe(value));
@@ -119,55 +120,12 @@ public final class ScenarioLoader {
         }
     }
 
-    private static void checkEvents(ConfigValue value, String key) {
-        if (value.valueType() != ConfigValueType.LIST) {
-            throw new ScenarioException(where(value.origin()), key, "expected a list of events [ { at = 10s, action = join }, ... ]");
-        }
-        for (ConfigValue ev : (ConfigList) value) {
-            if (ev.valueType() != ConfigValueType.OBJECT) {
-                throw new ScenarioException(where(ev.origin()), key, "expected an event object { at, action, node, ... }, got " + describe(ev));
-            }
-            for (Map.Entry<String, ConfigValue> f : ((ConfigObject) ev).entrySet()) {
-                if (!EVENT_KEYS.contains(f.getKey())) {
-                    throw new ScenarioException(where(f.getValue().origin()), key + "." + f.getKey(),
-                            "unknown event key; expected one of " + EVENT_KEYS);
-                }
-            }
-        }
-    }
-
-    static String where(ConfigOrigin o) {
-        if (o == null) {
-            return "(unknown)";
-        }
-        if (o.filename() != null) {
-            return o.filename() + ":" + o.lineNumber();
-        }
-        if (o.resource() != null) {
-            return "defaults " + o.resource() + ":" + o.lineNumber();
-        }
-        return o.description();
-    }
-
-    private static String stripOrigin(ConfigException e) {
-        String m = e.getMessage();
-        if (e.origin() != null && m.startsWith(e.origin().description())) {
-            m = m.substring(e.origin().description().length()).replaceFirst("^:\\s*", "");
-        }
-        return m;
-    }
-
-    private static String describe(ConfigValue v) {
-        return v.valueType().name().toLowerCase(Locale.ROOT) + " " + v.render(ConfigRenderOptions.concise());
-    }
-
-    /** Typed, range-checked reads with the origin of each value in every error. */
-    private static final class Reader {
-        private final Config c;
+    /** The scenario's sections read from the resolved config ({@link ScenarioValues}: typed, range-checked, with origins). */
+    private static final class Reader extends ScenarioValues {
         private final Path file;
 
         Reader(Config c, Path file) {
-            this.c = c;
+            super(c);
             this.file = file;
         }
 
@@ -292,7 +250,7 @@ public final class ScenarioLoader {
             if (trace != null && !Files.isRegularFile(trace)) {
                 fail("churn.trace", "no such availability trace file: " + trace);
             }
-            var churn = new Scenario.Churn(events(classes.keySet()), random, trace);
+            var churn = new Scenario.Churn(ChurnEventsSection.read(c, classes.keySet()), random, trace);
             var clock = new Scenario.Clock(oneOf("clock.costs", "fixed", "measured").equals("measured"),
                     nonNegative("clock.forward-us"), nonNegative("clock.gradient-us"), nonNegative("clock.element-ns"));
             Scenario scenario = new Scenario(file, resolved, run, model, pretrain, data, nodes, budget, eval, spsa, fedspeed, fedavg,
@@ -359,87 +317,6 @@ public final class ScenarioLoader {
             return List.copyOf(points);
         }
 
-        private List<ChurnEvent> events(Set<String> classes) {
-            List<ChurnEvent> out = new ArrayList<>();
-            for (ConfigValue v : c.getList("churn.events")) {
-                Config ev = ((ConfigObject) v).toConfig();
-                String at = where(v.origin());
-                boolean hasAt = ev.hasPath("at");
-                boolean hasRound = ev.hasPath("round");
-                if (hasAt == hasRound) {
-                    throw new ScenarioException(at, "churn.events", "expected exactly one of 'at' (virtual time, e.g. 30s) or 'round'");
-                }
-                double atS = 0;
-                long round = ChurnEvent.NO_ROUND;
-                try {
-                    if (hasAt) {
-                        atS = durationSeconds(ev, "at");
-                    } else {
-                        round = ev.getLong("round");
-                        if (round < 1) {
-                            throw new ScenarioException(where(ev.getValue("round").origin()), "churn.events.round", "expected a round >= 1, got " + round);
-                        }
-                    }
-                    if (!ev.hasPath("action")) {
-                        throw new ScenarioException(at, "churn.events.action", "missing; expected join, leave, crash or rejoin");
-                    }
-                    String actionName = ev.getString("action");
-                    ChurnEvent.Action action;
-                    try {
-                        action = ChurnEvent.Action.valueOf(actionName.toUpperCase(Locale.ROOT));
-                    } catch (IllegalArgumentException e) {
-                        throw new ScenarioException(where(ev.getValue("action").origin()), "churn.events.action",
-                                "expected join, leave, crash or rejoin, got '" + actionName + "'");
-                    }
-                    int node = ChurnEvent.ANY;
-                    if (ev.hasPath("node")) {
-                        String n = ev.getString("node");
-                        if (!n.equals("any")) {
-                            try {
-                                node = Integer.parseInt(n);
-                            } catch (NumberFormatException e) {
-                                node = 0;
-                            }
-                            if (node < 1) {
-                                throw new ScenarioException(where(ev.getValue("node").origin()), "churn.events.node",
-                                        "expected 'any' or a node id >= 1, got '" + n + "'");
-                            }
-                        }
-                    }
-                    if (action == ChurnEvent.Action.JOIN && node != ChurnEvent.ANY) {
-                        throw new ScenarioException(where(ev.getValue("node").origin()), "churn.events.node",
-                                "a join admits a new node (ids are assigned, never reused); use 'rejoin' for a node that left");
-                    }
-                    int count = ev.hasPath("count") ? ev.getInt("count") : 1;
-                    if (count < 1 || count > 4096 || count > 1 && node != ChurnEvent.ANY) {
-                        throw new ScenarioException(where(ev.getValue("count").origin()), "churn.events.count",
-                                "expected 1..4096 (and 1 when a node id is given), got " + count);
-                    }
-                    ChurnEvent.Sync sync = ChurnEvent.Sync.AUTO;
-                    if (ev.hasPath("sync")) {
-                        String s = ev.getString("sync");
-                        try {
-                            sync = ChurnEvent.Sync.valueOf(s.toUpperCase(Locale.ROOT));
-                        } catch (IllegalArgumentException e) {
-                            throw new ScenarioException(where(ev.getValue("sync").origin()), "churn.events.sync",
-                                    "expected auto, snapshot or replay, got '" + s + "'");
-                        }
-                    }
-                    String cls = ev.hasPath("class") ? ev.getString("class") : ""; // "": resolved by ChurnSchedule
-                    if (!cls.isEmpty() && !classes.contains(cls)) {
-                        throw new ScenarioException(where(ev.getValue("class").origin()), "churn.events.class",
-                                "expected one of the node classes " + classes + ", got '" + cls + "'");
-                    }
-                    for (int i = 0; i < count; i++) {
-                        out.add(new ChurnEvent(atS, round, action, node, sync, cls, at));
-                    }
-                } catch (ConfigException e) {
-                    throw new ScenarioException(where(e.origin()), "churn.events", stripOrigin(e));
-                }
-            }
-            return out;
-        }
-
         private void checkPartition(String p) {
             String[] parts = p.split(":", -1);
             String k = parts[0];
@@ -457,165 +334,6 @@ public final class ScenarioLoader {
             if (!ok) {
                 fail("data.partition", "expected iid, dirichlet:ALPHA (> 0), pathological:C (>= 1) or quantity:ALPHA (> 0), got '" + p + "'");
             }
-        }
-
-        private String str(String key) {
-            try {
-                return c.getString(key);
-            } catch (ConfigException e) {
-                throw typed(key, e, "a string");
-            }
-        }
-
-        private Path path(String key) {
-            return Path.of(str(key));
-        }
-
-        /**
-         * A data file: a relative path written in a scenario file is relative to that file's
-         * directory (a scenario runs from any directory); one given with --set, relative to the
-         * working directory.
-         */
-        private Path inputPath(String key) {
-            Path p = path(key);
-            String file = c.getValue(key).origin().filename();
-            if (p.isAbsolute() || file == null) return p;
-            Path dir = Path.of(file).toAbsolutePath().getParent();
-            return dir == null ? p : dir.resolve(p).normalize();
-        }
-
-        private List<String> strings(String key) {
-            try {
-                return c.getStringList(key);
-            } catch (ConfigException e) {
-                throw typed(key, e, "a list of strings");
-            }
-        }
-
-        private List<Integer> ints(String key) {
-            try {
-                return c.getIntList(key);
-            } catch (ConfigException e) {
-                throw typed(key, e, "a list of whole numbers");
-            }
-        }
-
-        private String oneOf(String key, String... allowed) {
-            String v = str(key);
-            for (String a : allowed) {
-                if (a.equals(v)) {
-                    return v;
-                }
-            }
-            throw fail(key, "expected one of " + String.join(", ", allowed) + ", got '" + v + "'");
-        }
-
-        private boolean bool(String key) {
-            try {
-                return c.getBoolean(key);
-            } catch (ConfigException e) {
-                throw typed(key, e, "true or false");
-            }
-        }
-
-        private int intIn(String key, int lo, int hi) {
-            int v;
-            try {
-                v = c.getInt(key);
-            } catch (ConfigException e) {
-                throw typed(key, e, "a whole number in " + lo + ".." + hi);
-            }
-            if (v < lo || v > hi) {
-                fail(key, "expected a whole number in " + lo + ".." + hi + ", got " + v);
-            }
-            return v;
-        }
-
-        private long longAtLeast(String key, long min, String note) {
-            long v;
-            try {
-                v = c.getLong(key);
-            } catch (ConfigException e) {
-                throw typed(key, e, "a whole number >= " + min + note);
-            }
-            if (v < min) {
-                fail(key, "expected a whole number >= " + min + note + ", got " + v);
-            }
-            return v;
-        }
-
-        private double number(String key) {
-            try {
-                double v = c.getDouble(key);
-                if (!Double.isFinite(v)) {
-                    fail(key, "expected a finite number, got " + v);
-                }
-                return v;
-            } catch (ConfigException e) {
-                throw typed(key, e, "a number");
-            }
-        }
-
-        private double positive(String key) {
-            double v = number(key);
-            if (v <= 0) {
-                fail(key, "expected a number > 0, got " + v);
-            }
-            return v;
-        }
-
-        private double nonNegative(String key) {
-            double v = number(key);
-            if (v < 0) {
-                fail(key, "expected a number >= 0, got " + v);
-            }
-            return v;
-        }
-
-        private double fraction(String key, boolean zeroAllowed) {
-            double v = number(key);
-            if (v > 1 || v < 0 || !zeroAllowed && v == 0) {
-                fail(key, "expected a fraction in " + (zeroAllowed ? "[0, 1]" : "(0, 1]") + ", got " + v);
-            }
-            return v;
-        }
-
-        private Duration deadline(String key) {
-            double s = seconds(key);
-            if (s <= 0) {
-                fail(key, "expected a positive duration such as 5s or 500ms");
-            }
-            return Duration.ofNanos((long) (s * 1e9));
-        }
-
-        private double seconds(String key) {
-            try {
-                return durationSeconds(c, key);
-            } catch (ConfigException e) {
-                throw typed(key, e, "a duration such as 5s or 500ms");
-            }
-        }
-
-        private static double durationSeconds(Config cfg, String key) {
-            Duration d = cfg.getDuration(key);
-            if (d.isNegative()) {
-                throw new ConfigException.BadValue(cfg.getValue(key).origin(), key, "expected a duration >= 0");
-            }
-            return d.toNanos() / 1e9;
-        }
-
-        private ScenarioException typed(String key, ConfigException e, String expected) {
-            ConfigOrigin o = c.hasPath(key) ? c.getValue(key).origin() : e.origin();
-            String got = c.hasPath(key) ? ", got " + describe(c.getValue(key)) : "";
-            return new ScenarioException(where(o), key, "expected " + expected + got);
-        }
-
-        private ScenarioException fail(String key, String problem) {
-            throw new ScenarioException(where(c.getValue(key).origin()), key, problem);
-        }
-
-        private static String quoteKey(String k) {
-            return k.matches("[A-Za-z0-9_-]+") ? k : '"' + k.replace("\"", "\\\"") + '"';
         }
     }
 }
