@@ -23,6 +23,12 @@ public final class ClusterConfig {
      */
     public static final String SHARED_JVM_HEARTBEAT_PAUSE = "15s";
 
+    /**
+     * The thread counts of a system that shares its JVM (embedded runs): small dispatchers and one
+     * inbound lane, under the JVM's {@code -Dakka...} options (see the file).
+     */
+    static final String SHARED_JVM_CONF = "onebyte/shared-jvm.conf";
+
     private ClusterConfig() {}
 
     /** {@code config} for a system that shares its JVM with the other members (embedded clusters). */
@@ -42,7 +48,8 @@ public final class ClusterConfig {
      * @param crashable true for the systems of an embedded cluster (in one JVM with the others, see
      *     {@link #sharedJvm}): terminating the ActorSystem then skips coordinated shutdown, so a node
      *     that churn crashes vanishes without leaving the cluster, and tearing the whole cluster down
-     *     at the end of a run does not wait for a leave that cannot converge
+     *     at the end of a run does not wait for a leave that cannot converge; such a system also
+     *     keeps fewer threads ({@link #SHARED_JVM_CONF})
      */
     public static Config build(String host, int port, String bindHost, List<String> seedNodes, boolean crashable) {
         return build(host, port, bindHost, seedNodes, crashable, null);
@@ -78,6 +85,8 @@ public final class ClusterConfig {
         // JVM -D options (e.g. -Dakka.cluster.failure-detector.acceptable-heartbeat-pause=10s in
         // ONEBYTE_JAVA_OPTS on an overloaded host) override onebyte/cluster.conf, not the addresses above
         return c.withFallback(ConfigFactory.systemProperties())
+                .withFallback(crashable ? ConfigFactory.parseResources(ClusterConfig.class.getClassLoader(), SHARED_JVM_CONF)
+                        : ConfigFactory.empty())
                 .withFallback(tls == null ? ConfigFactory.empty() : tls.akkaConfig())
                 .withFallback(ConfigFactory.parseResources(ClusterConfig.class.getClassLoader(), "onebyte/cluster.conf"))
                 .withFallback(ConfigFactory.load())

@@ -23,4 +23,16 @@ class ClusterConfigTest {
         assertEquals("off", ClusterConfig.build("h", 0, "", List.of(), true)
                 .getString("akka.coordinated-shutdown.run-by-actor-system-terminate"));
     }
+
+    @Test
+    void systemsSharingAJvmKeepFewerThreadsOthersKeepAkkasDefaults() {
+        Config shared = ClusterConfig.build("h", 0, "", List.of(), true);
+        assertEquals(2, shared.getInt("akka.actor.default-dispatcher.fork-join-executor.parallelism-max"));
+        assertEquals(2, shared.getInt("akka.actor.internal-dispatcher.fork-join-executor.parallelism-max"));
+        assertEquals(1, shared.getInt("akka.remote.default-remote-dispatcher.fork-join-executor.parallelism-max"));
+        assertEquals(1, shared.getInt("akka.remote.artery.advanced.inbound-lanes"));
+        Config own = ClusterConfig.build("h", 0, "", List.of(), false);
+        assertEquals(64, own.getInt("akka.actor.default-dispatcher.fork-join-executor.parallelism-max"));
+        assertEquals(4, own.getInt("akka.remote.artery.advanced.inbound-lanes"));
+    }
 }

@@ -61,7 +61,11 @@ class SenderCheckTest {
         try (EmbeddedCluster ec = EmbeddedCluster.start(s, null, inject)) {
             cluster[0] = ec;
             RunResult r = ec.await(Duration.ofMinutes(2));
-            Thread.sleep(300);
+            // RunComplete reaches the nodes after the run's result (300 ms were too short once at load 40)
+            for (long until = System.nanoTime() + 10_000_000_000L;
+                 System.nanoTime() < until && ec.nodes().values().stream().anyMatch(n -> n.finalRound < 0); ) {
+                Thread.sleep(50);
+            }
 
             Rejections c = WireStats.get(ec.coordinatorSystem()).rejections();
             Rejections n2 = WireStats.get(ec.nodeSystem(2)).rejections();

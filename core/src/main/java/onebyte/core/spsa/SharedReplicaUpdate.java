@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import onebyte.core.perturbation.Parallel;
 import onebyte.core.perturbation.PerturbationStream;
 import onebyte.core.tensor.ParameterVector;
+import onebyte.core.tensor.SharedHashes;
 
 /**
  * {@link ReplicaUpdate} for several replicas of one process that apply the same commits: each
@@ -72,6 +73,7 @@ public final class SharedReplicaUpdate {
     /** Registers one replica; close the handle when the replica stops. */
     public Replica join() {
         replicas.incrementAndGet();
+        SharedHashes.register();
         return new Replica();
     }
 
@@ -119,9 +121,12 @@ public final class SharedReplicaUpdate {
         /** Unregisters (idempotent). */
         @Override
         public void close() {
-            if (open.compareAndSet(1, 0) && replicas.decrementAndGet() == 0) {
-                synchronized (entries) {
-                    entries.clear(); // nobody left to take them
+            if (open.compareAndSet(1, 0)) {
+                SharedHashes.unregister();
+                if (replicas.decrementAndGet() == 0) {
+                    synchronized (entries) {
+                        entries.clear(); // nobody left to take them
+                    }
                 }
             }
         }

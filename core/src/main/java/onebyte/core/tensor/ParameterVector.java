@@ -3,6 +3,7 @@ package onebyte.core.tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -20,6 +21,10 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ParameterVector {
     private final INDArray flat;
     private final FloatBuffer view;
+    /** The same elements' raw bits, native order ({@link #hash}'s comparisons and copies). */
+    private final IntBuffer bits;
+    /** The same elements as bytes in native order (fed to SHA-256 as they are on a little-endian machine). */
+    private final ByteBuffer bytes;
     private final int length;
 
     /** A zero vector of length d. */
@@ -45,7 +50,9 @@ public final class ParameterVector {
         bytes.order(ByteOrder.nativeOrder());
         bytes.position((int) offsetBytes);
         bytes.limit((int) (offsetBytes + 4L * length));
-        this.view = bytes.slice().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        this.bytes = bytes.slice().order(ByteOrder.nativeOrder());
+        this.view = this.bytes.asFloatBuffer();
+        this.bits = this.bytes.asIntBuffer();
     }
 
     /** A vector holding a copy of these values. */
@@ -108,10 +115,23 @@ public final class ParameterVector {
         dst.put(src);
     }
 
-    /** SHA-256 over the raw little-endian IEEE-754 bits of every element, in index order. */
+    /**
+     * SHA-256 over the raw little-endian IEEE-754 bits of every element, in index order. While
+     * replicas share this JVM ({@link SharedHashes}), a vector whose bits equal the last one hashed
+     * here gets that hash without computing it again.
+     */
     public byte[] hash() {
+        return SharedHashes.active() ? SharedHashes.hash(this) : sha256();
+    }
+
+    /** {@link #hash()} computed. */
+    byte[] sha256() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
+            if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                md.update(bytes.duplicate().clear()); // the elements' bytes as they are
+                return md.digest();
+            }
             ByteBuffer chunk = ByteBuffer.allocate(4 * 16384).order(ByteOrder.LITTLE_ENDIAN);
             float[] tmp = new float[16384];
             for (int from = 0; from < length; from += tmp.length) {
@@ -128,6 +148,18 @@ public final class ParameterVector {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }
+    }
+
+    /** The raw bits of every element, as a new array. */
+    int[] rawBits() {
+        int[] out = new int[length];
+        bits.duplicate().clear().get(out);
+        return out;
+    }
+
+    /** True when the elements' raw bits are {@code raw}. */
+    boolean hasRawBits(int[] raw) {
+        return raw.length == length && bits.duplicate().clear().mismatch(IntBuffer.wrap(raw)) < 0;
     }
 
     /** {@link #hash()} as lower-case hex. */
