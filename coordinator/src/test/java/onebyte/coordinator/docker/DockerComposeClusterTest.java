@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DockerComposeClusterTest {
     private static final Path ROOT = DockerTestSupport.repoRoot();
     private static final String IMAGE = "onebyte-test:compose";
-    private static final int ROUNDS = 400;
+    private static final int ROUNDS = 250;
     /** The coordinator's --round-pace. */
     private static final int PACE_MS = 250;
     /** The quickstart scenario's spsa.round-deadline. */
