@@ -52,9 +52,9 @@ final class Gelu {
         if (u.isDouble()) {
             for (int i = 0; i < n; i++) {
                 double x = u.get(i);
-                double cdf = 0.5 * (1 + Erf.erf(x * INV_SQRT2));
-                g.set(i, 0.5 * x * (1 + Erf.erf(x * INV_SQRT2)));
-                u.set(i, cdf + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+                double erf = Erf.erf(x * INV_SQRT2);
+                g.set(i, 0.5 * x * (1 + erf));
+                u.set(i, 0.5 * (1 + erf) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
             }
             return;
         }
